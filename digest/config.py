@@ -1,0 +1,507 @@
+"""Load and validate a story config (TOML) into frozen settings objects.
+
+Every problem raises :class:`~digest.errors.ConfigError` with one line naming the file, the key and
+what is wrong. Relative paths in the file are resolved against the file's own folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import re
+import tomllib
+import zoneinfo
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from croniter import croniter
+
+from .errors import ConfigError
+from .models import FeedSource, Story
+
+T = TypeVar("T")
+
+DEFAULT_USER_AGENT = "story-digest/0.1 (+https://github.com/story-digest/story-digest)"
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+
+@dataclass(frozen=True)
+class StorySettings:
+    title: str
+    slug: str
+    timezone: str = "UTC"
+    description: str = ""
+    seeds: tuple[Path, ...] = ()  # seed article files (plain text) that define the story
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def story(self) -> Story:
+        return Story(slug=self.slug, title=self.title)
+
+
+@dataclass(frozen=True)
+class RelevanceSettings:
+    # Groups of terms: an article must match at least one term of every group ("all of" these
+    # concepts), e.g. a place and a kind of event. Terms are case-insensitive words or phrases.
+    require: tuple[tuple[str, ...], ...] = ()
+    # Extra story terms that raise the score (people, places, events of this story).
+    terms: tuple[str, ...] = ()
+    # Terms that mark a different story (lower the score, never decide alone).
+    exclude: tuple[str, ...] = ()
+    threshold: float = 0.5  # minimum combined score for membership
+    min_similarity: float = 0.12  # minimum similarity to the story profile
+    lookback_days: int = 7  # accepted articles from these earlier days join the story profile
+
+
+@dataclass(frozen=True)
+class DigestSettings:
+    article_sentences: int = 3
+    overview_words: int = 250
+    article_method: str = "lead"
+    overview_method: str = "story"
+    max_articles: int = 60
+    quotes: int = 6
+
+
+@dataclass(frozen=True)
+class ScheduleSettings:
+    cron: str = "0 7 * * *"
+    timezone: str = "UTC"
+
+    def send_time(self, day: dt.date) -> dt.datetime:
+        """The first scheduled time on ``day`` (in the schedule's time zone), as UTC."""
+        tz = zoneinfo.ZoneInfo(self.timezone)
+        start = dt.datetime.combine(day, dt.time(0, 0), tzinfo=tz) - dt.timedelta(seconds=1)
+        nxt = croniter(self.cron, start).get_next(dt.datetime)
+        if nxt.date() != day:  # no run that day: use the end of the day
+            nxt = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0, 0), tzinfo=tz)
+        return nxt.astimezone(dt.UTC)
+
+    def last_send_before(self, when: dt.datetime) -> dt.datetime:
+        """The latest scheduled time at or before ``when``, as UTC."""
+        tz = zoneinfo.ZoneInfo(self.timezone)
+        it = croniter(self.cron, when.astimezone(tz) + dt.timedelta(seconds=1))
+        return it.get_prev(dt.datetime).astimezone(dt.UTC)
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    timeout: float = 20.0  # seconds per request (connect, read, total)
+    max_bytes: int = 5_000_000  # bodies are cut (and the fetch fails) past this size
+    user_agent: str = DEFAULT_USER_AGENT
+    concurrency: int = 16  # pages in flight at once
+    per_host: int = 4  # pages in flight per host
+    delay: float = 0.0  # politeness: seconds between two requests to one host
+    retries: int = 2  # extra attempts for timeouts, resets, 429 and 5xx
+    max_redirects: int = 5
+    source_budget: float = 300.0  # seconds one source (its feed and pages) may take in all
+    allow_networks: tuple[str, ...] = ()  # CIDR ranges allowed despite being private/loopback
+    workers: int = 0  # processes for extraction; 0 means one per core
+
+    @property
+    def networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        return tuple(ipaddress.ip_network(n, strict=False) for n in self.allow_networks)
+
+
+@dataclass(frozen=True)
+class EmailSettings:
+    enabled: bool = False
+    host: str = "localhost"
+    port: int = 587
+    security: str = "starttls"  # "starttls" | "ssl" | "none"
+    username: str | None = None
+    password_env: str | None = None  # name of the environment variable holding the password
+    password_block: str | None = None  # name of a Prefect Secret block holding the password
+    sender: str = ""
+    to: tuple[str, ...] = ()
+    subject: str = "{title} — {date:%a %d %b %Y}: {articles} articles from {outlets} outlets"
+    alert_to: tuple[str, ...] = ()
+    timeout: float = 30.0
+    retries: int = 3
+
+
+@dataclass(frozen=True)
+class RunnerSettings:
+    kind: str = "threads"  # "threads" | "dask"
+    address: str | None = None  # an existing Dask scheduler; a local cluster when empty
+    max_workers: int = 8
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    story: StorySettings
+    feeds: tuple[FeedSource, ...]
+    relevance: RelevanceSettings = field(default_factory=RelevanceSettings)
+    digest: DigestSettings = field(default_factory=DigestSettings)
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    fetch: FetchSettings = field(default_factory=FetchSettings)
+    email: EmailSettings = field(default_factory=EmailSettings)
+    runner: RunnerSettings = field(default_factory=RunnerSettings)
+    output_dir: Path = Path("out")
+    state_path: Path = Path("out/state.sqlite")
+
+    @property
+    def base_dir(self) -> Path:
+        """The folder relative paths and ``file:`` feeds are resolved against."""
+        return self.path.parent
+
+    @property
+    def story_dir(self) -> Path:
+        return self.output_dir / self.story.slug
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+
+def load_config(path: str | Path) -> Config:
+    """Read, validate and resolve a story config file."""
+    path = Path(path).expanduser()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(path, None, "file not found") from None
+    except OSError as exc:
+        raise ConfigError(path, None, f"cannot read: {exc.strerror or exc}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(path, None, "not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, None, f"invalid TOML: {exc}") from None
+    return parse_config(data, path.resolve())
+
+
+def parse_config(data: Mapping[str, Any], path: Path) -> Config:
+    """Validate an already-parsed TOML mapping; ``path`` is used for messages and relative paths."""
+    r = _Reader(path)
+    r.known(data, "", {"story", "relevance", "feeds", "schedule", "digest", "output", "state",
+                       "fetch", "email", "runner"})
+    base = path.parent
+
+    st = r.table(data, "story", required=True)
+    r.known(st, "story", {"title", "slug", "timezone", "description", "seeds"})
+    title = r.get(st, "story.title", str, required=True)
+    slug = r.get(st, "story.slug", str, default=_slugify(title))
+    if not SLUG_RE.match(slug):
+        r.fail("story.slug", f"{slug!r} must be lower-case letters, digits and dashes")
+    timezone = r.get(st, "story.timezone", str, default="UTC")
+    _check_timezone(r, "story.timezone", timezone)
+    seeds = tuple(base / p for p in r.get(st, "story.seeds", _str_list, default=()))
+    for i, seed in enumerate(seeds):
+        if not seed.is_file():
+            r.fail(f"story.seeds[{i}]", f"file not found: {seed}")
+    story = StorySettings(title=title, slug=slug, timezone=timezone, seeds=seeds,
+                          description=r.get(st, "story.description", str, default=""))
+
+    rel = r.table(data, "relevance")
+    r.known(rel, "relevance", {"require", "terms", "exclude", "threshold", "min_similarity",
+                               "lookback_days"})
+    require = r.get(rel, "relevance.require", _groups, default=())
+    relevance = RelevanceSettings(
+        require=require,
+        terms=r.get(rel, "relevance.terms", _str_list, default=()),
+        exclude=r.get(rel, "relevance.exclude", _str_list, default=()),
+        threshold=r.number(rel, "relevance.threshold", 0.5, lo=0.0, hi=1.0),
+        min_similarity=r.number(rel, "relevance.min_similarity", 0.12, lo=0.0, hi=1.0),
+        lookback_days=int(r.number(rel, "relevance.lookback_days", 7, lo=0, hi=365, integer=True)),
+    )
+
+    feeds = _feeds(r, data.get("feeds"), base)
+
+    sc = r.table(data, "schedule")
+    r.known(sc, "schedule", {"cron", "timezone"})
+    cron = r.get(sc, "schedule.cron", str, default="0 7 * * *")
+    if not croniter.is_valid(cron):
+        r.fail("schedule.cron", f"{cron!r} is not a valid cron expression")
+    sched_tz = r.get(sc, "schedule.timezone", str, default=timezone)
+    _check_timezone(r, "schedule.timezone", sched_tz)
+    schedule = ScheduleSettings(cron=cron, timezone=sched_tz)
+
+    dg = r.table(data, "digest")
+    r.known(dg, "digest", {"article_sentences", "overview_words", "article_method",
+                           "overview_method", "max_articles", "quotes"})
+    digest = DigestSettings(
+        article_sentences=int(r.number(dg, "digest.article_sentences", 3, lo=1, hi=20, integer=True)),
+        overview_words=int(r.number(dg, "digest.overview_words", 250, lo=20, hi=5000, integer=True)),
+        article_method=r.get(dg, "digest.article_method", str, default="lead"),
+        overview_method=r.get(dg, "digest.overview_method", str, default="story"),
+        max_articles=int(r.number(dg, "digest.max_articles", 60, lo=1, hi=10_000, integer=True)),
+        quotes=int(r.number(dg, "digest.quotes", 6, lo=0, hi=100, integer=True)),
+    )
+    _check_method(r, "digest.article_method", digest.article_method)
+    _check_method(r, "digest.overview_method", digest.overview_method)
+
+    out = r.table(data, "output")
+    r.known(out, "output", {"dir"})
+    output_dir = _path(base, r.get(out, "output.dir", str, default="out"))
+
+    state = r.table(data, "state")
+    r.known(state, "state", {"path"})
+    state_path = _path(base, r.get(state, "state.path", str, default=str(output_dir / "state.sqlite")))
+
+    fe = r.table(data, "fetch")
+    r.known(fe, "fetch", {"timeout", "max_bytes", "user_agent", "concurrency", "per_host", "delay",
+                          "retries", "max_redirects", "source_budget", "allow_networks", "workers"})
+    allow = r.get(fe, "fetch.allow_networks", _str_list, default=())
+    for i, net in enumerate(allow):
+        try:
+            ipaddress.ip_network(net, strict=False)
+        except ValueError:
+            r.fail(f"fetch.allow_networks[{i}]", f"{net!r} is not an IP address or CIDR range")
+    fetch = FetchSettings(
+        timeout=r.number(fe, "fetch.timeout", 20.0, lo=0.1, hi=600),
+        max_bytes=int(r.number(fe, "fetch.max_bytes", 5_000_000, lo=1024, hi=1 << 31, integer=True)),
+        user_agent=r.get(fe, "fetch.user_agent", str, default=DEFAULT_USER_AGENT),
+        concurrency=int(r.number(fe, "fetch.concurrency", 16, lo=1, hi=256, integer=True)),
+        per_host=int(r.number(fe, "fetch.per_host", 4, lo=1, hi=64, integer=True)),
+        delay=r.number(fe, "fetch.delay", 0.0, lo=0.0, hi=60),
+        retries=int(r.number(fe, "fetch.retries", 2, lo=0, hi=10, integer=True)),
+        max_redirects=int(r.number(fe, "fetch.max_redirects", 5, lo=0, hi=30, integer=True)),
+        source_budget=r.number(fe, "fetch.source_budget", 300.0, lo=1, hi=86_400),
+        allow_networks=allow,
+        workers=int(r.number(fe, "fetch.workers", 0, lo=0, hi=256, integer=True)),
+    )
+
+    email = _email(r, r.table(data, "email"))
+
+    ru = r.table(data, "runner")
+    r.known(ru, "runner", {"kind", "address", "max_workers"})
+    kind = r.get(ru, "runner.kind", str, default="threads")
+    if kind not in ("threads", "dask"):
+        r.fail("runner.kind", f"{kind!r} must be \"threads\" or \"dask\"")
+    runner = RunnerSettings(
+        kind=kind,
+        address=r.get(ru, "runner.address", str, default=None),
+        max_workers=int(r.number(ru, "runner.max_workers", 8, lo=1, hi=256, integer=True)),
+    )
+
+    return Config(path=path, story=story, feeds=feeds, relevance=relevance, digest=digest,
+                  schedule=schedule, fetch=fetch, email=email, runner=runner,
+                  output_dir=output_dir, state_path=state_path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Sections with more structure
+
+
+def _feeds(r: _Reader, raw: Any, base: Path) -> tuple[FeedSource, ...]:
+    if raw is None:
+        r.fail("feeds", "missing: add at least one [[feeds]] table with name and url")
+    if not isinstance(raw, list) or not all(isinstance(f, dict) for f in raw):
+        r.fail("feeds", "must be an array of tables ([[feeds]])")
+    if not raw:
+        r.fail("feeds", "is empty: add at least one [[feeds]] table with name and url")
+    feeds: list[FeedSource] = []
+    names: set[str] = set()
+    for i, f in enumerate(raw):
+        key = f"feeds[{i}]"
+        r.known(f, key, {"name", "url"})
+        url = r.get(f, f"{key}.url", str, required=True).strip()
+        name = r.get(f, f"{key}.name", str, default="").strip() or urlsplit(url).netloc or url
+        if name in names:
+            r.fail(f"{key}.name", f"duplicate feed name {name!r}")
+        names.add(name)
+        feeds.append(FeedSource(name=name, url=resolve_feed_url(r, f"{key}.url", url, base)))
+    return tuple(feeds)
+
+
+def resolve_feed_url(r: _Reader | None, key: str, url: str, base: Path) -> str:
+    """Turn a configured feed location into an absolute ``http(s)://`` or ``file:`` URL."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme in ("http", "https"):
+        if not parts.hostname:
+            _fail(r, key, f"{url!r} has no host")
+        return url
+    if scheme == "file":
+        local = Path(parts.path)
+    elif scheme and len(scheme) > 1:  # "c:" style drive letters are paths, not schemes
+        _fail(r, key, f"{url!r}: only http, https and file URLs or paths are allowed")
+        raise AssertionError  # unreachable
+    else:
+        local = Path(url).expanduser()
+    if not local.is_absolute():
+        local = base / local
+    local = local.resolve()
+    if not local.exists():
+        _fail(r, key, f"file not found: {local}")
+    return local.as_uri()
+
+
+def _email(r: _Reader, em: Mapping[str, Any]) -> EmailSettings:
+    r.known(em, "email", {"enabled", "host", "port", "security", "username", "password_env",
+                          "password_block", "password", "from", "to", "subject", "alert_to",
+                          "timeout", "retries"})
+    if "password" in em:
+        r.fail("email.password", "passwords never go in the config file; set password_env to the "
+                                 "name of an environment variable (or password_block)")
+    security = r.get(em, "email.security", str, default="starttls")
+    if security not in ("starttls", "ssl", "none"):
+        r.fail("email.security", f"{security!r} must be \"starttls\", \"ssl\" or \"none\"")
+    default_port = {"starttls": 587, "ssl": 465, "none": 25}[security]
+    to = r.get(em, "email.to", _str_list, default=())
+    alert_to = r.get(em, "email.alert_to", _str_list, default=())
+    sender = r.get(em, "email.from", str, default="")
+    for key, addrs in (("email.to", to), ("email.alert_to", alert_to), ("email.from", (sender,))):
+        for a in addrs:
+            if a and not _looks_like_address(a):
+                r.fail(key, f"{a!r} is not an email address")
+    enabled = r.get(em, "email.enabled", bool, default=False)
+    settings = EmailSettings(
+        enabled=enabled,
+        host=r.get(em, "email.host", str, default="localhost"),
+        port=int(r.number(em, "email.port", default_port, lo=1, hi=65535, integer=True)),
+        security=security,
+        username=r.get(em, "email.username", str, default=None),
+        password_env=r.get(em, "email.password_env", str, default=None),
+        password_block=r.get(em, "email.password_block", str, default=None),
+        sender=sender,
+        to=to,
+        subject=r.get(em, "email.subject", str, default=EmailSettings.subject),
+        alert_to=alert_to,
+        timeout=r.number(em, "email.timeout", 30.0, lo=1, hi=600),
+        retries=int(r.number(em, "email.retries", 3, lo=0, hi=10, integer=True)),
+    )
+    if enabled and not settings.to:
+        r.fail("email.to", "email is enabled but has no recipients")
+    if enabled and not settings.sender:
+        r.fail("email.from", "email is enabled but has no sender address")
+    return settings
+
+
+# ---------------------------------------------------------------------------------------------
+# Small helpers
+
+
+class _Reader:
+    """Typed access to TOML values that fails with ``file: key: problem``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, key: str, problem: str) -> None:
+        raise ConfigError(self.path, key, problem)
+
+    def known(self, table: Mapping[str, Any], where: str, keys: set[str]) -> None:
+        for k in table:
+            if k not in keys:
+                full = f"{where}.{k}" if where else k
+                hint = f"; known keys: {', '.join(sorted(keys))}"
+                self.fail(full, f"unknown key{hint}")
+
+    def table(self, data: Mapping[str, Any], key: str, required: bool = False) -> Mapping[str, Any]:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.fail(key, f"missing: add a [{key}] table")
+            return {}
+        if not isinstance(value, dict):
+            self.fail(key, f"must be a table ([{key}]), not {_kind(value)}")
+        return value
+
+    def get(self, table: Mapping[str, Any], key: str, kind: Callable[..., T] | type[T],
+            default: Any = None, required: bool = False) -> T:
+        name = key.rsplit(".", 1)[-1]
+        if name not in table:
+            if required:
+                self.fail(key, "missing")
+            return default
+        value = table[name]
+        if kind is str:
+            if not isinstance(value, str):
+                self.fail(key, f"must be a string, not {_kind(value)}")
+            if required and not value.strip():
+                self.fail(key, "must not be empty")
+            return value  # type: ignore[return-value]
+        if kind is bool:
+            if not isinstance(value, bool):
+                self.fail(key, f"must be true or false, not {_kind(value)}")
+            return value  # type: ignore[return-value]
+        try:
+            return kind(value)  # type: ignore[call-arg]
+        except (TypeError, ValueError) as exc:
+            self.fail(key, str(exc))
+            raise  # unreachable
+
+    def number(self, table: Mapping[str, Any], key: str, default: float, lo: float, hi: float,
+               integer: bool = False) -> float:
+        name = key.rsplit(".", 1)[-1]
+        value = table.get(name, default)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.fail(key, f"must be a number, not {_kind(value)}")
+        if integer and not float(value).is_integer():
+            self.fail(key, f"must be a whole number, not {value}")
+        if not lo <= value <= hi:
+            self.fail(key, f"{value} is out of range ({_num(lo)} to {_num(hi)})")
+        return value
+
+
+def _fail(r: _Reader | None, key: str, problem: str) -> None:
+    if r is None:
+        raise ConfigError("<config>", key, problem)
+    r.fail(key, problem)
+
+
+def _str_list(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"must be a list of strings, not {_kind(value)}")
+    return tuple(value)
+
+
+def _groups(value: Any) -> tuple[tuple[str, ...], ...]:
+    if not isinstance(value, list) or not value:
+        raise ValueError("must be a list of lists of terms, e.g. [[\"syria\"], [\"truce\"]]")
+    groups = []
+    for group in value:
+        terms = _str_list(group)
+        if not terms:
+            raise ValueError("every group needs at least one term")
+        groups.append(terms)
+    return tuple(groups)
+
+
+def _check_timezone(r: _Reader, key: str, name: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        r.fail(key, f"unknown time zone {name!r} (use an IANA name such as \"Europe/London\")")
+
+
+def _check_method(r: _Reader, key: str, name: str) -> None:
+    from .summarizers import available_methods  # late: keeps config import light
+
+    methods = available_methods()
+    if name.lower() not in methods:
+        r.fail(key, f"unknown method {name!r}; choose one of: {', '.join(sorted(methods))}")
+
+
+def _path(base: Path, value: str) -> Path:
+    p = Path(value).expanduser()
+    return p if p.is_absolute() else (base / p).resolve()
+
+
+def _slugify(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:63] or "story"
+
+
+def _looks_like_address(addr: str) -> bool:
+    return bool(re.fullmatch(r"[^@\s<>\"\r\n]+@[^@\s<>\"\r\n]+", addr))
+
+
+def _kind(value: Any) -> str:
+    return {str: "a string", int: "a number", float: "a number", bool: "a boolean",
+            list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)

@@ -1,0 +1,305 @@
+"""SQLite state kept across runs: feed validators, articles seen, digests produced and sent.
+
+One file, WAL journal, every write in a transaction: a run killed at any point leaves the database
+as it was after the last committed step. The library opens it; nothing else writes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from .errors import StateError
+from .models import Article, Entry
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS feeds (
+    url TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    etag TEXT,
+    last_modified TEXT,
+    checked_at TEXT,
+    status TEXT,
+    error TEXT,
+    entries TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE IF NOT EXISTS articles (
+    canonical_url TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    source TEXT NOT NULL,
+    outlet TEXT NOT NULL,
+    title TEXT NOT NULL,
+    text TEXT NOT NULL,
+    published TEXT,
+    updated TEXT,
+    author TEXT,
+    description TEXT NOT NULL DEFAULT '',
+    language TEXT,
+    content_hash TEXT NOT NULL,
+    entry_updated TEXT,
+    fetched_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS aliases (
+    url TEXT PRIMARY KEY,
+    canonical_url TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS summaries (
+    content_hash TEXT NOT NULL,
+    method TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    sentences TEXT NOT NULL,
+    PRIMARY KEY (content_hash, method, size)
+);
+CREATE TABLE IF NOT EXISTS digests (
+    slug TEXT NOT NULL,
+    date TEXT NOT NULL,
+    generated_at TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (slug, date)
+);
+CREATE TABLE IF NOT EXISTS carried (
+    slug TEXT NOT NULL,
+    date TEXT NOT NULL,
+    canonical_url TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    PRIMARY KEY (slug, date, canonical_url)
+);
+CREATE TABLE IF NOT EXISTS sent_sentences (
+    slug TEXT NOT NULL,
+    date TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    PRIMARY KEY (slug, date, position)
+);
+CREATE TABLE IF NOT EXISTS deliveries (
+    slug TEXT NOT NULL,
+    date TEXT NOT NULL,
+    recipients TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    sent_at TEXT NOT NULL,
+    PRIMARY KEY (slug, date, recipients)
+);
+"""
+
+
+def _iso(when: dt.datetime | None) -> str | None:
+    return when.isoformat() if when else None
+
+
+def _time(text: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(text) if text else None
+
+
+class Store:
+    """The state database. Use as a context manager or call :meth:`close`."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False,
+                                       isolation_level=None)
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(SCHEMA)
+            self._check_version()
+        except sqlite3.DatabaseError as exc:
+            raise StateError(f"{self.path}: cannot open state database: {exc}") from None
+        except OSError as exc:
+            raise StateError(f"{self.path}: cannot create state database: {exc}") from None
+        self._lock = threading.RLock()
+
+    def _check_version(self) -> None:
+        row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        if row is None:
+            self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        elif int(row[0]) > SCHEMA_VERSION:
+            raise StateError(f"{self.path}: state database is from a newer version "
+                             f"(schema {row[0]}, this version reads {SCHEMA_VERSION})")
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic write: everything inside commits together or not at all."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _query(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            cur = self._db.execute(sql, params)
+            return cur.fetchall()
+
+    # -- feeds ---------------------------------------------------------------------------------
+
+    def feed_validators(self, url: str) -> tuple[str | None, str | None]:
+        """The ETag and Last-Modified a feed last answered with, for a conditional GET."""
+        rows = self._query("SELECT etag, last_modified FROM feeds WHERE url=?", (url,))
+        return (rows[0][0], rows[0][1]) if rows else (None, None)
+
+    def save_feed(self, url: str, name: str, entries: Sequence[Entry], etag: str | None,
+                  last_modified: str | None, checked_at: dt.datetime) -> None:
+        """Remember a successfully read feed: its validators and its entries (for 304 answers)."""
+        body = json.dumps([_entry_to_json(e) for e in entries], ensure_ascii=False)
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO feeds (url, name, etag, last_modified, checked_at, status, error, entries)"
+                " VALUES (?,?,?,?,?,'ok',NULL,?) ON CONFLICT(url) DO UPDATE SET name=excluded.name,"
+                " etag=excluded.etag, last_modified=excluded.last_modified,"
+                " checked_at=excluded.checked_at, status='ok', error=NULL, entries=excluded.entries",
+                (url, name, etag, last_modified, _iso(checked_at), body))
+
+    def feed_entries(self, url: str) -> tuple[Entry, ...]:
+        rows = self._query("SELECT entries FROM feeds WHERE url=?", (url,))
+        if not rows:
+            return ()
+        return tuple(_entry_from_json(e) for e in json.loads(rows[0][0]))
+
+    # -- articles ------------------------------------------------------------------------------
+
+    def save_article(self, article: Article, aliases: Iterable[str] = (),
+                     entry_updated: dt.datetime | None = None) -> None:
+        a = article
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (a.canonical_url, a.url, a.source, a.outlet, a.title, a.text, _iso(a.published),
+                 _iso(a.updated), a.author, a.description, a.language, a.content_hash,
+                 _iso(entry_updated), _iso(dt.datetime.now(dt.UTC))))
+            for url in {a.url, a.canonical_url, *aliases}:
+                db.execute("INSERT OR REPLACE INTO aliases VALUES (?,?)", (url, a.canonical_url))
+
+    def article_for(self, url: str) -> tuple[Article, dt.datetime | None] | None:
+        """A stored article reached by ``url`` (or any alias), with the feed entry's update time."""
+        rows = self._query(
+            "SELECT a.*, a.entry_updated FROM aliases x JOIN articles a"
+            " ON a.canonical_url = x.canonical_url WHERE x.url=?", (url,))
+        if not rows:
+            return None
+        return _article_from_row(rows[0]), _time(rows[0]["entry_updated"])
+
+    def articles(self, canonical_urls: Iterable[str]) -> dict[str, Article]:
+        urls = list(dict.fromkeys(canonical_urls))
+        found: dict[str, Article] = {}
+        for i in range(0, len(urls), 500):
+            chunk = urls[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self._query(f"SELECT * FROM articles WHERE canonical_url IN ({marks})", chunk):
+                found[row["canonical_url"]] = _article_from_row(row)
+        return found
+
+    def article_count(self) -> int:
+        return int(self._query("SELECT count(*) FROM articles")[0][0])
+
+    # -- summaries -----------------------------------------------------------------------------
+
+    def summary(self, content_hash: str, method: str, size: int) -> tuple[str, ...] | None:
+        rows = self._query("SELECT sentences FROM summaries WHERE content_hash=? AND method=?"
+                           " AND size=?", (content_hash, method, size))
+        return tuple(json.loads(rows[0][0])) if rows else None
+
+    def save_summary(self, content_hash: str, method: str, size: int,
+                     sentences: Sequence[str]) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO summaries VALUES (?,?,?,?)",
+                       (content_hash, method, size, json.dumps(list(sentences), ensure_ascii=False)))
+
+    # -- digests -------------------------------------------------------------------------------
+
+    def carried_before(self, slug: str, day: dt.date, days: int | None = None) -> dict[str, str]:
+        """Canonical URL -> content hash of every article carried by digests before ``day``."""
+        lo = (day - dt.timedelta(days=days)).isoformat() if days is not None else ""
+        rows = self._query("SELECT canonical_url, content_hash FROM carried WHERE slug=? AND"
+                           " date<? AND date>=? ORDER BY date", (slug, day.isoformat(), lo))
+        return {r[0]: r[1] for r in rows}
+
+    def sentences_before(self, slug: str, day: dt.date) -> list[str]:
+        rows = self._query("SELECT text FROM sent_sentences WHERE slug=? AND date<?"
+                           " ORDER BY date, position", (slug, day.isoformat()))
+        return [r[0] for r in rows]
+
+    def digests_before(self, slug: str, day: dt.date) -> list[tuple[dt.date, dict]]:
+        rows = self._query("SELECT date, body FROM digests WHERE slug=? AND date<? ORDER BY date",
+                           (slug, day.isoformat()))
+        return [(dt.date.fromisoformat(r[0]), json.loads(r[1])) for r in rows]
+
+    def save_digest(self, slug: str, day: dt.date, generated_at: dt.datetime, body: dict,
+                    carried: Sequence[tuple[str, str]], sentences: Sequence[str]) -> None:
+        """Record a produced digest, the articles it carried and its overview sentences, at once."""
+        d = day.isoformat()
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO digests VALUES (?,?,?,?)",
+                       (slug, d, _iso(generated_at), json.dumps(body, ensure_ascii=False)))
+            db.execute("DELETE FROM carried WHERE slug=? AND date=?", (slug, d))
+            db.executemany("INSERT OR REPLACE INTO carried VALUES (?,?,?,?)",
+                           [(slug, d, url, h) for url, h in carried])
+            db.execute("DELETE FROM sent_sentences WHERE slug=? AND date=?", (slug, d))
+            db.executemany("INSERT INTO sent_sentences VALUES (?,?,?,?)",
+                           [(slug, d, i, s) for i, s in enumerate(sentences)])
+
+    def digest_dates(self, slug: str) -> list[dt.date]:
+        rows = self._query("SELECT date FROM digests WHERE slug=? ORDER BY date DESC", (slug,))
+        return [dt.date.fromisoformat(r[0]) for r in rows]
+
+    # -- email ledger --------------------------------------------------------------------------
+
+    def delivery(self, slug: str, day: dt.date, recipients: Sequence[str]) -> str | None:
+        """The Message-ID already sent for this story, date and recipients, if any."""
+        rows = self._query("SELECT message_id FROM deliveries WHERE slug=? AND date=? AND"
+                           " recipients=?", (slug, day.isoformat(), _recipients_key(recipients)))
+        return rows[0][0] if rows else None
+
+    def record_delivery(self, slug: str, day: dt.date, recipients: Sequence[str],
+                        message_id: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO deliveries VALUES (?,?,?,?,?)",
+                       (slug, day.isoformat(), _recipients_key(recipients), message_id,
+                        _iso(dt.datetime.now(dt.UTC))))
+
+
+def _recipients_key(recipients: Sequence[str]) -> str:
+    return ",".join(sorted({r.strip().lower() for r in recipients}))
+
+
+def _entry_to_json(e: Entry) -> dict:
+    return {"source": e.source, "url": e.url, "title": e.title, "published": _iso(e.published),
+            "updated": _iso(e.updated), "summary": e.summary, "guid": e.guid, "author": e.author}
+
+
+def _entry_from_json(d: dict) -> Entry:
+    return Entry(source=d["source"], url=d["url"], title=d["title"],
+                 published=_time(d.get("published")), updated=_time(d.get("updated")),
+                 summary=d.get("summary") or "", guid=d.get("guid"), author=d.get("author"))
+
+
+def _article_from_row(row: sqlite3.Row) -> Article:
+    return Article(url=row["url"], canonical_url=row["canonical_url"], source=row["source"],
+                   outlet=row["outlet"], title=row["title"], text=row["text"],
+                   published=_time(row["published"]), updated=_time(row["updated"]),
+                   author=row["author"], description=row["description"],
+                   language=row["language"], content_hash=row["content_hash"])
