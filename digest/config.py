@@ -13,6 +13,7 @@ import tomllib
 import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -103,6 +104,7 @@ class FetchSettings:
     source_budget: float = 300.0  # seconds one source (its feed and pages) may take in all
     allow_networks: tuple[str, ...] = ()  # CIDR ranges allowed despite being private/loopback
     workers: int = 0  # processes for extraction; 0 means one per core
+    local_root: Path | None = None  # file: URLs are read only from under this folder
 
     @property
     def networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
@@ -249,7 +251,8 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
 
     fe = r.table(data, "fetch")
     r.known(fe, "fetch", {"timeout", "max_bytes", "user_agent", "concurrency", "per_host", "delay",
-                          "retries", "max_redirects", "source_budget", "allow_networks", "workers"})
+                          "retries", "max_redirects", "source_budget", "allow_networks", "workers",
+                          "local_root"})
     allow = r.get(fe, "fetch.allow_networks", _str_list, default=())
     for i, net in enumerate(allow):
         try:
@@ -268,7 +271,13 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         source_budget=r.number(fe, "fetch.source_budget", 300.0, lo=1, hi=86_400),
         allow_networks=allow,
         workers=int(r.number(fe, "fetch.workers", 0, lo=0, hi=256, integer=True)),
+        local_root=_path(base, r.get(fe, "fetch.local_root", str, default=".")),
     )
+    for i, feed in enumerate(feeds):
+        if feed.url.startswith("file:") and not _under(Path(urlsplit(feed.url).path),
+                                                       fetch.local_root):
+            r.fail(f"feeds[{i}].url", f"local feed is outside fetch.local_root "
+                                      f"({fetch.local_root}); set [fetch] local_root")
 
     email = _email(r, r.table(data, "email"))
 
@@ -490,12 +499,19 @@ def _path(base: Path, value: str) -> Path:
     return p if p.is_absolute() else (base / p).resolve()
 
 
+def _under(path: Path, root: Path | None) -> bool:
+    return root is not None and path.resolve().is_relative_to(root.resolve())
+
+
 def _slugify(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:63] or "story"
 
 
 def _looks_like_address(addr: str) -> bool:
-    return bool(re.fullmatch(r"[^@\s<>\"\r\n]+@[^@\s<>\"\r\n]+", addr))
+    if "\r" in addr or "\n" in addr:
+        return False
+    _name, address = parseaddr(addr)
+    return bool(re.fullmatch(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+", address))
 
 
 def _kind(value: Any) -> str:

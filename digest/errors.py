@@ -64,3 +64,7 @@ class DeliveryError(DigestError):
 
 class StateError(DigestError):
     """The state database cannot be opened or is from an incompatible version."""
+
+
+class SourcesError(DigestError):
+    """No configured source could be read: there is nothing to make a digest from."""

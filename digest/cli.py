@@ -1,0 +1,257 @@
+"""The ``digest`` command: thin subcommands over the library and the Prefect flows.
+
+Exit codes: 0 success (a digest was written, even if some sources failed), 1 the run failed (no
+source could be read, delivery failed hard), 2 usage or config errors. Errors are one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError, DigestError
+
+DEFAULT_CONFIG = "config/syria-ceasefire.toml"
+EXAMPLES = {
+    "run": "digest run --config config/syria-ceasefire.toml --date 2016-09-18",
+    "backfill": "digest backfill --from 2016-09-09 --to 2016-09-22",
+    "summarize": "digest summarize --words 100 a.txt b.txt",
+}
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+
+
+def command(name: str) -> Callable[[Callable[[argparse.Namespace], int]], Callable[..., int]]:
+    def register(fn: Callable[[argparse.Namespace], int]) -> Callable[..., int]:
+        COMMANDS[name] = fn
+        return fn
+    return register
+
+
+class UsageError(DigestError):
+    """Bad command-line arguments (exit code 2)."""
+
+
+# -- environment --------------------------------------------------------------------------------
+
+
+def quiet_prefect(verbose: bool) -> None:
+    """Quiet, offline-friendly Prefect defaults; a user's own environment still wins."""
+    defaults = {
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
+        "PREFECT_LOGGING_LEVEL": "INFO" if verbose else "CRITICAL",
+        "PREFECT_LOGGING_EXTRA_LOGGERS": "digest",
+        "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_ENABLED": "false",
+        "PREFECT_SERVER_LOGGING_LEVEL": "WARNING" if verbose else "CRITICAL",
+        "PREFECT_UI_ENABLED": "false",
+    }
+    for key, value in defaults.items():
+        os.environ.setdefault(key, value)
+    logging.basicConfig(level=logging.INFO if verbose else logging.CRITICAL,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+def _config_path(value: str | None) -> str:
+    path = value or os.environ.get("DIGEST_CONFIG") or DEFAULT_CONFIG
+    if not Path(path).is_file():
+        raise ConfigError(path, None, "file not found (pass --config PATH or set DIGEST_CONFIG)")
+    return str(Path(path).resolve())
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _instant(value: str) -> dt.datetime:
+    try:
+        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not an ISO 8601 time") from None
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+# -- run ----------------------------------------------------------------------------------------
+
+
+@command("run")
+def cmd_run(args: argparse.Namespace) -> int:
+    from .config import load_config
+
+    config = _config_path(args.config)
+    cfg = load_config(config)  # fail fast, before Prefect starts
+    if args.date and (args.since or args.until):
+        raise UsageError("use either --date or --since/--until, not both")
+    quiet_prefect(args.verbose)
+    from flows.daily_digest import daily_digest
+    from flows.runners import flow_for
+
+    report = flow_for(cfg, daily_digest)(
+                          config=config, date=args.date.isoformat() if args.date else None,
+                          since=args.since.isoformat() if args.since else None,
+                          until=args.until.isoformat() if args.until else None,
+                          out=args.out, state=args.state, send_email=not args.no_email,
+                          resend=args.resend)
+    _print_report(report, args.json)
+    return 0
+
+
+@command("backfill")
+def cmd_backfill(args: argparse.Namespace) -> int:
+    from .config import load_config
+
+    config = _config_path(args.config)
+    load_config(config)
+    if args.to < args.from_:
+        raise UsageError("--to must not be before --from")
+    quiet_prefect(args.verbose)
+    from flows.daily_digest import backfill
+
+    reports = backfill(config=config, start=args.from_.isoformat(), end=args.to.isoformat(),
+                       out=args.out, state=args.state, send_email=args.email)
+    if args.json:
+        print(json.dumps(reports, indent=2))
+    else:
+        for r in reports:
+            print(f"{r['date']}: {r['articles']} articles from {r['outlets']} outlets, "
+                  f"{r['feeds_failed']} sources failed -> {r['paths'].get('md', '')}")
+    return 0
+
+
+def _print_report(report: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(report, indent=2))
+        return
+    w = report["window"]
+    print(f"{report['story']} digest for {report['date']} (window {w['since']} .. {w['until']})")
+    print(f"  feeds: {report['feeds_ok']} read, {report['feeds_failed']} failed")
+    for f in report["failed"]:
+        print(f"    failed: {f['name']}: {f['error']}")
+    print(f"  items in window: {report['items_in_window']}, relevant: {report['relevant']}, "
+          f"duplicates folded: {report['duplicates_folded']}, in digest: {report['articles']} "
+          f"articles from {report['outlets']} outlets")
+    print(f"  pages fetched: {report['pages_fetched']}, reused from state: "
+          f"{report['pages_reused']}")
+    if report.get("email"):
+        print(f"  email: {report['email']}")
+    for path in report["paths"].values():
+        print(f"  wrote {path}")
+
+
+# -- summarize ----------------------------------------------------------------------------------
+
+
+@command("summarize")
+def cmd_summarize(args: argparse.Namespace) -> int:
+    from .summarize import summarize_texts
+
+    if args.words is not None and args.sentences is not None:
+        raise UsageError("use either --words or --sentences, not both")
+    texts = []
+    for name in args.files:
+        try:
+            texts.append(Path(name).read_text(encoding="utf-8", errors="replace"))
+        except OSError as exc:
+            raise UsageError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    kwargs: dict[str, Any] = {"words": args.words, "sentences": args.sentences}
+    if args.method:
+        kwargs["method"] = args.method
+    for sentence in summarize_texts(texts, **kwargs):
+        print(sentence)
+    return 0
+
+
+# -- parser -------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="digest", description=__doc__.splitlines()[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run the daily digest flow once, locally",
+                         epilog=f"example: {EXAMPLES['run']}")
+    _common(run)
+    run.add_argument("--date", type=_date, help="digest the 24 hours before this day's send time")
+    run.add_argument("--since", type=_instant, help="start of an explicit window (ISO 8601)")
+    run.add_argument("--until", type=_instant, help="end of an explicit window (ISO 8601)")
+    run.add_argument("--no-email", action="store_true", help="do not send the email")
+    run.add_argument("--resend", action="store_true",
+                     help="send the email even if this digest was already sent")
+
+    bf = sub.add_parser("backfill", help="produce each day's digest over a range of days",
+                        epilog=f"example: {EXAMPLES['backfill']}")
+    _common(bf)
+    bf.add_argument("--from", dest="from_", type=_date, required=True, metavar="D1")
+    bf.add_argument("--to", type=_date, required=True, metavar="D2")
+    bf.add_argument("--email", action="store_true", help="also email each day's digest")
+
+    sm = sub.add_parser("summarize", help="summarise plain-text files, one sentence per line",
+                        epilog=f"example: {EXAMPLES['summarize']}")
+    sm.add_argument("files", nargs="+", metavar="FILE")
+    size = sm.add_mutually_exclusive_group()
+    size.add_argument("--words", type=int)
+    size.add_argument("--sentences", type=int)
+    sm.add_argument("--method", help="a summariser name (see docs/SUMMARIES.md)")
+
+    for extra in _extra_parsers():
+        extra(sub)
+    return p
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", help=f"story config (default: $DIGEST_CONFIG or {DEFAULT_CONFIG})")
+    p.add_argument("--out", help="output folder (default: the config's [output] dir)")
+    p.add_argument("--state", help="state database (default: the config's [state] path)")
+    p.add_argument("--json", action="store_true", help="print the run report as JSON")
+    p.add_argument("--verbose", "-v", action="store_true", help="show Prefect's and our logs")
+
+
+def _extra_parsers() -> list[Callable[[Any], None]]:
+    """Subcommands that live in their own modules (operations: serve, check, feeds)."""
+    try:
+        from . import cli_ops
+    except ImportError:
+        return []
+    return [cli_ops.add_parsers]
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 2
+    handler = COMMANDS.get(args.command) or getattr(args, "handler", None)
+    try:
+        return handler(args)
+    except (ConfigError, UsageError) as exc:
+        print(f"digest: error: {exc}", file=sys.stderr)
+        return 2
+    except DigestError as exc:
+        print(f"digest: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("digest: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""Canonical URLs: one identity for the many addresses of the same article.
+
+Folds what the web varies without changing the article: scheme (http/https), host case, ``www.``,
+mobile and AMP hosts or paths, default ports, tracking parameters, fragments, trailing slashes,
+``index.html`` and percent-encoding case. The result is an identity, never fetched.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+
+# Query parameters that track the reader, not the resource.
+TRACKING_PARAMS = frozenset({
+    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "igshid",
+    "mc_cid", "mc_eid", "_ga", "_gl", "ref", "ref_src", "ref_url", "referrer", "source", "src",
+    "cmpid", "cmp", "ito", "ns_mchannel", "ns_source", "ns_campaign", "ns_linkname",
+    "ns_fee", "ocid", "sr_share", "share", "smid", "smtyp", "soc_src", "soc_trk", "rss",
+    "partner", "outputtype", "amp", "amp_js_v", "usqp", "__twitter_impression", "s_cid",
+    "icid", "mbid", "taid", "spm", "feature", "via", "xtor", "at_medium", "at_campaign",
+})
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "oly_", "vero_", "at_")
+MOBILE_HOST = re.compile(r"^(?:m|mobile|amp|www|www\d)\.", re.I)
+AMP_PATH = re.compile(r"(?:/amp|/amp\.html|\.amp)(?=/?$)|\.amp(?=\.html?$)|(?<=/)amp/(?=.)", re.I)
+INDEX_FILE = re.compile(r"/(?:index|default)\.(?:html?|php|aspx?)$", re.I)
+
+
+def canonical_url(url: str) -> str:
+    """Return the canonical identity of ``url`` (idempotent; never raises)."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return url.strip()
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        return url.strip() if scheme != "file" else _canonical_file(parts.path)
+    host = (parts.hostname or "").rstrip(".").lower()
+    while MOBILE_HOST.match(host) and host.count(".") >= 2:
+        host = host.split(".", 1)[1]
+    port = parts.port if parts.port not in (None, 80, 443) else None
+    netloc = f"{host}:{port}" if port else host
+    path = _canonical_path(parts.path)
+    query = _canonical_query(parts.query)
+    return urlunsplit(("https", netloc, path, query, ""))
+
+
+def _canonical_path(path: str) -> str:
+    path = quote(unquote(path or "/"), safe="/:@!$&'()*+,;=-._~")
+    path = re.sub(r"/{2,}", "/", path)
+    path = posixpath.normpath(path) if path not in ("", "/") else "/"
+    if not path.startswith("/"):
+        path = "/" + path
+    path = AMP_PATH.sub("", path) or "/"
+    path = INDEX_FILE.sub("/", path)
+    if len(path) > 1:
+        path = path.rstrip("/")
+    return path
+
+
+def _canonical_query(query: str) -> str:
+    if not query:
+        return ""
+    kept = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True)
+            if k.lower() not in TRACKING_PARAMS and not k.lower().startswith(TRACKING_PREFIXES)]
+    return urlencode(sorted(kept))
+
+
+def _canonical_file(path: str) -> str:
+    path = _canonical_path(path)
+    return "file://" + path
+
+
+def same_article(a: str, b: str) -> bool:
+    return canonical_url(a) == canonical_url(b)

@@ -1,0 +1,94 @@
+"""The daily digest flow of one story, and the backfill flow over a range of days."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+from digest import pipeline
+from digest.config import load_config
+from digest.progress import progress
+from digest.render import render_markdown, report_rows
+from flows import tasks
+from flows.runners import flow_for
+
+
+def _parse_time(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    when = dt.datetime.fromisoformat(value)
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+def _secret(name: str | None) -> str | None:
+    if not name:
+        return None
+    from prefect.blocks.system import Secret
+
+    return Secret.load(name).get()
+
+
+@flow(name="daily-digest", log_prints=False)
+def daily_digest(config: str, date: str | None = None, since: str | None = None,
+                 until: str | None = None, out: str | None = None, state: str | None = None,
+                 send_email: bool = True, resend: bool = False) -> dict[str, Any]:
+    """Fetch the story's feeds and pages, keep the story's articles, fold copies, summarise, and
+    write (and email) the day's digest. Returns a short run report."""
+    logger = get_run_logger()
+    cfg = load_config(config)
+    ctx = pipeline.open_run(
+        cfg, day=dt.date.fromisoformat(date) if date else None, since=_parse_time(since),
+        until=_parse_time(until), out_dir=_path(out), state_path=_path(state),
+        send_email=send_email, resend=resend)
+    stage_tasks = tasks.timeouts(ctx)
+    password = _secret(cfg.email.password_block) if send_email and cfg.email.enabled else None
+
+    def call(name: str, fn: Any, *args: Any) -> Any:
+        task = stage_tasks.get(name)
+        if task is None:
+            return fn(*args)
+        if name == "deliver":
+            return task(*args, password=password)
+        if name == "fetch_pages":
+            return task(*args, distributed=cfg.runner.kind == "dask")
+        return task(*args)
+
+    try:
+        result = pipeline.run(ctx, call=call)
+    finally:
+        ctx.close()
+    digest = result.digest
+    logger.info("digest for %s: %d articles, %d sources failed", digest.date,
+                len(digest.articles), result.feeds_failed)
+    slug = digest.story.slug
+    create_markdown_artifact(markdown=render_markdown(digest, tz=cfg.story.timezone),
+                             key=f"digest-{slug}", description=f"{digest.story.title} {digest.date}")
+    create_table_artifact(table=report_rows(digest, timings=result.timings),
+                          key=f"run-report-{slug}", description="sources, counts and timings")
+    return pipeline.report(result)
+
+
+@flow(name="digest-backfill")
+def backfill(config: str, start: str, end: str, out: str | None = None,
+             state: str | None = None, send_email: bool = False) -> list[dict[str, Any]]:
+    """Produce each day's digest from ``start`` to ``end`` in order, sharing state: one child
+    flow run per day."""
+    first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+    days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+    child = flow_for(load_config(config), daily_digest)
+    reports = []
+    with progress(len(days), "backfill") as advance:
+        for day in days:
+            reports.append(child(config=config, date=day.isoformat(), out=out, state=state,
+                                 send_email=send_email))
+            advance(day.isoformat())
+    return reports
+
+
+def _path(value: str | None):
+    from pathlib import Path
+
+    return Path(value) if value else None

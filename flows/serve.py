@@ -1,0 +1,125 @@
+"""Scheduled deployments of the daily digest, one per story config, served by this process.
+
+``python -m flows.serve --config config/syria-ceasefire.toml`` (or ``digest serve``) registers a
+deployment ``daily-digest/<slug>`` for each config, scheduled by its ``[schedule]`` cron and time
+zone, and runs each scheduled run in a subprocess until stopped (Ctrl-C). It needs a Prefect
+server: ``PREFECT_API_URL`` must point at one (see docs/SCHEDULING.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from digest.config import Config, load_config
+from digest.errors import ConfigError, DigestError
+
+FLOW_NAME = "daily-digest"
+
+
+class ServerError(DigestError):
+    """No Prefect server is configured, or the configured one does not answer."""
+
+
+def config_paths(values: Sequence[str]) -> list[Path]:
+    """Config files from ``--config`` values: files as given, folders as their ``*.toml``."""
+    paths: list[Path] = []
+    for value in values:
+        p = Path(value).expanduser()
+        if p.is_dir():
+            found = sorted(p.glob("*.toml"))
+            if not found:
+                raise ConfigError(p, None, "folder holds no *.toml story config")
+            paths.extend(found)
+        elif p.is_file():
+            paths.append(p)
+        else:
+            raise ConfigError(p, None, "file not found")
+    unique = list(dict.fromkeys(p.resolve() for p in paths))
+    return unique
+
+
+def load_configs(paths: Sequence[Path]) -> list[Config]:
+    """Every config, validated; two stories with the same slug are refused."""
+    configs = [load_config(p) for p in paths]
+    seen: dict[str, Path] = {}
+    for cfg in configs:
+        other = seen.setdefault(cfg.story.slug, cfg.path)
+        if other != cfg.path:
+            raise ConfigError(cfg.path, "story.slug",
+                              f"{cfg.story.slug!r} is also the slug of {other}; each served "
+                              "story needs its own slug")
+    return configs
+
+
+def deployment_for(cfg: Config) -> Any:
+    """The scheduled deployment ``daily-digest/<slug>`` of one story (not yet registered)."""
+    from prefect.schedules import Cron
+
+    from flows.daily_digest import daily_digest
+    from flows.hooks import with_alerts
+
+    flow = with_alerts(daily_digest)
+    sched = cfg.schedule
+    return flow.to_deployment(
+        name=cfg.story.slug,
+        schedules=[Cron(sched.cron, timezone=sched.timezone)],
+        parameters={"config": str(cfg.path)},
+        description=(f"{cfg.story.title}: the daily digest, at {sched.cron!r} "
+                     f"({sched.timezone}). Config: {cfg.path}"),
+        tags=["story-digest", cfg.story.slug],
+    )
+
+
+def api_problem() -> str | None:
+    """Why scheduling cannot work here (no server configured, or it does not answer), or None."""
+    from prefect.settings import PREFECT_API_URL
+
+    url = PREFECT_API_URL.value()
+    if not url:
+        return ("no Prefect server to schedule on: start one with `prefect server start` and "
+                "set PREFECT_API_URL=http://127.0.0.1:4200/api (see docs/SCHEDULING.md)")
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        failure = client.api_healthcheck()
+    if failure is not None:
+        reason = " ".join(str(failure).split())[:200] or type(failure).__name__
+        return f"the Prefect server at {url} does not answer: {reason}"
+    return None
+
+
+def serve_configs(configs: Sequence[Config], *, limit: int | None = None) -> None:
+    """Register one deployment per story and run their scheduled runs until interrupted."""
+    from prefect import serve
+
+    problem = api_problem()
+    if problem:
+        raise ServerError(problem)
+    deployments = [deployment_for(cfg) for cfg in configs]
+    serve(*deployments, limit=limit)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m flows.serve", description=__doc__.splitlines()[0],
+        epilog="example: python -m flows.serve --config config/syria-ceasefire.toml")
+    parser.add_argument("--config", action="append", metavar="PATH",
+                        help="a story config or a folder of them (repeatable; "
+                             "default: config/syria-ceasefire.toml)")
+    parser.add_argument("--limit", type=int, help="most flow runs at once")
+    args = parser.parse_args(argv)
+    try:
+        configs = load_configs(config_paths(args.config or ["config/syria-ceasefire.toml"]))
+        serve_configs(configs, limit=args.limit)
+    except DigestError as exc:
+        print(f"flows.serve: error: {exc}", file=sys.stderr)
+        return 2 if isinstance(exc, ConfigError) else 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""Prefect task wrappers around the library's pipeline stages: retries, timeouts, no caching.
+
+Tasks are coarse on purpose (all feeds, all pages, all summaries): Prefect's per-task cost then
+stays a small share of the run. Each body is one library call.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+from prefect.tasks import exponential_backoff
+
+from digest import collect, compose
+from digest.pipeline import RunContext
+
+NETWORK = dict(retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=2),
+               retry_jitter_factor=0.5, cache_policy=NO_CACHE)
+
+
+@task(name="read-feeds", **NETWORK)
+def read_feeds(ctx: RunContext) -> Any:
+    """Read every feed of the story with conditional GET."""
+    return collect.read_feeds(ctx)
+
+
+@task(name="fetch-pages", **NETWORK)
+def fetch_pages(ctx: RunContext, selection: Any, distributed: bool = False) -> Any:
+    """Fetch and extract the window's pages (reusing what state already holds). With a
+    distributed runner, extraction batches run as tasks on its workers."""
+    return collect.gather_articles(ctx, selection,
+                                   extract_many=extract_on_runner if distributed else None)
+
+
+@task(name="extract-batch", cache_policy=NO_CACHE)
+def extract_batch(jobs: list) -> list:
+    """Extract one batch of fetched pages (runs on a worker of the flow's task runner)."""
+    return collect.extract_batch(jobs)
+
+
+def extract_on_runner(jobs: list, batch: int = 64) -> list:
+    """Submit page batches to the flow's task runner and gather the results in order."""
+    futures = [extract_batch.submit(jobs[i:i + batch]) for i in range(0, len(jobs), batch)]
+    return [out for future in futures for out in future.result()]
+
+
+@task(name="summarise", cache_policy=NO_CACHE)
+def summarise(ctx: RunContext, draft: Any) -> Any:
+    """Summarise each story article and the day's story overview."""
+    return compose.summarise(ctx, draft)
+
+
+@task(name="publish", retries=1, cache_policy=NO_CACHE)
+def publish(ctx: RunContext, digest: Any) -> Any:
+    """Write the digest files and the archive, and record the digest in state."""
+    return compose.publish(ctx, digest)
+
+
+@task(name="deliver", cache_policy=NO_CACHE)
+def deliver(ctx: RunContext, digest: Any, password: str | None = None) -> Any:
+    """Email the digest (idempotent: the state ledger stops a second send)."""
+    return compose.deliver(ctx, digest, password=password)
+
+
+def timeouts(ctx: RunContext) -> dict[str, Any]:
+    """Task objects with timeouts taken from the story's config."""
+    budget = ctx.config.fetch.source_budget
+    return {
+        "read_feeds": read_feeds.with_options(timeout_seconds=budget + 60),
+        "fetch_pages": fetch_pages.with_options(timeout_seconds=budget + 300),
+        "summarise": summarise,
+        "publish": publish,
+        "deliver": deliver.with_options(timeout_seconds=ctx.config.email.timeout * 10 + 60),
+    }

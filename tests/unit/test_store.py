@@ -1,0 +1,96 @@
+"""SQLite state: feeds, articles, digests, delivery ledger; atomic and reopenable."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+import pytest
+
+from digest.errors import StateError
+from digest.models import Article, Entry
+from digest.store import Store
+
+T = dt.datetime(2016, 9, 17, 17, 5, tzinfo=dt.UTC)
+
+
+def article(n: int = 1, text: str = "Body text.") -> Article:
+    return Article(url=f"https://ex.com/{n}?utm_source=x", canonical_url=f"https://ex.com/{n}",
+                   source="Wire", outlet="Wire", title=f"Title {n}", text=text, published=T,
+                   content_hash=f"h{n}")
+
+
+def test_feed_validators_and_entries_round_trip(tmp_path):
+    with Store(tmp_path / "s.db") as s:
+        e = Entry(source="Wire", url="https://ex.com/1", title="T", published=T, summary="x")
+        s.save_feed("https://ex.com/feed", "Wire", [e], '"etag"', "Sat, 17 Sep 2016", T)
+        assert s.feed_validators("https://ex.com/feed") == ('"etag"', "Sat, 17 Sep 2016")
+        assert s.feed_entries("https://ex.com/feed") == (e,)
+        assert s.feed_validators("https://other") == (None, None)
+
+
+def test_article_is_found_by_any_alias(tmp_path):
+    with Store(tmp_path / "s.db") as s:
+        a = article()
+        s.save_article(a, aliases=["https://ex.com/amp/1"], entry_updated=T)
+        for url in (a.url, a.canonical_url, "https://ex.com/amp/1"):
+            found, updated = s.article_for(url)
+            assert found == a and updated == T
+        assert s.article_for("https://ex.com/2") is None
+
+
+def test_digests_carried_and_sentences_are_scoped_to_earlier_dates(tmp_path):
+    with Store(tmp_path / "s.db") as s:
+        d1, d2 = dt.date(2016, 9, 17), dt.date(2016, 9, 18)
+        s.save_digest("story", d1, T, {"articles": []}, [("https://ex.com/1", "h1")], ["one."])
+        s.save_digest("story", d2, T, {"articles": []}, [("https://ex.com/2", "h2")], ["two."])
+        assert s.carried_before("story", d2) == {"https://ex.com/1": "h1"}
+        assert s.carried_before("story", d1) == {}
+        assert s.sentences_before("story", d2) == ["one."]
+        assert [d for d, _ in s.digests_before("story", dt.date(2016, 9, 19))] == [d1, d2]
+        # re-saving a date replaces, never duplicates
+        s.save_digest("story", d1, T, {"articles": []}, [("https://ex.com/3", "h3")], ["uno."])
+        assert s.carried_before("story", d2) == {"https://ex.com/3": "h3"}
+        assert s.sentences_before("story", d2) == ["uno."]
+
+
+def test_delivery_ledger_ignores_recipient_order_and_case(tmp_path):
+    with Store(tmp_path / "s.db") as s:
+        day = dt.date(2016, 9, 18)
+        assert s.delivery("story", day, ["a@x.org", "b@x.org"]) is None
+        s.record_delivery("story", day, ["a@x.org", "b@x.org"], "<id@x>")
+        assert s.delivery("story", day, ["B@x.org", "a@x.org"]) == "<id@x>"
+        assert s.delivery("story", day, ["a@x.org"]) is None
+
+
+def test_failed_transaction_leaves_nothing_behind(tmp_path):
+    with Store(tmp_path / "s.db") as s:
+        with pytest.raises(RuntimeError), s.transaction() as db:
+            db.execute("INSERT INTO aliases VALUES ('u', 'c')")
+            raise RuntimeError("crash mid-write")
+        assert s.article_for("u") is None
+
+
+def test_state_survives_reopen_and_uses_wal(tmp_path):
+    path = tmp_path / "s.db"
+    with Store(path) as s:
+        s.save_article(article())
+    with Store(path) as s:
+        assert s.article_count() == 1
+    mode = sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0]
+    assert mode == "wal"
+
+
+def test_garbage_file_is_a_clear_state_error(tmp_path):
+    path = tmp_path / "s.db"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StateError, match="cannot open state database"):
+        Store(path)
+
+
+def test_summary_cache(tmp_path):
+    with Store(tmp_path / "s.db") as s:
+        assert s.summary("h1", "lead", 3) is None
+        s.save_summary("h1", "lead", 3, ["A.", "B."])
+        assert s.summary("h1", "lead", 3) == ("A.", "B.")
+        assert s.summary("h1", "lead", 2) is None
