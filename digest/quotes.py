@@ -1,0 +1,200 @@
+"""Key quotes: direct quotes with the speaker resolved from the attribution, and the outlet.
+
+A quote is a span in quotation marks (“…”, "…", ‘…’) attributed in its sentence ("…," said
+Kerry / Churkin told reporters: "…" / "…," the Russian envoy said / "…," he said), or a paragraph
+that continues the previous speaker's quote. Surnames, pronouns and roles resolve to the full name
+the article gives (:mod:`digest.speakers`). The same quote from several outlets is kept once;
+the selection prefers quotes many outlets carry and a variety of speakers and outlets.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .models import Article, Quote
+from .speakers import SPEECH_VERBS, Mention, clean_speaker, resolve
+
+log = logging.getLogger(__name__)
+
+MIN_WORDS = 5  # shorter quoted spans are scare quotes or titles, unless "called it a '…'"
+_SPANS = re.compile(
+    r"“(?P<a>[^“”]{2,800})”"
+    r'|"(?P<b>[^"]{2,800})"'
+    r"|(?:^|(?<=[\s(\[—–-]))‘(?P<c>[^‘]{2,800}?[\w.,!?…])’(?=[\s.,;:!?)\]—–-]|$)"
+    r"|(?:^|(?<=[\s(\[—–-]))'(?P<d>[A-Z][^']{1,800}?[\w.,!?…])'(?=[\s.,;:!?)\]—–-]|$)"
+)
+_WHO = r"(?P<who>(?:[Tt]he\s+)?[\w’'.-]+(?:\s+[\w’'.-]+){0,5}?)"
+_VERB = rf"(?P<verb>{SPEECH_VERBS})"
+_TAIL_WHO_VERB = re.compile(rf"^\s*[,—–-]?\s*{_WHO}\s*(?:,[^,.;“”\"]{{1,80}},\s*)?{_VERB}\b")
+_TAIL_VERB_WHO = re.compile(rf"^\s*[,—–-]?\s*{_VERB}\s+(?!that\b|it\b|in\b|on\b){_WHO}\s*(?:[,.;]|$)")
+_HEAD = re.compile(
+    rf"{_WHO}\s+{_VERB}(?:\s+(?:reporters|journalists|the\s+\w+|\w+))?(?:\s+(?:on|in)\s+\w+)?"
+    r"(?:\s+that)?\s*[:,]?\s*$"
+)
+_ACCORDING = re.compile(r"according to\s+(?P<who>[^,]{2,60}),\s*$", re.IGNORECASE)
+_CALLED = re.compile(
+    rf"{_WHO}\s+(?:called|described|termed|labell?ed|dubbed)\s+(?:it|this|that|the\s+\w+)"
+    r"\s+(?:as\s+)?(?:an?\s+)?$"
+)
+_REPORTED = re.compile(
+    rf"(?P<who>(?:[A-Z][\w’'.-]*\s+){{0,3}}[A-Z][\w’'.-]*|\b[Hh]e|\b[Ss]he)\s+{_VERB}\b"
+)
+_VERB_ANYWHERE = re.compile(rf"\b{_VERB}\b")
+_NOT_SPEAKERS = frozenset("it this that which there what".split())
+
+
+@dataclass
+class _Found:
+    text: str
+    speaker: str
+    article: Article
+    paragraph: int
+    fragment: bool = False
+
+
+def extract_quotes(articles: Sequence[Article], limit: int = 6) -> tuple[Quote, ...]:
+    """Up to ``limit`` key quotes of the day's articles, most important first."""
+    found: list[_Found] = []
+    for article in articles:
+        try:
+            found.extend(_article_quotes(article))
+        except Exception as exc:  # one odd article must not lose the section
+            log.warning("quote extraction failed for %s: %s", article.url, exc)
+    groups = _dedupe(found)
+    return _select(groups, limit)
+
+
+def _article_quotes(article: Article) -> list[_Found]:
+    out: list[_Found] = []
+    text = article.text
+    known: list[Mention] = []
+    offset = 0
+    last_speaker = ""
+    last_paragraph = -2
+    for pi, paragraph in enumerate(article.paragraphs):
+        offset = text.find(paragraph, offset)
+        for match in _SPANS.finditer(paragraph):
+            quote = next(g for g in match.groups() if g is not None).strip()
+            head = paragraph[max(0, match.start() - 160) : match.start()]
+            tail = paragraph[match.end() : match.end() + 160]
+            who, fragment = _attribution(head, tail)
+            speaker = ""
+            words = len(quote.split())
+            if who:
+                speaker = resolve(who, text, offset + match.start(), known)
+            elif _VERB_ANYWHERE.search(tail[:60]):
+                continue  # attributed to someone we cannot name: better no quote than a wrong one
+            elif last_speaker and last_paragraph == pi and out and words >= MIN_WORDS:
+                out[-1].text = _join(out[-1].text, _tidy(quote))  # second half of a split quote
+                continue
+            elif match.start() == 0 and last_speaker and pi - last_paragraph == 1:
+                speaker = last_speaker  # a paragraph continuing the previous speaker's quote
+            if not speaker or (words < MIN_WORDS and not fragment):
+                continue
+            out.append(_Found(_tidy(quote), speaker, article, pi, fragment=words < MIN_WORDS))
+            if not fragment:
+                last_speaker, last_paragraph = speaker, pi
+                known.append(Mention(speaker, offset + match.end()))
+    return out
+
+
+def _attribution(head: str, tail: str) -> tuple[str, bool]:
+    """The speaker phrase around a quote, and whether it is a "called it a '…'" fragment."""
+    sentence_tail = re.split(r"(?<=[.!?])\s+(?=[A-Z“\"‘])", tail, maxsplit=1)[0]
+    for pattern in (_TAIL_VERB_WHO, _TAIL_WHO_VERB):
+        match = pattern.match(sentence_tail)
+        if match and _plausible(match.group("who")):
+            return match.group("who"), False
+    sentence_head = re.split(r"[.!?][”\"’']?\s+", head)[-1]
+    match = _CALLED.search(sentence_head)
+    if match and _plausible(match.group("who")):
+        return match.group("who"), True
+    for pattern in (_HEAD, _ACCORDING):
+        match = pattern.search(sentence_head)
+        if match and _plausible(match.group("who")):
+            return clean_speaker(match.group("who")) or match.group("who"), False
+    # a quoted phrase inside reported speech: 'Churkin said the strike raised "a … mark"'
+    names = [m for m in _REPORTED.finditer(sentence_head) if _plausible(m.group("who"))]
+    if names:
+        return names[-1].group("who"), False
+    return "", False
+
+
+def _join(first: str, second: str) -> str:
+    if first and first[-1] not in ".!?…":
+        first += "."
+    return f"{first} {second}"
+
+
+def _plausible(who: str) -> bool:
+    """A pronoun, a capitalised name or a short "the …" role; not 'it' or a clause."""
+    words = who.split()
+    if not words or words[0].lower() in _NOT_SPEAKERS or len(words) > 6:
+        return False
+    first = words[0]
+    return first.lower() in {"he", "she", "they", "we", "the", "a", "an"} or first[:1].isupper()
+
+
+def _tidy(quote: str) -> str:
+    quote = " ".join(quote.split())
+    return quote[:-1] if quote.endswith(",") else quote
+
+
+def _key(text: str) -> frozenset[str]:
+    return frozenset(re.findall(r"\w+", text.lower()))
+
+
+def _dedupe(found: list[_Found]) -> list[list[_Found]]:
+    """The same quote from several outlets (or twice in one) as one group, first seen first."""
+    groups: list[tuple[frozenset[str], list[_Found]]] = []
+    for item in found:
+        key = _key(item.text)
+        for other_key, members in groups:
+            small = min(len(key), len(other_key)) or 1
+            if small < 4 and members[0].speaker != item.speaker:
+                continue
+            if len(key & other_key) / small >= 0.8:
+                members.append(item)
+                break
+        else:
+            groups.append((key, [item]))
+    return [members for _, members in groups]
+
+
+def _score(members: list[_Found]) -> float:
+    best = max(members, key=lambda m: (not m.fragment, len(m.speaker.split()) >= 2, len(m.text)))
+    outlets = len({m.article.outlet for m in members})
+    words = len(best.text.split())
+    length = 0.5 if best.fragment else min(words, 12) / 12 * (0.6 if words > 70 else 1.0)
+    named = 1.0 if len(best.speaker.split()) >= 2 else 0.6
+    if not best.fragment and best.text[:1].islower():
+        length *= 0.5  # a quoted clause inside reported speech, not something said whole
+    position = 1.0 / (1 + min(m.paragraph for m in members)) ** 0.3
+    return outlets * length * named * position
+
+
+def _select(groups: list[list[_Found]], limit: int) -> tuple[Quote, ...]:
+    scored = [(_score(g), g) for g in groups]
+    chosen: list[Quote] = []
+    speakers: dict[str, int] = {}
+    outlets: dict[str, int] = {}
+    while scored and len(chosen) < limit:
+        def adjusted(item: tuple[float, list[_Found]]) -> float:
+            score, members = item
+            first = members[0]
+            return score * 0.5 ** speakers.get(first.speaker, 0) * 0.8 ** outlets.get(first.article.outlet, 0)
+
+        best = max(scored, key=adjusted)
+        scored.remove(best)
+        members = best[1]
+        pick = max(
+            members,
+            key=lambda m: (not m.fragment, len(m.speaker.split()) >= 2, -members.index(m)),
+        )
+        chosen.append(Quote(pick.text, pick.speaker, pick.article.outlet, pick.article.url))
+        speakers[pick.speaker] = speakers.get(pick.speaker, 0) + 1
+        outlets[pick.article.outlet] = outlets.get(pick.article.outlet, 0) + 1
+    return tuple(chosen)

@@ -1,0 +1,189 @@
+"""The summarise stage: per-article summaries, the attributed story overview, plain-text summaries.
+
+Any registered method (``digest.summarizers``) can be named; the defaults are "lead" for one
+article and "story" for the day's overview. Summaries are whole sentences only (no captions,
+bylines or "Read more" debris), with leading datelines dropped for display.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+
+from sumy.models.dom import Sentence
+from sumy.utils import normalize_language
+
+from .models import Article, Attributed
+from .summarizers import DEFAULT_ARTICLE_METHOD, DEFAULT_OVERVIEW_METHOD, get_summarizer
+from .summarizers.budget import select
+from .summarizers.document import (
+    SourceText,
+    StoryDocument,
+    build_document,
+    build_story_document,
+    demote,
+)
+from .summarizers.features import cross_cosine
+from .tokenize import Tokenizer, strip_dateline
+
+log = logging.getLogger(__name__)
+
+SAME_FACT = 0.5  # TF-IDF cosine at or above which two sentences are near-paraphrases
+_LATEST = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
+def summarize_article(
+    article: Article, sentences: int = 3, method: str = DEFAULT_ARTICLE_METHOD
+) -> tuple[str, ...]:
+    """The article's best ``sentences`` sentences in reading order (empty if it has none)."""
+    language = _language(article.language)
+    summarizer = get_summarizer(method, language)  # an unknown method is a config error
+    document = build_document(article.text, Tokenizer(language), title=article.title)
+    try:
+        chosen = select(summarizer, document, sentences=sentences)
+    except Exception as exc:  # one bad article must not stop the digest
+        log.warning("summarizing %s with %s failed (%s); using lead", article.url, method, exc)
+        chosen = select(get_summarizer("lead", language), document, sentences=sentences)
+    return tuple(_display(s) for s in chosen)
+
+
+def summarize_story(
+    articles: Sequence[Article],
+    words: int = 250,
+    method: str = DEFAULT_OVERVIEW_METHOD,
+    already_sent: Sequence[str] = (),
+) -> tuple[Attributed, ...]:
+    """The day's overview within ``words`` words, each sentence with every source carrying it.
+
+    Sentences equal to or near-paraphrases of ``already_sent`` (earlier digests' overviews) are
+    not repeated, and facts already sent weigh less, so the day's new developments come first.
+    """
+    if not articles or words <= 0:
+        return ()
+    language = _language(articles[0].language)
+    summarizer = get_summarizer(method, language)
+    ordered = sorted(articles, key=lambda a: (a.published or _LATEST, a.url))
+    sources = [
+        SourceText(a.text, title=a.title, key=a.url, outlet=a.outlet, published=a.published)
+        for a in ordered
+    ]
+    document = build_story_document(sources, Tokenizer(language))
+    document = demote(document, _repeats(document, already_sent, language))
+    if already_sent and hasattr(summarizer, "known_texts"):
+        summarizer.known_texts = tuple(already_sent)
+    try:
+        chosen = list(select(summarizer, document, words=words))
+    except Exception as exc:
+        log.warning("story overview with %s failed (%s); using lead", method, exc)
+        chosen = list(select(get_summarizer("lead", language), document, words=words))
+    return _attribute(document, chosen, language)
+
+
+def summarize_texts(
+    texts: Sequence[str],
+    words: int | None = None,
+    sentences: int | None = None,
+    method: str | None = None,
+    language: str = "english",
+) -> list[str]:
+    """Summary sentences of plain texts (one document each; several make a multi-document summary).
+
+    Defaults: one text → 3 sentences with "lead"; several → 250 words with "story".
+    """
+    texts = [t for t in texts if t.strip()]
+    if not texts:
+        return []
+    many = len(texts) > 1
+    method = method or (DEFAULT_OVERVIEW_METHOD if many else DEFAULT_ARTICLE_METHOD)
+    if words is None and sentences is None:
+        words, sentences = (250, None) if many else (None, 3)
+    summarizer = get_summarizer(method, language)
+    tokenizer = Tokenizer(language)
+    if not many:
+        document = build_document(texts[0], tokenizer)
+        return [_display(s) for s in select(summarizer, document, words=words, sentences=sentences)]
+    story = build_story_document([SourceText(t, key=str(i)) for i, t in enumerate(texts)], tokenizer)
+    chosen = select(summarizer, story, words=words, sentences=sentences)
+    return [_display(s) for s in _reading_order(story, chosen)]
+
+
+def _language(code: str | None) -> str:
+    if not code:
+        return "english"
+    try:
+        return normalize_language(code.split("-")[0].split("_")[0])
+    except Exception:  # pycountry lookup problems: fall back to English rules
+        return "english"
+
+
+def _display(sentence: Sentence | str) -> str:
+    return " ".join(strip_dateline(str(sentence)).split())
+
+
+def _repeats(document: StoryDocument, already_sent: Sequence[str], language: str) -> set[Sentence]:
+    """Sentences equal to, or near-paraphrases of, sentences sent before."""
+    if not already_sent:
+        return set()
+    sentences = list(dict.fromkeys(document.sentences))
+    if not sentences:
+        return set()
+    similarity = cross_cosine([str(s) for s in sentences], list(already_sent), language)
+    best = similarity.max(axis=1).toarray().ravel()
+    sent_before = {_norm(t) for t in already_sent}
+    return {
+        s for s, score in zip(sentences, best, strict=True)
+        if score >= SAME_FACT or _norm(str(s)) in sent_before
+    }
+
+
+def _norm(text: str) -> str:
+    return " ".join(strip_dateline(text).lower().split())
+
+
+def _reading_order(document: StoryDocument, chosen: Sequence[Sentence]) -> list[Sentence]:
+    """Earliest article first (documents are in time order), then position within it."""
+
+    def key(sentence: Sentence) -> tuple[int, int]:
+        first = min(document.origins[sentence], key=lambda o: (o.doc, o.index))
+        return first.doc, first.index
+
+    return sorted(dict.fromkeys(chosen), key=key)
+
+
+def _attribute(
+    document: StoryDocument, chosen: Sequence[Sentence], language: str
+) -> tuple[Attributed, ...]:
+    """Each chosen sentence with the articles carrying it or a near-paraphrase of it.
+
+    Two chosen sentences that paraphrase each other are merged (the first kept), so the same fact
+    appears once whatever the method.
+    """
+    chosen = _reading_order(document, chosen)
+    if not chosen:
+        return ()
+    everything = list(dict.fromkeys(document.sentences))
+    column = {s: k for k, s in enumerate(everything)}
+    similarity = cross_cosine([str(s) for s in chosen], [str(s) for s in everything], language)
+    similar = similarity.toarray() >= SAME_FACT
+    kept: list[tuple[int, list[int]]] = []  # (row in chosen, documents carrying it)
+    for row, sentence in enumerate(chosen):
+        docs = [o.doc for o in document.origins[sentence]]
+        for col in similar[row].nonzero()[0]:
+            docs.extend(o.doc for o in document.origins[everything[col]])
+        twin = next((k for k in kept if similar[k[0], column[sentence]]), None)
+        if twin is not None:
+            twin[1].extend(docs)
+        else:
+            kept.append((row, docs))
+    out = []
+    for row, docs in kept:
+        sources = [document.sources[d] for d in sorted(set(docs))]  # earliest article first
+        out.append(
+            Attributed(
+                text=_display(chosen[row]),
+                sources=tuple(dict.fromkeys(s.key for s in sources)),
+                outlets=tuple(dict.fromkeys(s.outlet for s in sources if s.outlet)),
+            )
+        )
+    return tuple(out)
