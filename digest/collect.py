@@ -58,6 +58,7 @@ class Gathered:
     skipped: tuple[Skipped, ...]
     fetched: int
     reused: int
+    outside: int = 0  # undated feed items whose page turned out to be from another day
 
 
 # -- feeds ------------------------------------------------------------------------------------
@@ -202,17 +203,19 @@ def gather_articles(ctx: RunContext, selection: Selection,
         done.append((c, art, updated))
 
     kept: list[tuple[Candidate, Article, bool]] = []
+    outside = 0
     for c, art, updated in done:
         when = c.entry.published or c.entry.updated or art.published
         if when is None:
             skipped.append(Skipped(c.entry.url, "no publication date in feed or page",
                                    c.entry.title))
         elif when not in ctx.window:
-            continue  # an undated feed item whose page is from another day
+            outside += 1  # an undated feed item whose page is from another day
         else:
             kept.append((c, art, updated))
     kept.sort(key=lambda x: x[0].canonical)
-    return Gathered(tuple(kept), tuple(skipped), fetched=len(to_fetch), reused=reused)
+    return Gathered(tuple(kept), tuple(skipped), fetched=len(to_fetch), reused=reused,
+                    outside=outside)
 
 
 def _fetch_and_extract(ctx: RunContext, cands: Sequence[Candidate], skipped: list[Skipped],

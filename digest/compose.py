@@ -63,17 +63,22 @@ class Draft:
 # -- membership and folding -------------------------------------------------------------------
 
 
-def story_profile(ctx: RunContext) -> list[ProfileDoc]:
-    """The texts that define the story today: seeds, description and recently accepted articles."""
+def story_profile(ctx: RunContext) -> RelevanceModel:
+    """The relevance model of the day: the story's definition (seeds, description), the
+    articles recent digests accepted, and recent articles in general to weigh words."""
     cfg = ctx.config
-    docs = [ProfileDoc(p.name, p.read_text(encoding="utf-8", errors="replace"))
-            for p in cfg.story.seeds]
+    definition = [ProfileDoc(p.name, p.read_text(encoding="utf-8", errors="replace"))
+                  for p in cfg.story.seeds]
     if cfg.story.description:
-        docs.append(ProfileDoc("story description", cfg.story.description))
-    recent = ctx.store.carried_before(cfg.story.slug, ctx.day, cfg.relevance.lookback_days)
-    for _url, art in sorted(ctx.store.articles(recent).items()):
-        docs.append(ProfileDoc(art.url, f"{art.title}\n{art.text}"))
-    return docs
+        definition.append(ProfileDoc("story description", cfg.story.description))
+    lookback = cfg.relevance.lookback_days
+    recent = ctx.store.carried_before(cfg.story.slug, ctx.day, lookback)
+    accepted = [ProfileDoc(a.url, f"{a.title}\n{a.text}")
+                for _, a in sorted(ctx.store.articles(recent).items())]
+    since = ctx.window.since - dt.timedelta(days=lookback)
+    background = [f"{a.title}\n{a.text}"
+                  for a in ctx.store.articles_published(since, ctx.window.since)]
+    return RelevanceModel(cfg.relevance, definition, accepted, background)
 
 
 def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
@@ -81,7 +86,7 @@ def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
     cfg = ctx.config
     skipped = list(selection.skipped) + list(gathered.skipped)
     rows = list(gathered.articles)
-    model = RelevanceModel(cfg.relevance, story_profile(ctx))
+    model = story_profile(ctx)
     judgements = model.judge([a for _, a, _ in rows])
 
     relevant: list[tuple[Article, Judgement, bool]] = []
@@ -144,7 +149,7 @@ def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
         for s in c.sources:
             used[s] = used.get(s, 0) + 1
     sources = tuple(_source_report(f, used.get(f.source.name, 0)) for f in feeds)
-    counts = {"items_in_window": len(selection.candidates), "articles_read": len(rows),
+    counts = {"items_in_window": len(selection.candidates) - gathered.outside, "articles_read": len(rows),
               "relevant": len(relevant), "duplicates_folded": folded,
               "story_articles": len(items), "sources_failed": sum(s.status == "error"
                                                                   for s in sources)}

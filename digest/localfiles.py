@@ -41,6 +41,10 @@ def local_path(url: str, root: Path | None) -> Path:
         raise BlockedURLError(url, f"refused: cannot resolve path ({type(exc).__name__})") from None
     if not resolved.is_relative_to(base):
         raise BlockedURLError(url, f"refused: {path} is outside the local root")
+    if resolved.is_dir():  # as a web server answers a folder URL
+        index = (resolved / "index.html").resolve()
+        if index.is_relative_to(base) and index.is_file():
+            return index
     return resolved
 
 

@@ -213,6 +213,14 @@ class Store:
                 found[row["canonical_url"]] = _article_from_row(row)
         return found
 
+    def articles_published(self, since: dt.datetime, until: dt.datetime,
+                           limit: int = 2000) -> list[Article]:
+        """Stored articles published in ``[since, until)``, newest first (at most ``limit``)."""
+        rows = self._query("SELECT * FROM articles WHERE published>=? AND published<?"
+                           " ORDER BY published DESC, canonical_url LIMIT ?",
+                           (_iso(since.astimezone(dt.UTC)), _iso(until.astimezone(dt.UTC)), limit))
+        return [_article_from_row(r) for r in rows]
+
     def article_count(self) -> int:
         return int(self._query("SELECT count(*) FROM articles")[0][0])
 
