@@ -41,7 +41,8 @@ def _password(cfg: Config) -> str | None:
         return None
     from prefect.blocks.system import Secret
 
-    return Secret.load(name).get()
+    secret: Any = Secret.load(name)  # sync here: hooks run outside an event loop
+    return str(secret.get())
 
 
 def _config(flow_run: Any) -> tuple[str | None, Config | None, str | None]:

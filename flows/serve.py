@@ -55,16 +55,12 @@ def load_configs(paths: Sequence[Path]) -> list[Config]:
     return configs
 
 
-def deployment_for(cfg: Config) -> Any:
-    """The scheduled deployment ``daily-digest/<slug>`` of one story (not yet registered)."""
+def deployment_options(cfg: Config) -> dict[str, Any]:
+    """How one story is deployed: ``daily-digest/<slug>`` on its cron, in its time zone."""
     from prefect.schedules import Cron
 
-    from flows.daily_digest import daily_digest
-    from flows.hooks import with_alerts
-
-    flow = with_alerts(daily_digest)
     sched = cfg.schedule
-    return flow.to_deployment(
+    return dict(
         name=cfg.story.slug,
         schedules=[Cron(sched.cron, timezone=sched.timezone)],
         parameters={"config": str(cfg.path)},
@@ -72,6 +68,14 @@ def deployment_for(cfg: Config) -> Any:
                      f"({sched.timezone}). Config: {cfg.path}"),
         tags=["story-digest", cfg.story.slug],
     )
+
+
+def alerting_flow() -> Any:
+    """The daily digest flow with the operator alert hooks attached."""
+    from flows.daily_digest import daily_digest
+    from flows.hooks import with_alerts
+
+    return with_alerts(daily_digest)
 
 
 def api_problem() -> str | None:
@@ -93,14 +97,32 @@ def api_problem() -> str | None:
 
 
 def serve_configs(configs: Sequence[Config], *, limit: int | None = None) -> None:
-    """Register one deployment per story and run their scheduled runs until interrupted."""
-    from prefect import serve
+    """Register one deployment per story and run their scheduled runs until interrupted.
+
+    Flows are added to one :class:`prefect.runner.Runner` as objects (``add_flow``), so each run
+    executes this very flow, alert hooks included, in a subprocess: no code is loaded from the
+    deployment's storage, and a deployment of the same name made earlier by ``prefect deploy``
+    is simply taken over. Stopping (Ctrl-C, SIGTERM) pauses the schedules.
+    """
+    import asyncio
+
+    from prefect.exceptions import TerminationSignal
+    from prefect.runner import Runner
 
     problem = api_problem()
     if problem:
         raise ServerError(problem)
-    deployments = [deployment_for(cfg) for cfg in configs]
-    serve(*deployments, limit=limit)
+    flow = alerting_flow()
+    runner = Runner(name="story-digest", pause_on_shutdown=True, limit=limit)
+    for cfg in configs:
+        runner.add_flow(flow, **deployment_options(cfg))
+    names = ", ".join(f"{flow.name}/{cfg.story.slug}" for cfg in configs)
+    print(f"serving {names}; stop with Ctrl-C. Run one now with: "
+          f"prefect deployment run '{flow.name}/{configs[0].story.slug}'", flush=True)
+    try:
+        asyncio.run(runner.start())
+    except (KeyboardInterrupt, TerminationSignal):
+        pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:
