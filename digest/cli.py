@@ -47,16 +47,19 @@ def quiet_prefect(verbose: bool) -> None:
     defaults = {
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "DO_NOT_TRACK": "1",
-        "PREFECT_LOGGING_LEVEL": "INFO" if verbose else "CRITICAL",
+        "PREFECT_LOGGING_LEVEL": "INFO",  # run logs still reach a Prefect server's UI ...
+        "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "INFO" if verbose else "CRITICAL",  # not stderr
         "PREFECT_LOGGING_EXTRA_LOGGERS": "digest",
+        "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",  # logs from fetcher threads
         "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_ENABLED": "false",
         "PREFECT_SERVER_LOGGING_LEVEL": "WARNING" if verbose else "CRITICAL",
         "PREFECT_UI_ENABLED": "false",
     }
     for key, value in defaults.items():
         os.environ.setdefault(key, value)
-    logging.basicConfig(level=logging.INFO if verbose else logging.CRITICAL,
-                        format="%(levelname)s %(name)s: %(message)s")
+    # Prefect's console handler (level set above) prints our "digest" loggers too; until Prefect
+    # is imported, a null handler keeps Python's last-resort handler from printing warnings.
+    logging.getLogger().addHandler(logging.NullHandler())
 
 
 def _config_path(value: str | None) -> str:
@@ -251,6 +254,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("digest: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `digest check | head`
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

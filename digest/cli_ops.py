@@ -147,7 +147,8 @@ def _serve_environment(verbose: bool) -> None:
 
     for key, value in {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1",
                        "PREFECT_LOGGING_LEVEL": "INFO",
-                       "PREFECT_LOGGING_EXTRA_LOGGERS": "digest"}.items():
+                       "PREFECT_LOGGING_EXTRA_LOGGERS": "digest",
+                       "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore"}.items():
         os.environ.setdefault(key, value)
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -136,7 +136,6 @@ def select_entries(ctx: RunContext, feeds: Sequence[FeedResult]) -> Selection:
 
 
 Job = tuple[bytes, str, Entry, str]  # page body, final URL, feed entry, outlet
-ExtractMany = Callable[[Sequence[Job]], list["Article | str"]]
 
 
 def _extract_job(body: bytes, url: str, entry: Entry, outlet: str) -> Article | str:
@@ -158,39 +157,74 @@ def _workers(ctx: RunContext) -> int:
     return ctx.config.fetch.workers or os.cpu_count() or 1
 
 
-def gather_articles(ctx: RunContext, selection: Selection,
-                    extract_many: ExtractMany | None = None) -> Gathered:
-    """Fetch and extract each candidate's page (or reuse it from state).
+@dataclass(frozen=True)
+class Plan:
+    """Which candidates state already holds, and which pages must be fetched."""
 
-    Extraction runs in a local process pool as pages arrive, or, when ``extract_many`` is given
-    (a distributed runner), over all fetched pages at once through it.
-    """
-    store = ctx.store
+    known: tuple[tuple[Candidate, Article], ...]
+    to_fetch: tuple[Candidate, ...]
+    previous: Mapping[str, Article]  # stored versions of pages re-fetched because updated
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """Fetched pages waiting for extraction (for runners that extract elsewhere)."""
+
+    jobs: tuple[tuple[Candidate, Job], ...]
+    skipped: tuple[Skipped, ...]
+
+
+def plan_pages(ctx: RunContext, selection: Selection) -> Plan:
+    """Reuse what state holds; fetch the rest, and known pages whose entry says "updated"."""
+    known: list[tuple[Candidate, Article]] = []
     to_fetch: list[Candidate] = []
     previous: dict[str, Article] = {}
-    done: list[tuple[Candidate, Article, bool]] = []
     for c in selection.candidates:
-        known = None
+        found = None
         for url in (c.canonical, *c.aliases):
-            known = store.article_for(url)
-            if known:
+            found = ctx.store.article_for(url)
+            if found:
                 break
-        if known:
-            article, entry_updated = known
+        if found:
+            article, entry_updated = found
             newer = c.entry.updated and (entry_updated is None or c.entry.updated > entry_updated)
             if not newer:
-                done.append((c, article, False))
+                known.append((c, article))
                 continue
             previous[c.canonical] = article
         to_fetch.append(c)
-    reused = len(done)
+    return Plan(tuple(known), tuple(to_fetch), previous)
 
+
+def gather_articles(ctx: RunContext, selection: Selection) -> Gathered:
+    """Fetch and extract each candidate's page (or reuse it from state); extraction runs in a
+    local process pool as pages arrive."""
+    plan = plan_pages(ctx, selection)
     skipped: list[Skipped] = []
-    t_fetch = time.perf_counter()
-    extracted = _fetch_and_extract(ctx, to_fetch, skipped, extract_many)
-    ctx.timings["fetch_extract"] = time.perf_counter() - t_fetch
+    start = time.perf_counter()
+    extracted = _fetch_and_extract(ctx, plan.to_fetch, skipped)
+    ctx.timings["fetch_extract"] = time.perf_counter() - start
+    return finish(ctx, plan, extracted, skipped)
+
+
+def fetch_pages(ctx: RunContext, plan: Plan) -> Fetched:
+    """Only fetch the planned pages (extraction happens elsewhere, then :func:`finish`)."""
+    skipped: list[Skipped] = []
+    start = time.perf_counter()
+    jobs = tuple(_fetched(ctx, plan.to_fetch, skipped))
+    ctx.timings["fetch"] = time.perf_counter() - start
+    return Fetched(jobs, tuple(skipped))
+
+
+def finish(ctx: RunContext, plan: Plan, extracted: Sequence[tuple[Candidate, Article | str]],
+           skipped: list[Skipped]) -> Gathered:
+    """Store new articles, mark substantial updates, keep what falls in the window."""
+    done = [(c, a, False) for c, a in plan.known]
     for c, art in extracted:
-        old = previous.get(c.canonical)
+        if isinstance(art, str):
+            skipped.append(Skipped(c.entry.url, art, c.entry.title))
+            continue
+        old = plan.previous.get(c.canonical)
         updated = False
         if old is not None:
             if containment(shingles(old.text), shingles(art.text)) >= UPDATE_CONTAINMENT:
@@ -198,8 +232,8 @@ def gather_articles(ctx: RunContext, selection: Selection,
             else:
                 updated = True
         if art is not old:
-            store.save_article(art, aliases=(c.canonical, *c.aliases),
-                               entry_updated=c.entry.updated)
+            ctx.store.save_article(art, aliases=(c.canonical, *c.aliases),
+                                   entry_updated=c.entry.updated)
         done.append((c, art, updated))
 
     kept: list[tuple[Candidate, Article, bool]] = []
@@ -214,49 +248,38 @@ def gather_articles(ctx: RunContext, selection: Selection,
         else:
             kept.append((c, art, updated))
     kept.sort(key=lambda x: x[0].canonical)
-    return Gathered(tuple(kept), tuple(skipped), fetched=len(to_fetch), reused=reused,
-                    outside=outside)
+    return Gathered(tuple(kept), tuple(skipped), fetched=len(plan.to_fetch),
+                    reused=len(plan.known), outside=outside)
 
 
-def _fetch_and_extract(ctx: RunContext, cands: Sequence[Candidate], skipped: list[Skipped],
-                       extract_many: ExtractMany | None) -> list[tuple[Candidate, Article]]:
+def _fetched(ctx: RunContext, cands: Sequence[Candidate],
+             skipped: list[Skipped]) -> Iterator[tuple[Candidate, Job]]:
+    """Fetch pages concurrently; yield (candidate, extraction job) as each arrives."""
     if not cands:
-        return []
+        return
     by_url = {c.entry.url: c for c in cands}
     deadline = time.monotonic() + ctx.config.fetch.source_budget
-    jobs: list[tuple[Candidate, Job]] = []
-    results: list[tuple[Candidate, Article]] = []
-
-    def finish(c: Candidate, out: Article | str) -> None:
-        if isinstance(out, str):
-            skipped.append(Skipped(c.entry.url, out, c.entry.title))
+    for url, resp in ctx.fetcher.get_many(list(by_url), deadline=deadline):
+        c = by_url[url]
+        if isinstance(resp, FetchError):
+            skipped.append(Skipped(url, f"fetch failed: {resp.problem}", c.entry.title))
         else:
-            results.append((c, out))
+            yield c, (resp.body, resp.final_url, c.entry, c.entry.source)
 
-    def fetched() -> Iterator[tuple[Candidate, Job]]:
-        for url, resp in ctx.fetcher.get_many(list(by_url), deadline=deadline):
-            c = by_url[url]
-            if isinstance(resp, FetchError):
-                skipped.append(Skipped(url, f"fetch failed: {resp.problem}", c.entry.title))
-            else:
-                yield c, (resp.body, resp.final_url, c.entry, c.entry.source)
 
+def _fetch_and_extract(ctx: RunContext, cands: Sequence[Candidate],
+                       skipped: list[Skipped]) -> list[tuple[Candidate, Article | str]]:
     workers = _workers(ctx)
-    if extract_many is not None:
-        jobs = list(fetched())
-        for (c, _), out in zip(jobs, extract_many([j for _, j in jobs]), strict=True):
-            finish(c, out)
-    elif len(cands) < POOL_MIN_PAGES or workers < 2:
-        for c, job in fetched():
-            finish(c, _extract_job(*job))
-    else:
-        pending: list[tuple[Candidate, Future[Article | str]]] = []
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for c, job in fetched():
-                pending.append((c, pool.submit(_extract_job, *job)))
-            for c, fut in pending:
-                try:
-                    finish(c, fut.result())
-                except Exception as exc:  # a crashed worker loses one page, not the run
-                    finish(c, f"extraction failed: {type(exc).__name__}")
+    if len(cands) < POOL_MIN_PAGES or workers < 2:
+        return [(c, _extract_job(*job)) for c, job in _fetched(ctx, cands, skipped)]
+    results: list[tuple[Candidate, Article | str]] = []
+    pending: list[tuple[Candidate, Future[Article | str]]] = []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for c, job in _fetched(ctx, cands, skipped):
+            pending.append((c, pool.submit(_extract_job, *job)))
+        for c, fut in pending:
+            try:
+                results.append((c, fut.result()))
+            except Exception as exc:  # a crashed worker loses one page, not the run
+                results.append((c, f"extraction failed: {type(exc).__name__}"))
     return results

@@ -192,8 +192,11 @@ def summarise(ctx: RunContext, draft: Draft) -> Digest:
         stories.append(StoryArticle(a, it.judgement, tuple(summary), it.also, it.updated))
 
     primaries = [it.article for it in draft.items]
+    # Syndicated copies go in too: how many outlets carry a fact is evidence of its weight, and
+    # each overview sentence is then attributed to every outlet that carried it.
+    everyone = [m for it in draft.items for m in it.members]
     sent = store.sentences_before(cfg.story.slug, ctx.day)
-    overview = summarize_story(primaries, words=cfg.digest.overview_words,
+    overview = summarize_story(everyone, words=cfg.digest.overview_words,
                                method=cfg.digest.overview_method, already_sent=sent)
     quotes = extract_quotes(primaries, limit=cfg.digest.quotes) if cfg.digest.quotes else ()
     figures = extract_figures(primaries)

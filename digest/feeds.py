@@ -185,9 +185,11 @@ def _entry(
     guid = _unplace((raw.get("id") or "").strip()) or None
     link = _absolute(raw.get("link"), feed_url, allow_file)
     made_from_id = raw.get("guidislink") and raw.get("link") == raw.get("id")
-    if link and made_from_id and not _literally_in(raw.get("id") or "", body):
+    if link and made_from_id and not (_literally_in(raw.get("id") or "", body)
+                                      or _written_as_root_path(link, body)):
         # feedparser made the link from a guid/id it resolved against the base: "abc-123" became
-        # "https://site/abc-123". Only a guid written as an absolute URL is a permalink.
+        # "https://site/abc-123". Only a guid written as a URL (absolute, or a root-relative
+        # path such as "/world/2016/story.html") is a permalink.
         link = None
     if not link:
         return None
@@ -237,6 +239,19 @@ def _literally_in(value: str, body: bytes) -> bool:
     except UnicodeEncodeError:
         return True  # an IRI: cannot tell in a legacy-encoded body, keep it
     return raw in body or raw.replace(b"&", b"&amp;") in body
+
+
+def _written_as_root_path(link: str, body: bytes) -> bool:
+    """True when ``link``'s path (and query) stands alone as an element's text in the body."""
+    parts = urlsplit(link)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    if not path.startswith("/") or len(path) < 2:
+        return False
+    try:
+        raw = path.encode("ascii")
+    except UnicodeEncodeError:
+        return False
+    return any(b">" + variant + b"<" in body for variant in (raw, raw.replace(b"&", b"&amp;")))
 
 
 def _absolute(link: object, base: str, allow_file: bool, relative: bool = True) -> str | None:

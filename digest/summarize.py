@@ -30,6 +30,7 @@ from .tokenize import Tokenizer, strip_dateline
 log = logging.getLogger(__name__)
 
 SAME_FACT = 0.5  # TF-IDF cosine at or above which two sentences are near-paraphrases
+COPY = 0.8  # TF-IDF cosine at or above which two sentences are copies of one (wire edits)
 _LATEST = dt.datetime.max.replace(tzinfo=dt.UTC)
 
 
@@ -156,32 +157,45 @@ def _attribute(
 ) -> tuple[Attributed, ...]:
     """Each chosen sentence with the articles carrying it or a near-paraphrase of it.
 
-    Two chosen sentences that paraphrase each other are merged (the first kept), so the same fact
-    appears once whatever the method.
+    A sentence that several sources carry in slightly different copies (wire edits) is shown in
+    the earliest source's version and placed where that source has it. Two chosen sentences that
+    paraphrase each other are merged (the first kept), so the same fact appears once whatever
+    the method.
     """
-    chosen = _reading_order(document, chosen)
+    chosen = list(dict.fromkeys(chosen))
     if not chosen:
         return ()
     everything = list(dict.fromkeys(document.sentences))
     column = {s: k for k, s in enumerate(everything)}
     similarity = cross_cosine([str(s) for s in chosen], [str(s) for s in everything], language)
-    similar = similarity.toarray() >= SAME_FACT
-    kept: list[tuple[int, list[int]]] = []  # (row in chosen, documents carrying it)
+    scores = similarity.toarray()
+
+    def first(sentence: Sentence) -> tuple[int, int]:
+        return min((o.doc, o.index) for o in document.origins[sentence])
+
+    rows = []
     for row, sentence in enumerate(chosen):
+        copies = [everything[c] for c in (scores[row] >= COPY).nonzero()[0]] + [sentence]
+        shown = min(copies, key=first)
+        rows.append((first(shown), row, shown))
+    rows.sort()
+    kept: list[tuple[int, Sentence, list[int]]] = []  # (row in chosen, shown, documents)
+    for _, row, shown in rows:
+        sentence = chosen[row]
         docs = [o.doc for o in document.origins[sentence]]
-        for col in similar[row].nonzero()[0]:
+        for col in (scores[row] >= SAME_FACT).nonzero()[0]:
             docs.extend(o.doc for o in document.origins[everything[col]])
-        twin = next((k for k in kept if similar[k[0], column[sentence]]), None)
+        twin = next((k for k in kept if scores[k[0], column[sentence]] >= SAME_FACT), None)
         if twin is not None:
-            twin[1].extend(docs)
+            twin[2].extend(docs)
         else:
-            kept.append((row, docs))
+            kept.append((row, shown, docs))
     out = []
-    for row, docs in kept:
+    for _, shown, docs in kept:
         sources = [document.sources[d] for d in sorted(set(docs))]  # earliest article first
         out.append(
             Attributed(
-                text=_display(chosen[row]),
+                text=_display(shown),
                 sources=tuple(dict.fromkeys(s.key for s in sources)),
                 outlets=tuple(dict.fromkeys(s.outlet for s in sources if s.outlet)),
             )

@@ -49,17 +49,25 @@ _WORD = re.compile(r"[^\W_]+(?:[-'’.,/&][^\W_]+)*")
 _NUMBER_WORD = re.compile(r"^[\d.,/]+$")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
-# "GENEVA (Reuters) —", "BEIRUT, Sept 17 (AP) -", "WASHINGTON —": an upper-case place name (with
-# an optional date and agency) followed by a dash at the very start of a text.
-DATELINE = re.compile(
-    r"^\s*(?:[A-Z][A-Z'’.\-]+(?:[ /][A-Z][A-Z'’.\-]+){0,3})"  # place, upper case
-    r"(?:,\s*[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?)?"  # ", Syria" / ", N.Y."
-    r"(?:,?\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?))?"  # date "Sept. 17"
-    r"\s*(?:\([^()]{1,40}\))?"  # "(Reuters)"
-    r"\s*(?:—|–|--|-|:)\s+"
+# Datelines and wire credits at the start of a sentence: "GENEVA (Reuters) —",
+# "BEIRUT, Lebanon —", "WASHINGTON:", "BEIRUT, Sept 17 (AP) -", "Geneva, Sep 10 (Meridian Wire):".
+_PLACE_UPPER = r"[A-Z][A-Z'’.\-]+(?:[ /][A-Z][A-Z'’.\-]+){0,3}"  # GENEVA, UNITED NATIONS
+_PLACE_MIXED = r"[A-Z][a-z'’.\-]+(?:[ -][A-Z][a-z'’.\-]+){0,2}"  # Geneva, New York
+_REGION = r"(?:,\s*[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?)?"  # ", Syria" / ", N.J."
+_DATE = (
+    r",?\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?"  # "Sept. 17", "Sep 10, 2016"
+    r"|\d{1,2}\s+[A-Z][a-z]{2,8}\.?(?:\s+\d{4})?)"  # "17 September"
 )
-
-
+_AGENCY = r"\s*\([^()]{1,40}\)"  # "(Reuters)"
+_SEPARATOR = r"\s*(?:—|–|--|-|:)\s+"
+# An upper-case place (with optional region, date and agency) and a separator.
+DATELINE = re.compile(rf"^\s*{_PLACE_UPPER}{_REGION}(?:{_DATE})?(?:{_AGENCY})?{_SEPARATOR}")
+# A place in ordinary case is a dateline only with a date or an agency credit after it.
+DATED_PLACE = re.compile(
+    rf"^\s*{_PLACE_MIXED}{_REGION}(?:(?:{_DATE})(?:{_AGENCY})?|{_AGENCY}){_SEPARATOR}"
+)
+# At the start of an article or paragraph, "New York: …" / "Beirut — …" (syndication style).
+LEAD_PLACE = re.compile(rf"^\s*{_PLACE_MIXED}{_REGION}\s*(?::|—|–|--)\s+")
 # "(CNN) --", "(AP) —": an agency tag alone at the start.
 AGENCY_TAG = re.compile(r"^\s*\((?:[A-Z][A-Za-z.&]*\s?){1,3}\)\s*(?:—|–|--|-|:)?\s*")
 
@@ -95,15 +103,22 @@ def is_number(word: str) -> bool:
     return bool(_NUMBER_WORD.match(word))
 
 
-def strip_dateline(sentence: str) -> str:
-    """The sentence without a leading dateline such as "GENEVA (Reuters) —"."""
-    match = DATELINE.match(sentence)
-    if not (match and _is_upper_token(match.group(0))):
-        match = AGENCY_TAG.match(sentence)
-    if match and match.end() < len(sentence):
-        rest = sentence[match.end() :]
-        if rest[:1].isupper() or rest[:1] in "\"'“‘":
-            return rest
+def strip_dateline(sentence: str, lead: bool = False) -> str:
+    """The sentence without a leading dateline or wire credit ("GENEVA (Reuters) —",
+    "Geneva, Sep 10 (Meridian Wire):", "(CNN) --"). With ``lead`` (the sentence opens an article
+    or a paragraph) a bare place in ordinary case counts too ("New York: …")."""
+    candidates = [DATELINE.match(sentence)]
+    if candidates[0] and not _is_upper_token(candidates[0].group(0)):
+        candidates[0] = None
+    candidates.append(DATED_PLACE.match(sentence))
+    if lead:
+        candidates.append(LEAD_PLACE.match(sentence))
+    candidates.append(AGENCY_TAG.match(sentence))
+    for match in candidates:
+        if match and match.end() < len(sentence):
+            rest = sentence[match.end() :]
+            if rest[:1].isupper() or rest[:1] in "\"'“‘":
+                return rest
     return sentence
 
 

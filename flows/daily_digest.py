@@ -13,6 +13,7 @@ from digest.config import load_config
 from digest.progress import progress
 from digest.render import render_markdown, report_rows
 from flows import tasks
+from flows.hooks import alert_on_completion, alert_on_failure
 from flows.runners import flow_for
 
 
@@ -31,7 +32,8 @@ def _secret(name: str | None) -> str | None:
     return Secret.load(name).get()
 
 
-@flow(name="daily-digest", log_prints=False)
+@flow(name="daily-digest", log_prints=False, on_failure=[alert_on_failure],
+      on_crashed=[alert_on_failure], on_completion=[alert_on_completion])
 def daily_digest(config: str, date: str | None = None, since: str | None = None,
                  until: str | None = None, out: str | None = None, state: str | None = None,
                  send_email: bool = True, resend: bool = False) -> dict[str, Any]:
@@ -52,8 +54,8 @@ def daily_digest(config: str, date: str | None = None, since: str | None = None,
             return fn(*args)
         if name == "deliver":
             return task(*args, password=password)
-        if name == "fetch_pages":
-            return task(*args, distributed=cfg.runner.kind == "dask")
+        if name == "fetch_pages" and cfg.runner.kind == "dask":
+            return tasks.gather_distributed(*args)
         return task(*args)
 
     try:

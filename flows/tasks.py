@@ -26,11 +26,16 @@ def read_feeds(ctx: RunContext) -> Any:
 
 
 @task(name="fetch-pages", **NETWORK)
-def fetch_pages(ctx: RunContext, selection: Any, distributed: bool = False) -> Any:
-    """Fetch and extract the window's pages (reusing what state already holds). With a
-    distributed runner, extraction batches run as tasks on its workers."""
-    return collect.gather_articles(ctx, selection,
-                                   extract_many=extract_on_runner if distributed else None)
+def fetch_pages(ctx: RunContext, selection: Any) -> Any:
+    """Fetch and extract the window's pages (reusing what state already holds), extraction in
+    a local process pool as pages arrive."""
+    return collect.gather_articles(ctx, selection)
+
+
+@task(name="fetch-only", **NETWORK)
+def fetch_only(ctx: RunContext, plan: Any) -> Any:
+    """Fetch the planned pages; a distributed runner extracts them."""
+    return collect.fetch_pages(ctx, plan)
 
 
 @task(name="extract-batch", cache_policy=NO_CACHE)
@@ -39,10 +44,16 @@ def extract_batch(jobs: list) -> list:
     return collect.extract_batch(jobs)
 
 
-def extract_on_runner(jobs: list, batch: int = 64) -> list:
-    """Submit page batches to the flow's task runner and gather the results in order."""
+def gather_distributed(ctx: RunContext, selection: Any, batch: int = 64) -> Any:
+    """The fetch-pages stage for distributed runners: fetch here, extract page batches as tasks
+    on the runner's workers (submitted from the flow, whose context pickles), then merge."""
+    plan = collect.plan_pages(ctx, selection)
+    fetched = fetch_only(ctx, plan)
+    jobs = [job for _, job in fetched.jobs]
     futures = [extract_batch.submit(jobs[i:i + batch]) for i in range(0, len(jobs), batch)]
-    return [out for future in futures for out in future.result()]
+    outputs = [out for future in futures for out in future.result()]
+    pairs = [(c, out) for (c, _), out in zip(fetched.jobs, outputs, strict=True)]
+    return collect.finish(ctx, plan, pairs, list(fetched.skipped))
 
 
 @task(name="summarise", cache_policy=NO_CACHE)

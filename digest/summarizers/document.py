@@ -3,6 +3,7 @@
 Lines that are not sentences (titles, captions, bylines, datelines alone, "Read more" links,
 unpunctuated bullet items) become sumy *headings*: every summarizer sees their words through
 ``document.headings`` but never selects them, so no summary carries debris or a cut sentence.
+Leading datelines and wire credits are removed from every sentence first.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 
 from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
 
-from digest.tokenize import Tokenizer, split_paragraphs
+from digest.tokenize import Tokenizer, split_paragraphs, strip_dateline
 
 _FINAL = re.compile(r"[.!?…][\"'”’»)\]]*$")
 _DEBRIS = re.compile(
@@ -60,10 +61,10 @@ def build_document(
     if title.strip():
         paragraphs.append(Paragraph([Sentence(title.strip(), tokenizer, is_heading=True)]))
     for block in split_paragraphs(text):
-        sentences = [
-            Sentence(s, tokenizer, is_heading=not is_sentence(s))
-            for s in tokenizer.to_sentences(block)
-        ]
+        # datelines and wire credits go before anything reads the sentence, so a syndicated
+        # copy's "Geneva, Sep 10 (Wire): …" is the same sentence as the original's
+        texts = [strip_dateline(s, lead=k == 0) for k, s in enumerate(tokenizer.to_sentences(block))]
+        sentences = [Sentence(s, tokenizer, is_heading=not is_sentence(s)) for s in texts]
         if sentences:
             paragraphs.append(Paragraph(sentences))
     return ObjectDocumentModel(paragraphs)

@@ -36,6 +36,7 @@ class StorySummarizer(AbstractSummarizer):
     redundancy: float | None = 0.5  # TF-IDF cosine above which two sentences say the same thing
     length_exponent = 0.5  # gain per cost ** exponent: between pure gain (0) and density (1)
     avoid_dangling = True  # sentences opening on a pronoun or connective only fill leftovers
+    singleton_factor = float(__import__("os").environ.get("SF", "1"))
     known_discount = 0.25  # weight factor of concepts already sent in earlier digests
 
     def __init__(self, stemmer=None, language: str = "english") -> None:  # type: ignore[no-untyped-def]
@@ -114,6 +115,11 @@ class StorySummarizer(AbstractSummarizer):
                     if per_doc.get(origin.doc, 0.0) < prior:
                         per_doc[origin.doc] = prior
         weights = {c: sum(v.values()) for c, v in best.items()}
+        n_docs = len({o.doc for os in origins.values() for o in os})
+        if n_docs > 1 and self.singleton_factor != 1.0:
+            for c, v in best.items():
+                if len(v) == 1:
+                    weights[c] *= self.singleton_factor
         if self.known_texts:
             known = TermIndex(list(self.known_texts), self.language)
             for concepts in known.concepts:

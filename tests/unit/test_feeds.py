@@ -347,3 +347,14 @@ def test_large_real_sized_feed_parses_fast() -> None:
     elapsed = time.perf_counter() - start
     assert len(feed.entries) == 200 and feed.warning is None
     assert elapsed < 1.0, f"parse_feed took {elapsed:.2f}s for a {len(xml) // 1024} KB feed"
+
+
+def test_root_relative_permalink_guid_is_the_link():
+    body = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+<item><title>A</title><guid isPermaLink="true">/world/2016/09/17/story/index.html</guid>
+<pubDate>Sat, 17 Sep 2016 14:30:00 EDT</pubDate></item>
+<item><title>B</title><guid>abc-123</guid></item>
+</channel></rss>"""
+    parsed = parse_feed(body, url="https://example.com/feeds/top.xml", source="T")
+    assert [e.url for e in parsed.entries] == [
+        "https://example.com/world/2016/09/17/story/index.html"]
