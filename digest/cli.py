@@ -19,6 +19,7 @@ from typing import Any
 from .errors import ConfigError, DigestError
 
 DEFAULT_CONFIG = "config/syria-ceasefire.toml"
+DESCRIPTION = "Follow one news story across many outlets and deliver a daily digest of it."
 EXAMPLES = {
     "run": "digest run --config config/syria-ceasefire.toml --date 2016-09-18",
     "backfill": "digest backfill --from 2016-09-09 --to 2016-09-22",
@@ -178,7 +179,7 @@ def cmd_summarize(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="digest", description=__doc__.splitlines()[0],
+    p = argparse.ArgumentParser(prog="digest", description=DESCRIPTION,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 POOL_MIN_PAGES = 24  # below this, extracting inline beats starting worker processes
 UPDATE_CONTAINMENT = 0.9  # a re-fetched page counts as updated below this overlap
+CRASHED = "extraction crashed"  # worker died: worth another try next run
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,7 @@ class Plan:
     known: tuple[tuple[Candidate, Article], ...]
     to_fetch: tuple[Candidate, ...]
     previous: Mapping[str, Article]  # stored versions of pages re-fetched because updated
+    failed: tuple[Skipped, ...] = ()  # pages that failed for good in an earlier run
 
 
 @dataclass(frozen=True)
@@ -179,7 +181,12 @@ def plan_pages(ctx: RunContext, selection: Selection) -> Plan:
     known: list[tuple[Candidate, Article]] = []
     to_fetch: list[Candidate] = []
     previous: dict[str, Article] = {}
+    failed: list[Skipped] = []
     for c in selection.candidates:
+        reason = ctx.store.failure(c.entry.url)
+        if reason is not None:
+            failed.append(Skipped(c.entry.url, reason, c.entry.title))
+            continue
         found = None
         for url in (c.canonical, *c.aliases):
             found = ctx.store.article_for(url)
@@ -193,7 +200,7 @@ def plan_pages(ctx: RunContext, selection: Selection) -> Plan:
                 continue
             previous[c.canonical] = article
         to_fetch.append(c)
-    return Plan(tuple(known), tuple(to_fetch), previous)
+    return Plan(tuple(known), tuple(to_fetch), previous, tuple(failed))
 
 
 def gather_articles(ctx: RunContext, selection: Selection) -> Gathered:
@@ -220,9 +227,12 @@ def finish(ctx: RunContext, plan: Plan, extracted: Sequence[tuple[Candidate, Art
            skipped: list[Skipped]) -> Gathered:
     """Store new articles, mark substantial updates, keep what falls in the window."""
     done = [(c, a, False) for c, a in plan.known]
+    skipped.extend(plan.failed)
     for c, art in extracted:
         if isinstance(art, str):
             skipped.append(Skipped(c.entry.url, art, c.entry.title))
+            if not art.startswith(CRASHED):  # a page with no article stays without one
+                ctx.store.record_failure(c.entry.url, art)
             continue
         old = plan.previous.get(c.canonical)
         updated = False
@@ -262,7 +272,10 @@ def _fetched(ctx: RunContext, cands: Sequence[Candidate],
     for url, resp in ctx.fetcher.get_many(list(by_url), deadline=deadline):
         c = by_url[url]
         if isinstance(resp, FetchError):
-            skipped.append(Skipped(url, f"fetch failed: {resp.problem}", c.entry.title))
+            reason = f"fetch failed: {resp.problem}"
+            skipped.append(Skipped(url, reason, c.entry.title))
+            if not resp.retryable:  # 404, 410, not a web page, too big: not fetched again
+                ctx.store.record_failure(url, reason)
         else:
             yield c, (resp.body, resp.final_url, c.entry, c.entry.source)
 
@@ -281,5 +294,5 @@ def _fetch_and_extract(ctx: RunContext, cands: Sequence[Candidate],
             try:
                 results.append((c, fut.result()))
             except Exception as exc:  # a crashed worker loses one page, not the run
-                results.append((c, f"extraction failed: {type(exc).__name__}"))
+                results.append((c, f"{CRASHED}: {type(exc).__name__}"))
     return results

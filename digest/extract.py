@@ -18,7 +18,7 @@ from .textclean import clean_article_text, count_words, html_to_text, normalise_
 log = logging.getLogger(__name__)
 
 MIN_WORDS = 25  # fewer words than this is a stub, a teaser or a paywall, not an article
-FAVOR = "balanced"  # "precision", "recall" or "balanced": see docs/reliability/extraction.md
+FAVOR = "balanced"  # "precision", "recall" or "balanced": see docs/RELIABILITY.md (Article extraction)
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),

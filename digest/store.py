@@ -54,6 +54,11 @@ CREATE TABLE IF NOT EXISTS aliases (
     url TEXT PRIMARY KEY,
     canonical_url TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS failures (
+    url TEXT PRIMARY KEY,
+    reason TEXT NOT NULL,
+    at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS summaries (
     content_hash TEXT NOT NULL,
     method TEXT NOT NULL,
@@ -223,6 +228,17 @@ class Store:
 
     def article_count(self) -> int:
         return int(self._query("SELECT count(*) FROM articles")[0][0])
+
+    # -- pages that failed for good (404, not a page, no article text): not fetched again ------
+
+    def failure(self, url: str) -> str | None:
+        rows = self._query("SELECT reason FROM failures WHERE url=?", (url,))
+        return rows[0][0] if rows else None
+
+    def record_failure(self, url: str, reason: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO failures VALUES (?,?,?)",
+                       (url, reason, _iso(dt.datetime.now(dt.UTC))))
 
     # -- summaries -----------------------------------------------------------------------------
 

@@ -274,7 +274,7 @@ def test_feedparser_suite_expectations(everything) -> None:  # type: ignore[no-u
     assert rate >= FEEDPARSER_FLOOR, failures[:20]
 
 
-# Measured when this test was written: see docs/reliability/feeds.md for the failing cases.
+# Measured when this test was written: see docs/RELIABILITY.md (Feeds) for the failing cases.
 FEEDPARSER_FLOOR = 0.99  # measured 99.4% (6 of 1039 fail)
 
 

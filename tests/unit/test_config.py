@@ -118,3 +118,10 @@ def test_local_feed_outside_local_root_is_refused(tmp_path):
     text = MINIMAL.replace("https://example.com/feed.xml", "../outside.xml")
     with pytest.raises(ConfigError, match="outside fetch.local_root"):
         load_config(write(inner, text))
+
+
+def test_live_example_config_loads_and_allows_no_private_networks():
+    cfg = load_config(ROOT / "config" / "syria-live.example.toml")
+    assert all(f.url.startswith("https://") for f in cfg.feeds)
+    assert cfg.fetch.allow_networks == ()
+    assert cfg.story.seeds == () and cfg.story.description
