@@ -141,7 +141,8 @@ def _print_report(report: dict[str, Any], as_json: bool) -> None:
     print(f"  feeds: {report['feeds_ok']} read, {report['feeds_failed']} failed")
     for f in report["failed"]:
         print(f"    failed: {f['name']}: {f['error']}")
-    print(f"  items in window: {report['items_in_window']}, relevant: {report['relevant']}, "
+    print(f"  items seen: {report['items_seen']}, in window: {report['items_in_window']}, "
+          f"relevant: {report['relevant']}, "
           f"duplicates folded: {report['duplicates_folded']}, in digest: {report['articles']} "
           f"articles from {report['outlets']} outlets")
     print(f"  pages fetched: {report['pages_fetched']}, reused from state: "

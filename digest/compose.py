@@ -86,8 +86,10 @@ def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
     cfg = ctx.config
     skipped = list(selection.skipped) + list(gathered.skipped)
     rows = list(gathered.articles)
+    start = time.perf_counter()
     model = story_profile(ctx)
     judgements = model.judge([a for _, a, _ in rows])
+    ctx.timings["relevance"] = time.perf_counter() - start
 
     relevant: list[tuple[Article, Judgement, bool]] = []
     for (cand, art, updated), j in zip(rows, judgements, strict=True):
@@ -105,7 +107,9 @@ def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
                      key=lambda a: a.canonical_url)
     texts = [a.text for a, _, _ in relevant] + [a.text for a in earlier]
     keys = [a.canonical_url for a, _, _ in relevant] + [a.canonical_url for a in earlier]
+    start = time.perf_counter()
     groups = group_duplicates(texts, keys)
+    ctx.timings["dedup"] = time.perf_counter() - start
 
     items: list[Item] = []
     folded = 0
@@ -149,7 +153,8 @@ def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
         for s in c.sources:
             used[s] = used.get(s, 0) + 1
     sources = tuple(_source_report(f, used.get(f.source.name, 0)) for f in feeds)
-    counts = {"items_in_window": len(selection.candidates) - gathered.outside, "articles_read": len(rows),
+    counts = {"items_seen": selection.items_seen,
+              "items_in_window": len(selection.candidates) - gathered.outside, "articles_read": len(rows),
               "relevant": len(relevant), "duplicates_folded": folded,
               "story_articles": len(items), "sources_failed": sum(s.status == "error"
                                                                   for s in sources)}

@@ -11,15 +11,26 @@ import ipaddress
 import re
 import tomllib
 import zoneinfo
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from email.utils import parseaddr
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from croniter import croniter
 
+from ._configread import (
+    Reader,
+    check_method,
+    check_timezone,
+    fail,
+    groups,
+    looks_like_address,
+    resolve_path,
+    slugify,
+    str_list,
+    under,
+)
 from .errors import ConfigError
 from .models import FeedSource, Story
 
@@ -83,12 +94,6 @@ class ScheduleSettings:
         if nxt.date() != day:  # no run that day: use the end of the day
             nxt = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0, 0), tzinfo=tz)
         return nxt.astimezone(dt.UTC)
-
-    def last_send_before(self, when: dt.datetime) -> dt.datetime:
-        """The latest scheduled time at or before ``when``, as UTC."""
-        tz = zoneinfo.ZoneInfo(self.timezone)
-        it = croniter(self.cron, when.astimezone(tz) + dt.timedelta(seconds=1))
-        return it.get_prev(dt.datetime).astimezone(dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -183,7 +188,7 @@ def load_config(path: str | Path) -> Config:
 
 def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     """Validate an already-parsed TOML mapping; ``path`` is used for messages and relative paths."""
-    r = _Reader(path)
+    r = Reader(path)
     r.known(data, "", {"story", "relevance", "feeds", "schedule", "digest", "output", "state",
                        "fetch", "email", "runner"})
     base = path.parent
@@ -191,12 +196,12 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     st = r.table(data, "story", required=True)
     r.known(st, "story", {"title", "slug", "timezone", "description", "seeds"})
     title = r.get(st, "story.title", str, required=True)
-    slug = r.get(st, "story.slug", str, default=_slugify(title))
+    slug = r.get(st, "story.slug", str, default=slugify(title))
     if not SLUG_RE.match(slug):
         r.fail("story.slug", f"{slug!r} must be lower-case letters, digits and dashes")
     timezone = r.get(st, "story.timezone", str, default="UTC")
-    _check_timezone(r, "story.timezone", timezone)
-    seeds = tuple(base / p for p in r.get(st, "story.seeds", _str_list, default=()))
+    check_timezone(r, "story.timezone", timezone)
+    seeds = tuple(base / p for p in r.get(st, "story.seeds", str_list, default=()))
     for i, seed in enumerate(seeds):
         if not seed.is_file():
             r.fail(f"story.seeds[{i}]", f"file not found: {seed}")
@@ -206,11 +211,11 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     rel = r.table(data, "relevance")
     r.known(rel, "relevance", {"require", "terms", "exclude", "threshold", "min_similarity",
                                "lookback_days"})
-    require = r.get(rel, "relevance.require", _groups, default=())
+    require = r.get(rel, "relevance.require", groups, default=())
     relevance = RelevanceSettings(
         require=require,
-        terms=r.get(rel, "relevance.terms", _str_list, default=()),
-        exclude=r.get(rel, "relevance.exclude", _str_list, default=()),
+        terms=r.get(rel, "relevance.terms", str_list, default=()),
+        exclude=r.get(rel, "relevance.exclude", str_list, default=()),
         threshold=r.number(rel, "relevance.threshold", 0.5, lo=0.0, hi=1.0),
         min_similarity=r.number(rel, "relevance.min_similarity", 0.12, lo=0.0, hi=1.0),
         lookback_days=int(r.number(rel, "relevance.lookback_days", 7, lo=0, hi=365, integer=True)),
@@ -224,7 +229,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     if not croniter.is_valid(cron):
         r.fail("schedule.cron", f"{cron!r} is not a valid cron expression")
     sched_tz = r.get(sc, "schedule.timezone", str, default=timezone)
-    _check_timezone(r, "schedule.timezone", sched_tz)
+    check_timezone(r, "schedule.timezone", sched_tz)
     schedule = ScheduleSettings(cron=cron, timezone=sched_tz)
 
     dg = r.table(data, "digest")
@@ -238,22 +243,22 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         max_articles=int(r.number(dg, "digest.max_articles", 60, lo=1, hi=10_000, integer=True)),
         quotes=int(r.number(dg, "digest.quotes", 6, lo=0, hi=100, integer=True)),
     )
-    _check_method(r, "digest.article_method", digest.article_method)
-    _check_method(r, "digest.overview_method", digest.overview_method)
+    check_method(r, "digest.article_method", digest.article_method)
+    check_method(r, "digest.overview_method", digest.overview_method)
 
     out = r.table(data, "output")
     r.known(out, "output", {"dir"})
-    output_dir = _path(base, r.get(out, "output.dir", str, default="out"))
+    output_dir = resolve_path(base, r.get(out, "output.dir", str, default="out"))
 
     state = r.table(data, "state")
     r.known(state, "state", {"path"})
-    state_path = _path(base, r.get(state, "state.path", str, default=str(output_dir / "state.sqlite")))
+    state_path = resolve_path(base, r.get(state, "state.path", str, default=str(output_dir / "state.sqlite")))
 
     fe = r.table(data, "fetch")
     r.known(fe, "fetch", {"timeout", "max_bytes", "user_agent", "concurrency", "per_host", "delay",
                           "retries", "max_redirects", "source_budget", "allow_networks", "workers",
                           "local_root"})
-    allow = r.get(fe, "fetch.allow_networks", _str_list, default=())
+    allow = r.get(fe, "fetch.allow_networks", str_list, default=())
     for i, net in enumerate(allow):
         try:
             ipaddress.ip_network(net, strict=False)
@@ -271,10 +276,10 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         source_budget=r.number(fe, "fetch.source_budget", 300.0, lo=1, hi=86_400),
         allow_networks=allow,
         workers=int(r.number(fe, "fetch.workers", 0, lo=0, hi=256, integer=True)),
-        local_root=_path(base, r.get(fe, "fetch.local_root", str, default=".")),
+        local_root=resolve_path(base, r.get(fe, "fetch.local_root", str, default=".")),
     )
     for i, feed in enumerate(feeds):
-        if feed.url.startswith("file:") and not _under(Path(urlsplit(feed.url).path),
+        if feed.url.startswith("file:") and not under(Path(urlsplit(feed.url).path),
                                                        fetch.local_root):
             r.fail(f"feeds[{i}].url", f"local feed is outside fetch.local_root "
                                       f"({fetch.local_root}); set [fetch] local_root")
@@ -301,7 +306,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
 # Sections with more structure
 
 
-def _feeds(r: _Reader, raw: Any, base: Path) -> tuple[FeedSource, ...]:
+def _feeds(r: Reader, raw: Any, base: Path) -> tuple[FeedSource, ...]:
     if raw is None:
         r.fail("feeds", "missing: add at least one [[feeds]] table with name and url")
     if not isinstance(raw, list) or not all(isinstance(f, dict) for f in raw):
@@ -322,18 +327,18 @@ def _feeds(r: _Reader, raw: Any, base: Path) -> tuple[FeedSource, ...]:
     return tuple(feeds)
 
 
-def resolve_feed_url(r: _Reader | None, key: str, url: str, base: Path) -> str:
+def resolve_feed_url(r: Reader | None, key: str, url: str, base: Path) -> str:
     """Turn a configured feed location into an absolute ``http(s)://`` or ``file:`` URL."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme in ("http", "https"):
         if not parts.hostname:
-            _fail(r, key, f"{url!r} has no host")
+            fail(r, key, f"{url!r} has no host")
         return url
     if scheme == "file":
         local = Path(parts.path)
     elif scheme and len(scheme) > 1:  # "c:" style drive letters are paths, not schemes
-        _fail(r, key, f"{url!r}: only http, https and file URLs or paths are allowed")
+        fail(r, key, f"{url!r}: only http, https and file URLs or paths are allowed")
         raise AssertionError  # unreachable
     else:
         local = Path(url).expanduser()
@@ -341,11 +346,11 @@ def resolve_feed_url(r: _Reader | None, key: str, url: str, base: Path) -> str:
         local = base / local
     local = local.resolve()
     if not local.exists():
-        _fail(r, key, f"file not found: {local}")
+        fail(r, key, f"file not found: {local}")
     return local.as_uri()
 
 
-def _email(r: _Reader, em: Mapping[str, Any]) -> EmailSettings:
+def _email(r: Reader, em: Mapping[str, Any]) -> EmailSettings:
     r.known(em, "email", {"enabled", "host", "port", "security", "username", "password_env",
                           "password_block", "password", "from", "to", "subject", "alert_to",
                           "timeout", "retries"})
@@ -356,12 +361,12 @@ def _email(r: _Reader, em: Mapping[str, Any]) -> EmailSettings:
     if security not in ("starttls", "ssl", "none"):
         r.fail("email.security", f"{security!r} must be \"starttls\", \"ssl\" or \"none\"")
     default_port = {"starttls": 587, "ssl": 465, "none": 25}[security]
-    to = r.get(em, "email.to", _str_list, default=())
-    alert_to = r.get(em, "email.alert_to", _str_list, default=())
+    to = r.get(em, "email.to", str_list, default=())
+    alert_to = r.get(em, "email.alert_to", str_list, default=())
     sender = r.get(em, "email.from", str, default="")
     for key, addrs in (("email.to", to), ("email.alert_to", alert_to), ("email.from", (sender,))):
         for a in addrs:
-            if a and not _looks_like_address(a):
+            if a and not looks_like_address(a):
                 r.fail(key, f"{a!r} is not an email address")
     enabled = r.get(em, "email.enabled", bool, default=False)
     settings = EmailSettings(
@@ -384,140 +389,3 @@ def _email(r: _Reader, em: Mapping[str, Any]) -> EmailSettings:
     if enabled and not settings.sender:
         r.fail("email.from", "email is enabled but has no sender address")
     return settings
-
-
-# ---------------------------------------------------------------------------------------------
-# Small helpers
-
-
-class _Reader:
-    """Typed access to TOML values that fails with ``file: key: problem``."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def fail(self, key: str, problem: str) -> None:
-        raise ConfigError(self.path, key, problem)
-
-    def known(self, table: Mapping[str, Any], where: str, keys: set[str]) -> None:
-        for k in table:
-            if k not in keys:
-                full = f"{where}.{k}" if where else k
-                hint = f"; known keys: {', '.join(sorted(keys))}"
-                self.fail(full, f"unknown key{hint}")
-
-    def table(self, data: Mapping[str, Any], key: str, required: bool = False) -> Mapping[str, Any]:
-        value = data.get(key)
-        if value is None:
-            if required:
-                self.fail(key, f"missing: add a [{key}] table")
-            return {}
-        if not isinstance(value, dict):
-            self.fail(key, f"must be a table ([{key}]), not {_kind(value)}")
-        return value
-
-    def get(self, table: Mapping[str, Any], key: str, kind: Callable[..., T] | type[T],
-            default: Any = None, required: bool = False) -> T:
-        name = key.rsplit(".", 1)[-1]
-        if name not in table:
-            if required:
-                self.fail(key, "missing")
-            return default
-        value = table[name]
-        if kind is str:
-            if not isinstance(value, str):
-                self.fail(key, f"must be a string, not {_kind(value)}")
-            if required and not value.strip():
-                self.fail(key, "must not be empty")
-            return value  # type: ignore[return-value]
-        if kind is bool:
-            if not isinstance(value, bool):
-                self.fail(key, f"must be true or false, not {_kind(value)}")
-            return value  # type: ignore[return-value]
-        try:
-            return kind(value)  # type: ignore[call-arg]
-        except (TypeError, ValueError) as exc:
-            self.fail(key, str(exc))
-            raise  # unreachable
-
-    def number(self, table: Mapping[str, Any], key: str, default: float, lo: float, hi: float,
-               integer: bool = False) -> float:
-        name = key.rsplit(".", 1)[-1]
-        value = table.get(name, default)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            self.fail(key, f"must be a number, not {_kind(value)}")
-        if integer and not float(value).is_integer():
-            self.fail(key, f"must be a whole number, not {value}")
-        if not lo <= value <= hi:
-            self.fail(key, f"{value} is out of range ({_num(lo)} to {_num(hi)})")
-        return value
-
-
-def _fail(r: _Reader | None, key: str, problem: str) -> None:
-    if r is None:
-        raise ConfigError("<config>", key, problem)
-    r.fail(key, problem)
-
-
-def _str_list(value: Any) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (value,)
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ValueError(f"must be a list of strings, not {_kind(value)}")
-    return tuple(value)
-
-
-def _groups(value: Any) -> tuple[tuple[str, ...], ...]:
-    if not isinstance(value, list) or not value:
-        raise ValueError("must be a list of lists of terms, e.g. [[\"syria\"], [\"truce\"]]")
-    groups = []
-    for group in value:
-        terms = _str_list(group)
-        if not terms:
-            raise ValueError("every group needs at least one term")
-        groups.append(terms)
-    return tuple(groups)
-
-
-def _check_timezone(r: _Reader, key: str, name: str) -> None:
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        r.fail(key, f"unknown time zone {name!r} (use an IANA name such as \"Europe/London\")")
-
-
-def _check_method(r: _Reader, key: str, name: str) -> None:
-    from .summarizers import available_methods  # late: keeps config import light
-
-    methods = available_methods()
-    if name.lower() not in methods:
-        r.fail(key, f"unknown method {name!r}; choose one of: {', '.join(sorted(methods))}")
-
-
-def _path(base: Path, value: str) -> Path:
-    p = Path(value).expanduser()
-    return p if p.is_absolute() else (base / p).resolve()
-
-
-def _under(path: Path, root: Path | None) -> bool:
-    return root is not None and path.resolve().is_relative_to(root.resolve())
-
-
-def _slugify(title: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:63] or "story"
-
-
-def _looks_like_address(addr: str) -> bool:
-    if "\r" in addr or "\n" in addr:
-        return False
-    _name, address = parseaddr(addr)
-    return bool(re.fullmatch(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+", address))
-
-
-def _kind(value: Any) -> str:
-    return {str: "a string", int: "a number", float: "a number", bool: "a boolean",
-            list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
-
-
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else str(x)

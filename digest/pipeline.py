@@ -50,7 +50,8 @@ class RunContext:
 def window_for(config: Config, *, day: dt.date | None = None, since: dt.datetime | None = None,
                until: dt.datetime | None = None,
                now: dt.datetime | None = None) -> tuple[dt.date, Window]:
-    """The digest date and window: a day's 24 hours before its send time, or an explicit span."""
+    """The digest date and window: the 24 hours before a day's send time, an explicit span, or
+    (neither given) the 24 hours ending ``now``."""
     now = now or dt.datetime.now(dt.UTC)
     if since is not None or until is not None:
         until = until or now
@@ -59,11 +60,9 @@ def window_for(config: Config, *, day: dt.date | None = None, since: dt.datetime
             raise ValueError("--since must be before --until")
         return until.astimezone(config.story.tz).date(), Window(since.astimezone(dt.UTC),
                                                                   until.astimezone(dt.UTC))
-    if day is None:
-        end = config.schedule.last_send_before(now)
-        day = end.astimezone(config.story.tz).date()
-    else:
-        end = config.schedule.send_time(day)
+    if day is None:  # the 24 hours ending now
+        return now.astimezone(config.story.tz).date(), Window(now - dt.timedelta(days=1), now)
+    end = config.schedule.send_time(day)
     return day, Window(end - dt.timedelta(days=1), end)
 
 
@@ -138,6 +137,7 @@ def report(result: RunResult) -> dict[str, Any]:
         "feeds_ok": result.feeds_ok,
         "feeds_failed": result.feeds_failed,
         "failed": [{"name": s.name, "error": s.error} for s in d.failed_sources],
+        "items_seen": int(d.stats.get("items_seen", 0)),
         "items_in_window": int(d.stats.get("items_in_window", 0)),
         "relevant": int(d.stats.get("relevant", 0)),
         "duplicates_folded": int(d.stats.get("duplicates_folded", 0)),

@@ -24,6 +24,16 @@ def _parse_time(value: str | None) -> dt.datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
+def _scheduled_time() -> str | None:
+    """A deployment run's scheduled start: its window ends there, so a retry or a late start
+    digests the same 24 hours. ``None`` (now) for runs started by hand in-process."""
+    from prefect.runtime import deployment, flow_run
+
+    if not deployment.id:
+        return None
+    return flow_run.scheduled_start_time.isoformat()
+
+
 def _secret(name: str | None) -> str | None:
     if not name:
         return None
@@ -41,6 +51,8 @@ def daily_digest(config: str, date: str | None = None, since: str | None = None,
     write (and email) the day's digest. Returns a short run report."""
     logger = get_run_logger()
     cfg = load_config(config)
+    if not (date or since or until):
+        until = _scheduled_time()
     ctx = pipeline.open_run(
         cfg, day=dt.date.fromisoformat(date) if date else None, since=_parse_time(since),
         until=_parse_time(until), out_dir=_path(out), state_path=_path(state),
