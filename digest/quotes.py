@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .models import Article, Quote
-from .speakers import SPEECH_VERBS, Mention, clean_speaker, resolve
+from .speakers import ORG_WORDS, SPEECH_VERBS, Mention, clean_speaker, is_person, resolve
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,9 @@ _SPANS = re.compile(
 _WHO = r"(?P<who>(?:[Tt]he\s+)?[\w’'.-]+(?:\s+[\w’'.-]+){0,5}?)"
 _VERB = rf"(?P<verb>{SPEECH_VERBS})"
 _TAIL_WHO_VERB = re.compile(rf"^\s*[,—–-]?\s*{_WHO}\s*(?:,[^,.;“”\"]{{1,80}},\s*)?{_VERB}\b")
-_TAIL_VERB_WHO = re.compile(rf"^\s*[,—–-]?\s*{_VERB}\s+(?!that\b|it\b|in\b|on\b){_WHO}\s*(?:[,.;]|$)")
+_TAIL_VERB_WHO = re.compile(
+    rf"^\s*[,—–-]?\s*{_VERB}\s+(?!that\b|it\b|in\b|on\b){_WHO}\s*(?:[,;]|(?<!\b[A-Z])\.|$)"
+)
 _HEAD = re.compile(
     rf"{_WHO}\s+{_VERB}(?:\s+(?:reporters|journalists|the\s+\w+|\w+))?(?:\s+(?:on|in)\s+\w+)?"
     r"(?:\s+that)?\s*[:,]?\s*$"
@@ -44,6 +46,10 @@ _REPORTED = re.compile(
 )
 _VERB_ANYWHERE = re.compile(rf"\b{_VERB}\b")
 _NOT_SPEAKERS = frozenset("it this that which there what".split())
+# Sentence ends, but not after an initial ("U.N. Syria envoy", "George W. Bush").
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])(?<!\b[A-Z]\.)\s+(?=[A-Z“\"‘])")
+_HEAD_BREAK = re.compile(r"(?<!\b[A-Z])[.!?][”\"’']?\s+")
+_SUBJECT = re.compile(r"^(?:[A-Z][\w’'.-]*\s+){0,6}[A-Z][\w’'.-]*(?=\s*[,\s])")
 
 
 @dataclass
@@ -80,47 +86,80 @@ def _article_quotes(article: Article) -> list[_Found]:
             quote = next(g for g in match.groups() if g is not None).strip()
             head = paragraph[max(0, match.start() - 160) : match.start()]
             tail = paragraph[match.end() : match.end() + 160]
-            who, fragment = _attribution(head, tail)
+            who, kind, at = _attribution(head, tail, quote)
             speaker = ""
             words = len(quote.split())
             if who:
-                speaker = resolve(who, text, offset + match.start(), known)
-            elif _VERB_ANYWHERE.search(tail[:60]):
+                # a pronoun before the quote ('he said … "…"') refers to someone named before it
+                where = offset + match.start() - len(head) + at if at >= 0 else offset + match.start()
+                speaker = resolve(who, text, where, known)
+            elif _VERB_ANYWHERE.search(tail[:60]) and not _ends_sentence(quote, tail):
                 continue  # attributed to someone we cannot name: better no quote than a wrong one
             elif last_speaker and last_paragraph == pi and out and words >= MIN_WORDS:
                 out[-1].text = _join(out[-1].text, _tidy(quote))  # second half of a split quote
                 continue
             elif match.start() == 0 and last_speaker and pi - last_paragraph == 1:
                 speaker = last_speaker  # a paragraph continuing the previous speaker's quote
-            if not speaker or (words < MIN_WORDS and not fragment):
+            fragment = kind != "said" and words < MIN_WORDS
+            if not speaker or (words < MIN_WORDS and not fragment) or _cut_clause(quote):
                 continue
-            out.append(_Found(_tidy(quote), speaker, article, pi, fragment=words < MIN_WORDS))
+            out.append(_Found(_tidy(quote), speaker, article, pi, fragment=fragment))
             if not fragment:
                 last_speaker, last_paragraph = speaker, pi
                 known.append(Mention(speaker, offset + match.end()))
     return out
 
 
-def _attribution(head: str, tail: str) -> tuple[str, bool]:
-    """The speaker phrase around a quote, and whether it is a "called it a '…'" fragment."""
-    sentence_tail = re.split(r"(?<=[.!?])\s+(?=[A-Z“\"‘])", tail, maxsplit=1)[0]
-    for pattern in (_TAIL_VERB_WHO, _TAIL_WHO_VERB):
-        match = pattern.match(sentence_tail)
-        if match and _plausible(match.group("who")):
-            return match.group("who"), False
-    sentence_head = re.split(r"[.!?][”\"’']?\s+", head)[-1]
+# A quote opening on one of these words is a clause cut out of reported speech
+# ('… with ground operations "in the coming hours and days."'), not something said whole.
+_CLAUSE_WORDS = frozenset(
+    """in on at to for from with by of into over under after before during about against was
+    were is are be been being had has have would will could should may might can must do does
+    did and or but nor that which who whom whose when while if because as than not""".split()
+)
+
+
+def _cut_clause(quote: str) -> bool:
+    first = re.match(r"[^\w]*(\w+)", quote)
+    return first is not None and first.group(1) in _CLAUSE_WORDS  # lower case: "In" opens one
+
+
+def _ends_sentence(quote: str, tail: str) -> bool:
+    """The quote closes its sentence ('…again."') and the next one begins after it."""
+    return bool(re.search(r"[.!?…]$", quote.strip())) and bool(re.match(r"\s+[A-Z]", tail))
+
+
+def _attribution(head: str, tail: str, quote: str = "") -> tuple[str, str, int]:
+    """The speaker phrase around a quote; how it is attributed: "said" (a quote said whole),
+    "called" ('called it a "…"') or "reported" (a phrase quoted inside reported speech); and
+    where in ``head`` the phrase is (-1 when it follows the quote)."""
+    if not _ends_sentence(quote, tail):  # else what follows is another sentence, not attribution
+        sentence_tail = _SENTENCE_BREAK.split(tail, maxsplit=1)[0]
+        for pattern in (_TAIL_VERB_WHO, _TAIL_WHO_VERB):
+            match = pattern.match(sentence_tail)
+            if match and _plausible(match.group("who")):
+                return match.group("who"), "said", -1
+    start = max((m.end() for m in _HEAD_BREAK.finditer(head)), default=0)
+    sentence_head = head[start:]
     match = _CALLED.search(sentence_head)
     if match and _plausible(match.group("who")):
-        return match.group("who"), True
+        return match.group("who"), "called", start + match.start("who")
     for pattern in (_HEAD, _ACCORDING):
         match = pattern.search(sentence_head)
         if match and _plausible(match.group("who")):
-            return clean_speaker(match.group("who")) or match.group("who"), False
+            who = clean_speaker(match.group("who")) or match.group("who")
+            return who, "said", start + match.start("who")
     # a quoted phrase inside reported speech: 'Churkin said the strike raised "a … mark"'
     names = [m for m in _REPORTED.finditer(sentence_head) if _plausible(m.group("who"))]
     if names:
-        return names[-1].group("who"), False
-    return "", False
+        return names[-1].group("who"), "reported", start + names[-1].start("who")
+    # ... or the sentence's subject, named first: 'Kerry, who spoke after him, … and said … "…"'
+    subject = _SUBJECT.match(sentence_head)
+    if subject and _VERB_ANYWHERE.search(sentence_head[subject.end() :]):
+        name = clean_speaker(subject.group(0))
+        if len(name.split()) >= 2 and is_person(name):
+            return name, "reported", start
+    return "", "", -1
 
 
 def _join(first: str, second: str) -> str:
@@ -164,12 +203,20 @@ def _dedupe(found: list[_Found]) -> list[list[_Found]]:
     return [members for _, members in groups]
 
 
+def _named(speaker: str) -> bool:
+    """A person's full name or an organisation's name, not a description ("a volunteer")."""
+    words = speaker.split()
+    if not words or not speaker[:1].isupper():
+        return False
+    return (len(words) >= 2 and is_person(speaker)) or words[-1].lower().strip(".’'") in ORG_WORDS
+
+
 def _score(members: list[_Found]) -> float:
-    best = max(members, key=lambda m: (not m.fragment, len(m.speaker.split()) >= 2, len(m.text)))
+    best = max(members, key=lambda m: (not m.fragment, _named(m.speaker), len(m.text)))
     outlets = len({m.article.outlet for m in members})
     words = len(best.text.split())
     length = 0.5 if best.fragment else min(words, 12) / 12 * (0.6 if words > 70 else 1.0)
-    named = 1.0 if len(best.speaker.split()) >= 2 else 0.6
+    named = 1.0 if _named(best.speaker) else 0.6
     if not best.fragment and best.text[:1].islower():
         length *= 0.5  # a quoted clause inside reported speech, not something said whole
     position = 1.0 / (1 + min(m.paragraph for m in members)) ** 0.3
@@ -192,7 +239,7 @@ def _select(groups: list[list[_Found]], limit: int) -> tuple[Quote, ...]:
         members = best[1]
         pick = max(
             members,
-            key=lambda m: (not m.fragment, len(m.speaker.split()) >= 2, -members.index(m)),
+            key=lambda m: (not m.fragment, _named(m.speaker), -members.index(m)),
         )
         chosen.append(Quote(pick.text, pick.speaker, pick.article.outlet, pick.article.url))
         speakers[pick.speaker] = speakers.get(pick.speaker, 0) + 1

@@ -49,6 +49,9 @@ _TOKEN = r"(?:[A-Z]\.|[A-Z][\w’'-]*|(?:al|el|ez|as|ad)-[A-Z]?\w+|bin|ibn|de|da
 NAME_RUN = re.compile(rf"(?<![\w’'-])[A-Z][\w’'-]*(?:\s+{_TOKEN})*")
 _WORD = re.compile(r"[\w’'.-]+")
 _APPOSITION = re.compile(r"^\s*,\s*(?P<words>[^,;]{1,50})")
+_ROLE_BEFORE = re.compile(  # "Russia's ambassador, Vitaly Churkin"
+    r"\b(?:" + "|".join(sorted(TITLES, key=len, reverse=True)) + r"),\s*$", re.IGNORECASE
+)
 _VERB_NEAR = re.compile(rf"^\s*(?:{SPEECH_VERBS})\b|(?:{SPEECH_VERBS})\s*$")
 
 
@@ -106,7 +109,8 @@ def person_mentions(text: str) -> list[Mention]:
         described = apposition and any(
             w.lower() in TITLES for w in _WORD.findall(apposition.group("words"))[:5]
         )
-        if titled or described or _VERB_NEAR.search(before) or _VERB_NEAR.match(after):
+        role_before = _ROLE_BEFORE.search(before)
+        if titled or described or role_before or _VERB_NEAR.search(before) or _VERB_NEAR.match(after):
             full.setdefault(name, None)
     if not full:
         return []
@@ -138,19 +142,26 @@ def resolve(speaker: str, text: str, before: int, known: list[Mention]) -> str:
         role = _last_role(text[:before])
         if role and (not candidates or role[1] > candidates[-1].end):
             # the latest subject is a role ("the secretary-general called it…"): its name or itself
-            return _resolve_role(role[0], text, role[1], mentions) or _title_case(role[0])
+            return _resolve_role(role[0], text, role[1], mentions) or _describe(role[0], text, role[1])
         return candidates[-1].name if candidates else ""
     if speaker[:1].isupper() and is_person(speaker):
         last = speaker.split()[-1]
         for mention in reversed(earlier or mentions):  # a surname: the full name ending with it
             if mention.name.split()[-1] == last and len(mention.name) >= len(speaker):
                 return mention.name
+        if len(speaker.split()) == 1:  # a family name written first ("Ban" for Ban Ki-moon)
+            for mention in reversed(earlier or mentions):
+                if mention.name.split()[0] == speaker:
+                    return mention.name
         return speaker
-    return _resolve_role(speaker, text, before, mentions) or _title_case(speaker)
+    return _resolve_role(speaker, text, before, mentions) or _describe(speaker, text, before)
 
 
+_NOT_HEADS = frozenset("state foreign defence defense special vice prime mr mrs ms dr".split())
+ROLE_HEADS = TITLES - _NOT_HEADS
 _ROLE_SUBJECT = re.compile(
-    r"\b[Tt]he\s+(?:[\w.’'-]+\s+){0,3}?(?P<head>" + "|".join(sorted(TITLES, key=len, reverse=True))
+    r"\b[Tt]he\s+(?:[\w.’'-]+\s+){0,3}?(?P<head>"
+    + "|".join(sorted(ROLE_HEADS, key=len, reverse=True))
     + r")\b(?!\s+[A-Z])"
 )
 
@@ -184,6 +195,19 @@ def _resolve_role(role: str, text: str, before: int, mentions: list[Mention]) ->
     return best
 
 
-def _title_case(phrase: str) -> str:
-    phrase = re.sub(r"^(?:the|an?)\s+", "", phrase.strip(), flags=re.IGNORECASE)
-    return phrase[:1].upper() + phrase[1:]
+def _describe(role: str, text: str, before: int) -> str:
+    """An unnamed speaker as the article describes them: "a volunteer", "a Western diplomat";
+    "the official" becomes the fuller "a State Department official" given earlier."""
+    phrase = " ".join(role.strip(" ,.;:").split())
+    words = phrase.split()
+    if not words:
+        return ""
+    if words[0].lower() in {"the", "a", "an"}:
+        words[0] = words[0].lower()
+    if words[0] == "the" and len(words) >= 2:
+        head = re.escape(words[-1])
+        earlier = list(re.finditer(rf"\b([Aa]n?\s+(?:[\w’'.-]+\s+){{0,3}}?{head})\b", text[:before]))
+        if earlier and len(earlier[-1].group(1).split()) > len(words):  # more telling
+            found = earlier[-1].group(1)
+            return found[:1].lower() + found[1:]
+    return " ".join(words)

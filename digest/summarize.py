@@ -158,7 +158,9 @@ def _attribute(
     """Each chosen sentence with the articles carrying it or a near-paraphrase of it.
 
     A sentence that several sources carry in slightly different copies (wire edits) is shown in
-    the earliest source's version and placed where that source has it. Two chosen sentences that
+    the earliest source's version, and every sentence is placed where the earliest source carrying
+    it or a near-paraphrase tells it (reading order: earliest article first, then position in
+    it). Two chosen sentences that
     paraphrase each other are merged (the first kept), so the same fact appears once whatever
     the method.
     """
@@ -177,7 +179,8 @@ def _attribute(
     for row, sentence in enumerate(chosen):
         copies = [everything[c] for c in (scores[row] >= COPY).nonzero()[0]] + [sentence]
         shown = min(copies, key=first)
-        rows.append((first(shown), row, shown))
+        same = [everything[c] for c in (scores[row] >= SAME_FACT).nonzero()[0]] + [sentence]
+        rows.append((min(first(s) for s in same), row, shown))  # where the fact was first told
     rows.sort()
     kept: list[tuple[int, Sentence, list[int]]] = []  # (row in chosen, shown, documents)
     for _, row, shown in rows:

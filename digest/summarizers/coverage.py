@@ -28,6 +28,9 @@ class Problem:
     weights: np.ndarray  # concept weights
     costs: np.ndarray  # words (word budget) or ones (sentence count)
     vectors: sp.csr_matrix | None = None  # L2-normalised rows for the redundancy threshold
+    news: sp.csr_matrix | None = None  # candidates × the day's lead concepts, 0/1
+    news_words: sp.csr_matrix | None = None  # candidates × the words of those concepts, 0/1
+    same_news: int = 0  # sharing this many lead phrases makes two candidates redundant
 
 
 def build_problem(
@@ -35,6 +38,8 @@ def build_problem(
     weights: dict[Concept, float],
     costs: Sequence[float] | np.ndarray,
     vectors: sp.csr_matrix | None = None,
+    lead: set[Concept] | None = None,
+    same_news: int = 0,
 ) -> Problem:
     keys = {c: i for i, c in enumerate(c for c, w in weights.items() if w > 0)}
     rows: list[int] = []
@@ -51,13 +56,31 @@ def build_problem(
     w = np.zeros(max(len(keys), 1))
     for c, i in keys.items():
         w[i] = weights[c]
-    return Problem(incidence, w, np.asarray(costs, dtype=float), vectors)
+    news = words = None
+    if lead and same_news > 0:
+        present = [cs & lead for cs in concepts]
+        news = _incidence(present)
+        words = _incidence([{word for c in cs for word in c} for cs in present])
+    return Problem(incidence, w, np.asarray(costs, dtype=float), vectors, news, words, same_news)
+
+
+def _incidence(rows_of: Sequence[set]) -> sp.csr_matrix:
+    keys = {k: i for i, k in enumerate(sorted({k for ks in rows_of for k in ks}))}
+    pairs = [(r, keys[k]) for r, ks in enumerate(rows_of) for k in ks]
+    rows = [r for r, _ in pairs]
+    cols = [c for _, c in pairs]
+    return sp.csr_matrix(
+        (np.ones(len(pairs)), (rows, cols)), shape=(len(rows_of), max(len(keys), 1))
+    )
 
 
 def restrict(problem: Problem, keep: np.ndarray) -> Problem:
     """The same problem with the other candidates made unaffordable (indices unchanged)."""
     costs = np.where(keep, problem.costs, np.inf)
-    return Problem(problem.incidence, problem.weights, costs, problem.vectors)
+    return Problem(
+        problem.incidence, problem.weights, costs, problem.vectors, problem.news,
+        problem.news_words, problem.same_news,
+    )
 
 
 class _State:
@@ -72,10 +95,19 @@ class _State:
         self.excluded = np.zeros(problem.incidence.shape[0], dtype=bool)
 
     def similar(self, j: int) -> np.ndarray:
+        """Candidates that say what ``j`` says: a near-paraphrase (cosine), or the same news
+        (``same_news`` of the day's lead phrases in common)."""
         if self.redundancy is None or self.p.vectors is None:
             return np.zeros(0, dtype=int)
         row = (self.p.vectors[j] @ self.p.vectors.T).toarray().ravel()
-        hits = np.flatnonzero(row >= self.redundancy)
+        same = row >= self.redundancy
+        if self.p.news is not None and self.p.news_words is not None:
+            # shared lead phrases: a run of k shared lead bigrams has k + 1 words, so words minus
+            # bigrams counts runs ("syrian arab red crescent" is one phrase, not three concepts)
+            bigrams = (self.p.news[j] @ self.p.news.T).toarray().ravel()
+            words = (self.p.news_words[j] @ self.p.news_words.T).toarray().ravel()
+            same |= (bigrams > 0) & (words - bigrams >= self.p.same_news)
+        hits = np.flatnonzero(same)
         return hits[hits != j]
 
     def add(self, j: int) -> None:

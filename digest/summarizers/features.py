@@ -37,6 +37,14 @@ def stemmer_for(language: str) -> Callable[[str], str]:
     return lru_cache(maxsize=100_000)(lambda word: stem(word.lower()))
 
 
+@lru_cache(maxsize=16)
+def stemmed_stop_words(language: str) -> frozenset[str]:
+    """Stop words and their stems (concepts are made of stems)."""
+    stem = stemmer_for(language)
+    words = stop_words(language)
+    return frozenset(words | {stem(w) for w in words})
+
+
 class TermIndex:
     """Stems of each text, its content stems (no stop words) and its bigram concepts."""
 

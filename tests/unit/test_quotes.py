@@ -79,3 +79,50 @@ def test_limit_and_variety_of_speakers() -> None:
 def test_no_quotes() -> None:
     assert extract_quotes([article("https://x.example", "X", "Nothing was said. It rained.")]) == ()
     assert extract_quotes([]) == ()
+
+
+COUNCIL = article("https://almanara.example/unsc", "Al Manara", """The Security Council held an emergency meeting on Saturday night at Russia's request.
+
+Before the meeting began, US ambassador Samantha Power told reporters that Russia's decision to call the emergency session was a "stunt", describing it as uniquely cynical.
+
+Speaking to reporters after the meeting, Russia's ambassador, Vitaly Churkin, accused the US delegation of trying to shift attention. He said it put "a very big question mark" over whether Washington wanted the truce.
+
+"Our outrage at this attack is enormous," said U.N. Syria envoy Staffan de Mistura, adding that the convoy had taken weeks to prepare.
+
+A military source told state media the assault would begin with air strikes "in the coming hours and days." Pro-government outlets said reinforcements had been massed.
+
+U.S. Central Command said the mission "was halted immediately when coalition officials were informed by Russian officials" that the targets might be Syrian troops.
+
+UN Secretary-General Ban Ki-moon condemned the attack in New York. "Just when we think it cannot get any worse, the bar of depravity sinks lower," Ban said.
+
+A State Department official said Washington was in contact with the rebels. "Those who want to be part of the truce need to make that choice," the official said.
+
+"We were taking the flour off the trucks when the first bombs fell," a volunteer told a local network.""")
+
+
+def test_speakers_named_by_apposition_initials_and_family_name_first() -> None:
+    quotes = extract_quotes([COUNCIL], limit=20)
+    assert by_text(quotes, "Our outrage").speaker == "Staffan de Mistura"  # not "U.N."
+    assert by_text(quotes, "very big question mark").speaker == "Vitaly Churkin"  # "He said…"
+    assert by_text(quotes, "depravity").speaker == "Ban Ki-moon"  # "Ban said"
+
+
+def test_short_phrases_quoted_in_reported_speech_are_kept_as_fragments() -> None:
+    quotes = extract_quotes([COUNCIL], limit=20)
+    assert by_text(quotes, "stunt").speaker == "Samantha Power"
+
+
+def test_clauses_cut_out_of_reported_speech_are_not_quotes() -> None:
+    texts = [q.text for q in extract_quotes([COUNCIL], limit=20)]
+    assert not [t for t in texts if "coming hours" in t]  # and not credited to "Pro-government"
+    assert not [t for t in texts if t.startswith("was halted")]
+
+
+def test_unnamed_speakers_are_described_as_the_article_does() -> None:
+    quotes = extract_quotes([COUNCIL], limit=20)
+    assert by_text(quotes, "taking the flour").speaker == "a volunteer"
+    assert by_text(quotes, "make that choice").speaker == "a State Department official"
+    # a named speaker ranks above an unnamed one
+    ranked = [q.text for q in extract_quotes([COUNCIL], limit=20)]
+    assert ranked.index(by_text(quotes, "depravity").text) < ranked.index(
+        by_text(quotes, "taking the flour").text)

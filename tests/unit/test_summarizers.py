@@ -91,7 +91,7 @@ def test_fewer_sentences_than_asked(name: str) -> None:
 def test_lead_takes_the_first_real_sentences() -> None:
     chosen = select(get_summarizer("lead"), build_document(TEXT), sentences=3)
     assert [str(s)[:30] for s in chosen] == [
-        "GENEVA (Reuters) — The United ",
+        "The United States and Russia a",  # the dateline is gone before summarizers read it
         "The cessation of hostilities s",
         "If violence falls for seven da",
     ]
@@ -124,3 +124,48 @@ def test_story_document_is_an_ordinary_sumy_document() -> None:
     assert isinstance(story, ObjectDocumentModel)
     first = story.sentences[0]
     assert [o.doc for o in story.origins[first]] == [0, 1]  # the same sentence in both documents
+
+
+@pytest.mark.parametrize(
+    ("sentence", "leans"),
+    [
+        ("He added that the truce was holding.", True),
+        ("Neither had arrived by Wednesday evening, aid officials said.", True),
+        ('"The coalition would not strike a known unit," it said in a statement.', True),
+        ("The footage, he said, suggested the cargo had caught fire.", True),
+        ("In a letter to rebel commanders, they objected to the plan.", True),
+        ("Mr Lavrov, for his part, called for an inquiry.", True),
+        ("The U.N. also said it was waiting for permits.", True),
+        ("If it holds for seven days, joint strikes will begin.", True),
+        ("The United States has so far declined to publish them.", True),
+        ('"We are ready to go, but we need guarantees for the drivers."', True),
+        ('"We are ready to go," a U.N. official in Gaziantep told reporters.', False),
+        ("Kerry said he would travel to Geneva on Friday.", False),
+        ("Jabhat Fateh al-Sham, also known as the Nusra Front, was excluded.", False),
+        ("Lavrov said the reports, which he said were unverified, were false.", False),
+        ("In Washington, Kerry said it was too early to draw conclusions.", False),
+    ],
+)
+def test_sentences_leaning_on_context(sentence: str, leans: bool) -> None:
+    from digest.summarizers.standalone import leans_on_context
+
+    assert leans_on_context(sentence) is leans
+
+
+def test_told_concepts_weigh_less_except_where_an_outlet_leads_with_them() -> None:
+    from digest.summarizers.features import TermIndex
+
+    lede = "Joint strikes on Jabhat Fateh al-Sham will begin after seven days, the powers agreed."
+    later = "Rebels fear joint strikes on Jabhat Fateh al-Sham will hit their own positions."
+    story = build_story_document([
+        SourceText(f"{lede}\n\nThe plan was agreed in Geneva late on Friday night.", key="a"),
+        SourceText(f"The opposition has not yet seen the text of the deal.\n\n{later}", key="b"),
+    ])
+    pool = list(dict.fromkeys(story.sentences))
+    summarizer = get_summarizer("story")
+    summarizer.known_texts = ("The two powers plan joint strikes on Jabhat Fateh al-Sham.",)
+    weights = summarizer.concept_weights(story, pool, TermIndex([str(s) for s in pool]))
+    told = ("joint", "strike")
+    # document a leads with it (1.0, not discounted); b has it second (1/2, discounted by 1/4)
+    assert weights[told] == pytest.approx(1.0 + 0.5 * summarizer.known_discount)
+    assert weights[("rebel", "fear")] == pytest.approx(0.5)  # not told before: not discounted

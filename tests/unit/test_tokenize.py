@@ -96,6 +96,25 @@ def test_datelines_are_stripped_for_display() -> None:
     assert strip_dateline("Aleppo — a city under siege.") == "Aleppo — a city under siege."
 
 
+def test_datelines_and_wire_credits_in_every_style_are_stripped() -> None:
+    # a place in ordinary case needs a date or an agency credit after it ...
+    assert strip_dateline("Geneva, Sep 10 (Meridian Wire): The United States agreed.") == (
+        "The United States agreed.")
+    assert strip_dateline("Beirut, 17 September (AFP) - Rebels said so.") == "Rebels said so."
+    assert strip_dateline("BEIRUT, Lebanon — The army said so.") == "The army said so."
+    assert strip_dateline("WASHINGTON: The army said so.") == "The army said so."
+    assert strip_dateline("UNITED NATIONS (Meridian Wire) — A meeting was held.") == (
+        "A meeting was held.")
+    assert strip_dateline("LINDEN, N.J. — Police said so.") == "Police said so."
+    # ... except where an article or paragraph opens ("New York: …", syndication style)
+    assert strip_dateline("New York: Kerry called for a pause.") == "New York: Kerry called for a pause."
+    assert strip_dateline("New York: Kerry called for a pause.", lead=True) == "Kerry called for a pause."
+    # not datelines
+    assert strip_dateline("Kerry - The strike was bad.", lead=True) == "Kerry - The strike was bad."
+    assert strip_dateline("Ankara says the aims are two: First.", lead=True) == (
+        "Ankara says the aims are two: First.")
+
+
 def test_tokenizer_has_the_interface_sumy_expects() -> None:
     tokenizer = Tokenizer("english")
     assert tokenizer.language == "english"
