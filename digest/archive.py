@@ -100,7 +100,7 @@ def _load_digests(story_dir: Path) -> list[dict[str, Any]]:
             continue
         if isinstance(data, dict):
             found.append({"day": day, "data": data})
-    found.sort(key=lambda d: d["day"], reverse=True)
+    found.sort(key=lambda d: str(d["day"]), reverse=True)
     return found
 
 

@@ -245,6 +245,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     handler = COMMANDS.get(args.command) or getattr(args, "handler", None)
+    if handler is None:  # a command group such as `digest feeds` without its action
+        parser.parse_args([args.command, "--help"])
+        return 2
     try:
         return handler(args)
     except (ConfigError, UsageError) as exc:

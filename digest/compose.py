@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import replay
 from .collect import Gathered, Selection
 from .dedup import group_duplicates
 from .figures import extract_figures
@@ -166,8 +167,9 @@ def _source_report(feed: FeedResult, items: int) -> SourceReport:
     (or answered 304) but had nothing in the window, "error" when it could not be read."""
     if feed.status == "error":
         return SourceReport(feed.source.name, feed.source.url, "error", feed.error, 0)
-    status = "ok" if items else "not_modified"
-    return SourceReport(feed.source.name, feed.source.url, status, None, items)
+    if items:
+        return SourceReport(feed.source.name, feed.source.url, "ok", None, items)
+    return SourceReport(feed.source.name, feed.source.url, "not_modified", None, 0)
 
 
 def _dedupe_skipped(skipped: list[Skipped], items: Sequence[Item]) -> tuple[Skipped, ...]:
@@ -242,8 +244,11 @@ def publish(ctx: RunContext, digest: Digest) -> dict[str, Path]:
     carried = []
     for item in digest.articles:
         carried.append((item.article.canonical_url, item.article.content_hash))
+    body = digest_to_json(digest)
+    if ctx.input_key:  # lets a re-run with nothing new keep this digest (replay.py)
+        body["replay"] = replay.record(ctx.input_key, digest)
     ctx.store.save_digest(digest.story.slug, digest.date, digest.generated_at,
-                          digest_to_json(digest), carried + _folded(ctx, digest),
+                          body, carried + _folded(ctx, digest),
                           [s.text for s in digest.overview])
     ctx.timings["render_write"] = time.perf_counter() - start
     return paths

@@ -13,7 +13,7 @@ def progress(total: int, label: str, enabled: bool | None = None) -> Iterator[Ca
     if enabled is None:
         enabled = sys.stderr.isatty()
     if not enabled or total <= 1:
-        yield lambda _desc="": None
+        yield _no_progress
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -25,3 +25,7 @@ def progress(total: int, label: str, enabled: bool | None = None) -> Iterator[Ca
             bar.update(task, advance=1, description=f"{label} {desc}".strip())
 
         yield advance
+
+
+def _no_progress(desc: str = "") -> None:
+    """The ``advance`` of a run with no progress bar."""

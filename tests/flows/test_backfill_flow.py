@@ -51,6 +51,8 @@ def test_relevance_duplicates_repeats_and_facts_meet_the_bar(backfilled):
     assert ev.groups >= 4 and ev.groups_folded == ev.groups, detail
     assert ev.repeated == [], detail
     assert ev.facts_found == ev.facts, detail
+    assert ev.quotes >= 10 and ev.quotes_found == ev.quotes  # speaker and outlet right
+    assert ev.figures >= 2 and ev.figures_found == ev.figures  # e.g. 62 vs 83 near Deir ez-Zor
 
 
 def test_second_backfill_downloads_nothing_and_is_byte_identical(backfilled):

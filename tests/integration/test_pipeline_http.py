@@ -41,6 +41,9 @@ def served(tmp_path_factory):
     (extra / "garbage.xml").write_bytes(b"\x00\x01 this is not < a feed & at all")
     (extra / "home.html").write_text("<html><head><title>A site</title></head><body>Hi</body>"
                                      "</html>")
+    (extra / "front.html").write_text(
+        '<html><head><title>Flaky Times</title><link rel="alternate" '
+        'type="application/rss+xml" href="/flaky.xml"></head><body>News</body></html>')
     with StaticServer(ROOT / "seeds") as pack, StaticServer(extra) as flaky:
         flaky.override("feed-500.xml", status=500)
         yield pack, flaky
@@ -53,7 +56,8 @@ def config_for(served, tmp: Path) -> Path:
               {"name": "Server Error", "url": flaky.url("feed-500.xml")},
               {"name": "Garbage", "url": flaky.url("garbage.xml")},
               {"name": "Just A Page", "url": flaky.url("home.html")},
-              {"name": "Nowhere", "url": flaky.url("missing.xml")}]
+              {"name": "Nowhere", "url": flaky.url("missing.xml")},
+              {"name": "Front Page", "url": flaky.url("front.html")}]
     cfg = config_with_feeds(ROOT / "config" / "syria-ceasefire.toml", feeds, tmp / "story.toml")
     text = cfg.read_text(encoding="utf-8").replace("retries = 2", "retries = 0")
     cfg.write_text(text, encoding="utf-8")
@@ -91,6 +95,8 @@ def test_failing_sources_are_listed_and_do_not_sink_the_digest(runs):
     assert "500" in status["Server Error"]["error"]
     assert "404" in status["Nowhere"]["error"]
     assert status["meridian-wire"]["status"] == "ok"
+    # an HTML page given as a feed URL: its advertised feed is read instead
+    assert status["Front Page"]["status"] == "ok" and status["Front Page"]["items"] == 4
     assert len(body["articles"]) >= 4 and "deir" in digest_text(body)
     md = first.paths["md"].read_text(encoding="utf-8")
     for name in ("Server Error", "Garbage", "Just A Page", "Nowhere"):
