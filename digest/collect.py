@@ -7,19 +7,27 @@ CPU-heavy part, runs in a process pool fed as pages arrive.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-import os
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from . import parallel
 from .dedup import containment
 from .errors import ExtractError, FetchError
 from .extract import extract_article
 from .feeds import parse_feed
-from .models import Article, Entry, FeedResult, FeedSource, Skipped
+from .models import Article, Entry, FeedResult, FeedSource, ParsedFeed, Skipped, Window
 from .textvec import shingles
 from .urls import canonical_url
 
@@ -31,6 +39,9 @@ log = logging.getLogger(__name__)
 POOL_MIN_PAGES = 24  # below this, extracting inline beats starting worker processes
 UPDATE_CONTAINMENT = 0.9  # a re-fetched page counts as updated below this overlap
 CRASHED = "extraction crashed"  # worker died: worth another try next run
+PARSE_POOL_FEEDS = 8  # from this many feeds, worker processes parse them
+BACKLOG_PER_WORKER = 16  # fetched pages queued per extraction worker: bounds memory at any scale
+FETCHED_AHEAD = 32  # fetched pages waiting to be handed over before fetching pauses
 
 
 @dataclass(frozen=True)
@@ -66,16 +77,39 @@ class Gathered:
 
 
 def read_feeds(ctx: RunContext) -> list[FeedResult]:
-    """Read every configured feed (conditional GET), in parallel; never raises per feed."""
+    """Read every configured feed (conditional GET), in parallel; never raises per feed.
+
+    Threads fetch; with many feeds, worker processes parse (feedparser is CPU-bound, so threads
+    alone would parse one feed at a time)."""
     start = time.perf_counter()
     feeds = ctx.config.feeds
-    with ThreadPoolExecutor(max_workers=min(16, max(1, len(feeds)))) as pool:
-        results = list(pool.map(lambda f: read_feed(ctx, f), feeds))
+    workers = _workers(ctx)
+    procs = (ProcessPoolExecutor(max_workers=workers)
+             if workers >= 2 and len(feeds) >= PARSE_POOL_FEEDS else None)
+    try:
+        if procs is not None:
+            parallel.start_workers(procs)  # before the threads start: a clean fork
+        parse = parse_feed if procs is None else _parse_in(procs)
+        with ThreadPoolExecutor(max_workers=min(16, max(1, len(feeds)))) as pool:
+            results = list(pool.map(lambda f: read_feed(ctx, f, parse), feeds))
+    finally:
+        if procs is not None:
+            procs.shutdown()
     ctx.timings["feeds"] = ctx.timings.get("feeds", 0.0) + time.perf_counter() - start
     return results
 
 
-def read_feed(ctx: RunContext, source: FeedSource) -> FeedResult:
+def _parse_in(pool: ProcessPoolExecutor) -> Callable[..., ParsedFeed]:
+    def parse(body: bytes, **kwargs: Any) -> ParsedFeed:
+        try:
+            return pool.submit(parse_feed, body, **kwargs).result()
+        except BrokenProcessPool:  # a worker died: parse here
+            return parse_feed(body, **kwargs)
+    return parse
+
+
+def read_feed(ctx: RunContext, source: FeedSource,
+              parse: Callable[..., ParsedFeed] = parse_feed) -> FeedResult:
     store, fetcher = ctx.store, ctx.fetcher
     etag, modified = store.feed_validators(source.url)
     stored = store.feed_entries(source.url)
@@ -84,14 +118,14 @@ def read_feed(ctx: RunContext, source: FeedSource) -> FeedResult:
                            last_modified=modified if stored else None)
         if resp.not_modified:
             return FeedResult(source, "not_modified", stored, etag=etag, last_modified=modified)
-        parsed = parse_feed(resp.body, url=resp.final_url, source=source.name,
-                            headers=resp.headers)
+        parsed = parse(resp.body, url=resp.final_url, source=source.name,
+                       headers=resp.headers)
         if parsed.is_html and parsed.alternates:
             alt = parsed.alternates[0]
             log.info("%s: page advertises feed %s", source.name, alt)
             resp = fetcher.get(alt)
-            parsed = parse_feed(resp.body, url=resp.final_url, source=source.name,
-                                headers=resp.headers)
+            parsed = parse(resp.body, url=resp.final_url, source=source.name,
+                           headers=resp.headers)
     except FetchError as exc:
         log.warning("feed %s: %s", source.name, exc.problem)
         return FeedResult(source, "error", error=exc.problem)
@@ -119,7 +153,7 @@ def select_entries(ctx: RunContext, feeds: Sequence[FeedResult]) -> Selection:
         for e in feed.entries:
             seen += 1
             when = e.published or e.updated
-            if when is not None and when not in window:
+            if when is not None and not _in_window(e, None, window):
                 continue
             key = canonical_url(e.url)
             old = by_key.get(key)
@@ -131,6 +165,17 @@ def select_entries(ctx: RunContext, feeds: Sequence[FeedResult]) -> Selection:
                                       dated=old.dated or when is not None)
     ordered = sorted(by_key.values(), key=lambda c: (c.entry.source, c.canonical))
     return Selection(tuple(ordered), (), seen)
+
+
+def _in_window(entry: Entry, page_published: dt.datetime | None, window: Window) -> bool:
+    """Published in the window, or (an update the feed announces) updated in it."""
+    published = entry.published or page_published
+    if published in window:
+        return True
+    updated = entry.updated
+    if updated is None or updated not in window:
+        return False
+    return published is None or updated > published
 
 
 # -- pages ------------------------------------------------------------------------------------
@@ -149,13 +194,20 @@ def _extract_job(body: bytes, url: str, entry: Entry, outlet: str) -> Article | 
         return f"extraction failed: {type(exc).__name__}: {exc}"
 
 
+def _extract_timed(body: bytes, url: str, entry: Entry, outlet: str) -> tuple[Article | str, float]:
+    """:func:`_extract_job` and the CPU seconds it took (for the run's timings)."""
+    start = time.process_time()
+    out = _extract_job(body, url, entry, outlet)
+    return out, time.process_time() - start
+
+
 def extract_batch(jobs: Sequence[Job]) -> list[Article | str]:
     """Extract a batch of pages in this process (the unit of work for distributed runners)."""
     return [_extract_job(*job) for job in jobs]
 
 
 def _workers(ctx: RunContext) -> int:
-    return ctx.config.fetch.workers or os.cpu_count() or 1
+    return parallel.cores(ctx.config.fetch.workers)
 
 
 @dataclass(frozen=True)
@@ -206,12 +258,16 @@ def plan_pages(ctx: RunContext, selection: Selection) -> Plan:
 def gather_articles(ctx: RunContext, selection: Selection) -> Gathered:
     """Fetch and extract each candidate's page (or reuse it from state); extraction runs in a
     local process pool as pages arrive."""
+    start = time.perf_counter()
     plan = plan_pages(ctx, selection)
     skipped: list[Skipped] = []
-    start = time.perf_counter()
+    middle = time.perf_counter()
     extracted = _fetch_and_extract(ctx, plan.to_fetch, skipped)
-    ctx.timings["fetch_extract"] = time.perf_counter() - start
-    return finish(ctx, plan, extracted, skipped)
+    end = time.perf_counter()
+    ctx.timings["fetch_extract"] = end - middle
+    gathered = finish(ctx, plan, extracted, skipped)
+    ctx.timings["pages_state"] = middle - start + time.perf_counter() - end
+    return gathered
 
 
 def fetch_pages(ctx: RunContext, plan: Plan) -> Fetched:
@@ -253,7 +309,7 @@ def finish(ctx: RunContext, plan: Plan, extracted: Sequence[tuple[Candidate, Art
         if when is None:
             skipped.append(Skipped(c.entry.url, "no publication date in feed or page",
                                    c.entry.title))
-        elif when not in ctx.window:
+        elif not _in_window(c.entry, art.published, ctx.window):
             outside += 1  # an undated feed item whose page is from another day
         else:
             kept.append((c, art, updated))
@@ -262,14 +318,15 @@ def finish(ctx: RunContext, plan: Plan, extracted: Sequence[tuple[Candidate, Art
                     reused=len(plan.known), outside=outside)
 
 
-def _fetched(ctx: RunContext, cands: Sequence[Candidate],
-             skipped: list[Skipped]) -> Iterator[tuple[Candidate, Job]]:
-    """Fetch pages concurrently; yield (candidate, extraction job) as each arrives."""
+def _fetched(ctx: RunContext, cands: Sequence[Candidate], skipped: list[Skipped],
+             ahead: int | None = None) -> Iterator[tuple[Candidate, Job]]:
+    """Fetch pages concurrently; yield (candidate, extraction job) as each arrives. With
+    ``ahead``, fetching pauses while that many fetched pages wait to be taken."""
     if not cands:
         return
     by_url = {c.entry.url: c for c in cands}
     deadline = time.monotonic() + ctx.config.fetch.source_budget
-    for url, resp in ctx.fetcher.get_many(list(by_url), deadline=deadline):
+    for url, resp in ctx.fetcher.get_many(list(by_url), deadline=deadline, max_pending=ahead):
         c = by_url[url]
         if isinstance(resp, FetchError):
             reason = f"fetch failed: {resp.problem}"
@@ -283,16 +340,41 @@ def _fetched(ctx: RunContext, cands: Sequence[Candidate],
 def _fetch_and_extract(ctx: RunContext, cands: Sequence[Candidate],
                        skipped: list[Skipped]) -> list[tuple[Candidate, Article | str]]:
     workers = _workers(ctx)
-    if len(cands) < POOL_MIN_PAGES or workers < 2:
-        return [(c, _extract_job(*job)) for c, job in _fetched(ctx, cands, skipped)]
+    start = time.perf_counter()
+    cpu = 0.0
     results: list[tuple[Candidate, Article | str]] = []
-    pending: list[tuple[Candidate, Future[Article | str]]] = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    if len(cands) < POOL_MIN_PAGES or workers < 2:
         for c, job in _fetched(ctx, cands, skipped):
-            pending.append((c, pool.submit(_extract_job, *job)))
-        for c, fut in pending:
+            out, used = _extract_timed(*job)
+            results.append((c, out))
+            cpu += used
+        ctx.timings["extract_cpu"] = cpu
+        return results
+    pending: dict[Future[tuple[Article | str, float]], Candidate] = {}
+
+    def take(block: bool) -> None:
+        nonlocal cpu
+        done, _ = wait(pending, timeout=None if block else 0, return_when=FIRST_COMPLETED)
+        for fut in done:
+            c = pending.pop(fut)
             try:
-                results.append((c, fut.result()))
+                out, used = fut.result()
+                cpu += used
             except Exception as exc:  # a crashed worker loses one page, not the run
-                results.append((c, f"{CRASHED}: {type(exc).__name__}"))
+                out = f"{CRASHED}: {type(exc).__name__}"
+            results.append((c, out))
+
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        parallel.start_workers(pool)
+        # Bounded on both sides: at most BACKLOG_PER_WORKER pages per worker queued for
+        # extraction, and fetching pauses while FETCHED_AHEAD fetched pages wait to be queued,
+        # so memory does not grow with the number of pages.
+        for c, job in _fetched(ctx, cands, skipped, ahead=FETCHED_AHEAD):
+            while len(pending) >= BACKLOG_PER_WORKER * workers:
+                take(block=True)
+            pending[pool.submit(_extract_timed, *job)] = c
+        ctx.timings["fetch"] = time.perf_counter() - start
+        while pending:
+            take(block=True)
+    ctx.timings["extract_cpu"] = cpu
     return results

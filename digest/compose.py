@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import replay
+from . import parallel, replay
 from .collect import Gathered, Selection
 from .dedup import group_duplicates
 from .figures import extract_figures
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEVELOPMENTS = 3
+PARALLEL_ITEMS = 8  # from this many story articles, the overview, quotes and figures run in parallel
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,22 @@ def _ts(when: dt.datetime | None) -> float:
 def summarise(ctx: RunContext, draft: Draft) -> Digest:
     cfg, store = ctx.config, ctx.store
     start = time.perf_counter()
+    primaries = [it.article for it in draft.items]
+    # Syndicated copies go in too: how many outlets carry a fact is evidence of its weight, and
+    # each overview sentence is then attributed to every outlet that carried it.
+    everyone = [m for it in draft.items for m in it.members]
+    sent = store.sentences_before(cfg.story.slug, ctx.day)
+    # The overview, quotes and figures are independent: worker processes make them while this
+    # one summarises the articles (which reads and writes the summary cache in state).
+    calls: list[parallel.Call] = [
+        (summarize_story, (everyone,), {"words": cfg.digest.overview_words,
+                                        "method": cfg.digest.overview_method,
+                                        "already_sent": sent}),
+        (extract_figures, (primaries,), {})]
+    if cfg.digest.quotes:
+        calls.append((extract_quotes, (primaries,), {"limit": cfg.digest.quotes}))
+    workers = parallel.cores(cfg.fetch.workers) if len(draft.items) >= PARALLEL_ITEMS else 1
+    batch = parallel.Batch(calls, workers)
     method, size = cfg.digest.article_method, cfg.digest.article_sentences
     stories: list[StoryArticle] = []
     for it in draft.items:
@@ -198,15 +215,8 @@ def summarise(ctx: RunContext, draft: Draft) -> Digest:
             store.save_summary(a.content_hash, method, size, summary)
         stories.append(StoryArticle(a, it.judgement, tuple(summary), it.also, it.updated))
 
-    primaries = [it.article for it in draft.items]
-    # Syndicated copies go in too: how many outlets carry a fact is evidence of its weight, and
-    # each overview sentence is then attributed to every outlet that carried it.
-    everyone = [m for it in draft.items for m in it.members]
-    sent = store.sentences_before(cfg.story.slug, ctx.day)
-    overview = summarize_story(everyone, words=cfg.digest.overview_words,
-                               method=cfg.digest.overview_method, already_sent=sent)
-    quotes = extract_quotes(primaries, limit=cfg.digest.quotes) if cfg.digest.quotes else ()
-    figures = extract_figures(primaries)
+    overview, figures, *found = batch.results()
+    quotes = found[0] if found else ()
     earlier = store.digests_before(cfg.story.slug, ctx.day)
     timeline = tuple(t for t in (_timeline_entry(d, body) for d, body in earlier) if t)
     developments = tuple(

@@ -34,7 +34,7 @@ from .fetchpool import BUDGET_EXHAUSTED, HostGate, SlotTimeout, fetch_concurrent
 from .httpbody import DeadlinePassed, UnusableBody, content_problem, read_body
 from .localfiles import read_local
 from .models import Response
-from .netbackend import GuardedTransport, deadline_scope
+from .netbackend import GuardedTransport, PerHostTransport, deadline_scope
 from .netguard import AddressPolicy, Guard, Lookup, RefusedAddress, ResolveError, normalize_host
 
 log = logging.getLogger(__name__)
@@ -59,8 +59,11 @@ class Fetcher:
         self.gate = HostGate(self.settings.per_host, self.settings.delay)
         self.backoff = backoff
         s = self.settings
-        transport = GuardedTransport(self.guard, verify=verify, http2=http2,
-                                     max_connections=max(2 * s.concurrency, s.per_host, 8))
+        if not isinstance(verify, ssl.SSLContext):  # one context (CA bundle) for every pool
+            verify = httpx.create_ssl_context(verify=verify)
+        ctx = verify
+        transport = PerHostTransport(lambda: GuardedTransport(
+            self.guard, verify=ctx, http2=http2, max_connections=max(2, s.per_host)))
         self._client = httpx.Client(
             transport=transport, follow_redirects=False, trust_env=False,
             timeout=httpx.Timeout(s.timeout, connect=min(s.timeout, 10.0)),
@@ -85,16 +88,19 @@ class Fetcher:
             raise
 
     def get_many(self, urls: Iterable[str], *, deadline: float | None = None,
-                 ) -> Iterator[tuple[str, Response | FetchError]]:
+                 max_pending: int | None = None) -> Iterator[tuple[str, Response | FetchError]]:
         """Fetch URLs concurrently; yield ``(url, Response | FetchError)`` as each completes.
 
         At most ``concurrency`` requests in flight, ``per_host`` per host, ``delay`` seconds
         between starts to one host. Work not finished by ``deadline`` fails with
-        "source time budget exhausted". Each distinct URL is yielded exactly once.
+        "source time budget exhausted". Each distinct URL is yielded exactly once. With
+        ``max_pending``, no new request starts while that many results wait to be taken (a slow
+        consumer then bounds memory).
         """
         return fetch_concurrently(lambda u: self.get(u, deadline=deadline), urls,
                                   host_of=host_key, concurrency=self.settings.concurrency,
-                                  per_host=self.settings.per_host, deadline=deadline)
+                                  per_host=self.settings.per_host, deadline=deadline,
+                                  max_pending=max_pending)
 
     def close(self) -> None:
         self._client.close()

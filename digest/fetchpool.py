@@ -80,9 +80,11 @@ class _Run:
     """One ``get_many`` call: the queue of URLs per host and what is in flight."""
 
     def __init__(self, fetch: Callable[[str], Response], urls: Iterable[str],
-                 host_of: Callable[[str], str], concurrency: int, per_host: int) -> None:
+                 host_of: Callable[[str], str], concurrency: int, per_host: int,
+                 max_pending: int | None = None) -> None:
         self.fetch = fetch
         self.concurrency = max(1, concurrency)
+        self.max_pending = max_pending  # results not yet taken at which new requests wait
         self.per_host = max(1, per_host)
         self.queues: dict[str, deque[str]] = {}
         for url in dict.fromkeys(urls):
@@ -100,6 +102,8 @@ class _Run:
     def fill(self) -> None:
         """Submit URLs while there is room (call with ``lock`` held)."""
         while not self.stopped and len(self.in_flight) < self.concurrency and self.rotation:
+            if self.max_pending is not None and self.results.qsize() >= self.max_pending:
+                return  # the consumer is behind: taking a result calls again
             for _ in range(len(self.rotation)):
                 host = self.rotation[0]
                 self.rotation.rotate(-1)
@@ -155,9 +159,13 @@ def _outcome(url: str, future: Future[Response]) -> Outcome:
 
 def fetch_concurrently(fetch: Callable[[str], Response], urls: Iterable[str], *,
                        host_of: Callable[[str], str], concurrency: int, per_host: int,
-                       deadline: float | None = None) -> Iterator[tuple[str, Outcome]]:
-    """Fetch every distinct URL once; yield ``(url, Response | FetchError)`` as each completes."""
-    run = _Run(fetch, urls, host_of, concurrency, per_host)
+                       deadline: float | None = None, max_pending: int | None = None,
+                       ) -> Iterator[tuple[str, Outcome]]:
+    """Fetch every distinct URL once; yield ``(url, Response | FetchError)`` as each completes.
+
+    With ``max_pending``, requests start only while fewer results than that wait to be taken.
+    """
+    run = _Run(fetch, urls, host_of, concurrency, per_host, max_pending)
     if run.total == 0:
         run.pool.shutdown(wait=False)
         return
@@ -174,6 +182,9 @@ def fetch_concurrently(fetch: Callable[[str], Response], urls: Iterable[str], *,
             except queue.Empty:
                 break
             reported += 1
+            if run.max_pending is not None:  # room again: start what waited for the consumer
+                with run.lock:
+                    run.fill()
             yield item
         if reported == run.total:
             return

@@ -146,3 +146,76 @@ class GuardedTransport(httpx.HTTPTransport):
             retries=0,
             network_backend=GuardedBackend(guard),
         )
+
+
+class PerHostTransport(httpx.BaseTransport):
+    """One small connection pool per origin instead of one big pool for every host.
+
+    httpcore's pool looks at each of its connections, and compares it with every other, on every
+    request: one pool of 32 connections spread over 50 hosts cost about 1 ms of CPU per request
+    and, being full, closed one host's idle connection to open another's (no keep-alive at all).
+    Per-origin pools of ``per_host`` connections keep both cheap. At most ``max_hosts`` pools stay
+    open; the least recently used idle one is closed first.
+    """
+
+    def __init__(self, make: typing.Callable[[], httpx.BaseTransport], max_hosts: int = 128) -> None:
+        self._make = make
+        self.max_hosts = max(1, max_hosts)
+        self._pools: dict[tuple[bytes, bytes, int | None], httpx.BaseTransport] = {}
+        self._busy: dict[tuple[bytes, bytes, int | None], int] = {}
+        self._lock = threading.Lock()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        key = (url.raw_scheme, url.raw_host, url.port)
+        evicted = []
+        with self._lock:
+            pool = self._pools.pop(key, None)  # re-inserted last: dicts keep use order
+            if pool is None:
+                pool = self._make()
+                idle = [k for k in self._pools if not self._busy.get(k)]
+                while len(self._pools) + 1 > self.max_hosts and idle:
+                    evicted.append(self._pools.pop(idle.pop(0)))
+            self._pools[key] = pool
+            self._busy[key] = self._busy.get(key, 0) + 1
+        for old in evicted:
+            old.close()
+        try:
+            response = pool.handle_request(request)
+        except BaseException:
+            self._release(key)
+            raise
+        response.stream = _Released(response.stream, lambda: self._release(key))  # type: ignore[arg-type]
+        return response
+
+    def _release(self, key: tuple[bytes, bytes, int | None]) -> None:
+        with self._lock:
+            left = self._busy.get(key, 1) - 1
+            if left:
+                self._busy[key] = left
+            else:
+                self._busy.pop(key, None)
+
+    def close(self) -> None:
+        with self._lock:
+            pools, self._pools = list(self._pools.values()), {}
+        for pool in pools:
+            pool.close()
+
+
+class _Released(httpx.SyncByteStream):
+    """A response body that reports when it is closed (its connection is then free again)."""
+
+    def __init__(self, inner: typing.Any, on_close: typing.Callable[[], None]) -> None:
+        self._inner, self._on_close, self._closed = inner, on_close, False
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self._inner
+
+    def close(self) -> None:
+        try:
+            self._inner.close()
+        finally:
+            if not self._closed:
+                self._closed = True
+                self._on_close()

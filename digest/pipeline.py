@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import collect, compose
+from . import collect, compose, replay
 from .config import Config
 from .errors import SourcesError
 from .fetch import Fetcher
@@ -41,6 +41,7 @@ class RunContext:
     resend: bool = False
     timings: dict[str, float] = field(default_factory=dict)
     counts: dict[str, float] = field(default_factory=dict)
+    input_key: str | None = None  # hash of everything the day's digest is made from (replay.py)
 
     def close(self) -> None:
         self.fetcher.close()
@@ -93,6 +94,7 @@ def _direct(name: str, fn: Callable[..., Any], *args: Any) -> Any:
 
 def run(ctx: RunContext, call: Callable[..., Any] = _direct) -> RunResult:
     """Produce, write and deliver the day's digest. ``call(name, fn, *args)`` runs a stage."""
+    start = time.perf_counter()
     feeds: list[FeedResult] = call("read_feeds", collect.read_feeds, ctx)
     if feeds and all(f.status == "error" for f in feeds):
         first = next(f for f in feeds)
@@ -100,10 +102,16 @@ def run(ctx: RunContext, call: Callable[..., Any] = _direct) -> RunResult:
                            f"{first.source.name}: {first.error})")
     selection = timed(ctx, "select", collect.select_entries, ctx, feeds)
     gathered = call("fetch_pages", collect.gather_articles, ctx, selection)
-    draft = timed(ctx, "relevance_dedup", compose.assemble, ctx, feeds, selection, gathered)
-    digest: Digest = call("summarise", compose.summarise, ctx, draft)
-    paths = call("publish", compose.publish, ctx, digest)
+    ctx.input_key = timed(ctx, "replay", replay.input_key, ctx, feeds, selection, gathered)
+    again = timed(ctx, "replay", replay.stored_digest, ctx, ctx.input_key, gathered)
+    if again is not None:  # nothing new since this day's digest was made: keep it
+        digest, paths = again
+    else:
+        draft = timed(ctx, "relevance_dedup", compose.assemble, ctx, feeds, selection, gathered)
+        digest = call("summarise", compose.summarise, ctx, draft)
+        paths = call("publish", compose.publish, ctx, digest)
     delivery = call("deliver", compose.deliver, ctx, digest) if ctx.send_email else None
+    ctx.timings["run"] = time.perf_counter() - start  # every stage, with the runner's own cost
     return RunResult(digest=digest, paths=paths, delivery=delivery,
                      feeds_ok=sum(f.status != "error" for f in feeds),
                      feeds_failed=sum(f.status == "error" for f in feeds),

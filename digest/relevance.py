@@ -16,8 +16,9 @@ concept is present, the score reaches ``threshold`` and the similarity reaches `
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 
@@ -43,23 +44,65 @@ class ProfileDoc:
 
 
 def _pattern(term: str) -> re.Pattern[str]:
-    parts = [re.escape(p) for p in re.split(r"[\s\-‐‑–]+", term.strip()) if p]
+    parts = [re.escape(p) for p in _parts(term)]
     body = r"[\s\-‐‑–]*".join(parts)
     return re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)
 
 
-Patterns = tuple[tuple[str, re.Pattern[str]], ...]
+def _parts(term: str) -> list[str]:
+    return [p for p in re.split(r"[\s\-‐‑–]+", term.strip()) if p]
+
+
+# Fast, exact matching for ASCII terms. ``_fold`` maps the four non-ASCII letters that
+# IGNORECASE equates with ASCII ones (Python's re documentation) and lower-cases. Checked over
+# every code point: it keeps the length, keeps what is a word character and what the separator
+# class matches, and a character folds to an ASCII letter exactly when IGNORECASE matches it to
+# that letter. So a term's case-insensitive pattern matches a text exactly where its lower-case,
+# case-sensitive pattern matches the folded text: same matches, same counts, and a plain
+# substring test of the term's longest word rules most terms out before any regex runs.
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+_FOLD_CHARS = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
+def _fold(text: str) -> str:
+    if text.isascii() or not _FOLD_CHARS.search(text):
+        return text.lower()
+    return text.translate(_FOLD).lower()
+
+
+def _folded_pattern(term: str) -> tuple[str, re.Pattern[str]] | None:
+    """The term's longest word and its case-sensitive pattern for folded text (ASCII terms)."""
+    parts = _parts(term)
+    if not parts or not all(p.isascii() for p in parts):
+        return None
+    low = [re.escape(p.lower()) for p in parts]
+    # "(?<!\w)first..." written as "first(?<!\wfirst)...": the same matches, but a pattern that
+    # starts with a literal lets the regex engine skip ahead to it (about 20x faster)
+    body = f"{low[0]}(?<!\\w{low[0]})" + "".join(rf"[\s\-‐‑–]*{p}" for p in low[1:])
+    return max((p.lower() for p in parts), key=len), re.compile(rf"{body}(?!\w)")
+
+
+Patterns = tuple[tuple[str, re.Pattern[str], tuple[str, re.Pattern[str]] | None], ...]
 
 
 def _compile(terms: Sequence[str]) -> Patterns:
-    return tuple((t, _pattern(t)) for t in terms if t.strip())
+    return tuple((t, _pattern(t), _folded_pattern(t)) for t in terms if t.strip())
 
 
-def _weighted_hits(patterns: Patterns, title: str, lead: str, body: str) -> tuple[float, list[str]]:
+def _weighted_hits(patterns: Patterns, title: str, lead: str, body: str,
+                   folded: tuple[str, str, str, str] | None = None) -> tuple[float, list[str]]:
+    """Weighted hits of each term. ``folded`` (``_fold`` of title, lead, body and of the three
+    together) gives the same result faster."""
     total, found = 0.0, []
-    for term, pat in patterns:
-        n = (TITLE_WEIGHT * len(pat.findall(title)) + LEAD_WEIGHT * len(pat.findall(lead))
-             + BODY_WEIGHT * len(pat.findall(body)))
+    for term, pat, fast in patterns:
+        if folded is not None and fast is not None:
+            if fast[0] not in folded[3]:
+                continue
+            title_, lead_, body_, pat = folded[0], folded[1], folded[2], fast[1]
+        else:
+            title_, lead_, body_ = title, lead, body
+        n = (TITLE_WEIGHT * len(pat.findall(title_)) + LEAD_WEIGHT * len(pat.findall(lead_))
+             + BODY_WEIGHT * len(pat.findall(body_)))
         if n:
             total += n
             found.append(term)
@@ -106,14 +149,14 @@ class RelevanceModel:
         """One judgement per article, in order."""
         if not articles:
             return []
-        sims = self._similarities([f"{a.title}\n{a.text}" for a in articles])
+        sims = self._similarities((f"{a.title}\n{a.text}" for a in articles), len(articles))
         return [self._judge_one(a, s) for a, s in zip(articles, sims, strict=True)]
 
-    def _similarities(self, texts: list[str]) -> list[_Similarity]:
-        n, nd = len(texts), len(self.definition)
-        docs = [textvec.terms(t, self.language) for t in texts]
-        docs += [textvec.terms(p.text, self.language) for p in self.definition + self.accepted]
-        docs += [textvec.terms(t, self.language) for t in self.background]
+    def _similarities(self, texts: Iterable[str], n: int) -> list[_Similarity]:
+        nd = len(self.definition)
+        profile = (p.text for p in self.definition + self.accepted)
+        # one term list at a time: thousands of articles never sit in memory as term lists
+        docs = (textvec.terms(t, self.language) for t in chain(texts, profile, self.background))
         m = textvec.tfidf(docs)
         arts = m[:n]
         defn = m[n:n + nd]
@@ -144,12 +187,14 @@ class RelevanceModel:
         lead = "\n".join(paras[:LEAD_PARAGRAPHS])
         body = "\n".join(paras[LEAD_PARAGRAPHS:])
         strengths, matched = [], []
+        ft, fl, fb = _fold(a.title), _fold(lead), _fold(body)
+        folded = (ft, fl, fb, f"{ft}\n{fl}\n{fb}")
         for group in self._groups:
-            hits, found = _weighted_hits(group, a.title, lead, body)
+            hits, found = _weighted_hits(group, a.title, lead, body, folded)
             strengths.append(min(1.0, hits / SATURATION))
             matched.extend(found)
-        _, extra = _weighted_hits(self._extra, a.title, lead, body)
-        excl_hits, excluded = _weighted_hits(self._exclude, a.title, lead, body)
+        _, extra = _weighted_hits(self._extra, a.title, lead, body, folded)
+        excl_hits, excluded = _weighted_hits(self._exclude, a.title, lead, body, folded)
         concepts = float(np.mean(strengths)) if strengths else 1.0
         score = SIM_WEIGHT * sim.score + (1 - SIM_WEIGHT) * concepts
         if excl_hits:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -35,19 +36,38 @@ def _stemmer(language: str) -> Stemmer:
 
 def words(text: str) -> list[str]:
     """Lower-cased word tokens (letters first; hyphenated words and apostrophes kept)."""
-    return [w.replace("’", "'") for w in WORD.findall(text.lower())]
+    # ’ and ' are both inside WORD's middle class and neither ends a token, so replacing before
+    # matching gives the same tokens as replacing in each token, in one pass over the text.
+    return WORD.findall(text.lower().replace("’", "'"))
 
 
 def terms(text: str, language: str = "english") -> list[str]:
     """Stemmed content words: stop words and one-letter tokens removed."""
     stop = _stop_words(language)
-    stem = _stem_cached
-    return [stem(w, language) for w in words(text) if len(w) > 1 and w not in stop]
+    stem = _stems(language).__getitem__
+    return [stem(w) for w in words(text) if len(w) > 1 and w not in stop]
 
 
-@lru_cache(maxsize=200_000)
-def _stem_cached(word: str, language: str) -> str:
-    return _stemmer(language)(word)
+STEM_CACHE = 200_000  # words per language whose stems are kept
+
+
+class _Stems(dict[str, str]):
+    """word -> stem, filled on first use (a dict lookup: far cheaper than ``lru_cache``)."""
+
+    def __init__(self, language: str) -> None:
+        super().__init__()
+        self.stemmer = _stemmer(language)
+
+    def __missing__(self, word: str) -> str:
+        if len(self) >= STEM_CACHE:
+            self.clear()
+        stem = self[word] = self.stemmer(word)
+        return stem
+
+
+@lru_cache(maxsize=4)
+def _stems(language: str) -> _Stems:
+    return _Stems(language)
 
 
 def shingles(text: str, size: int = 5) -> set[str]:
@@ -58,23 +78,29 @@ def shingles(text: str, size: int = 5) -> set[str]:
     return {" ".join(toks[i:i + size]) for i in range(len(toks) - size + 1)}
 
 
-def tfidf(docs: Sequence[Sequence[str]]) -> sparse.csr_matrix:
-    """Row-normalised sublinear TF-IDF matrix of term lists (smoothed IDF over ``docs``)."""
+def tfidf(docs: Iterable[Sequence[str]]) -> sparse.csr_matrix:
+    """Row-normalised sublinear TF-IDF matrix of term lists (smoothed IDF over ``docs``).
+
+    ``docs`` may be a generator: each term list is counted and dropped, and the matrix is built
+    from packed arrays, so memory stays small for thousands of articles."""
     vocab: dict[str, int] = {}
-    rows, cols, vals = [], [], []
+    indptr, cols, vals = array("q", [0]), array("i"), array("d")
     df: Counter[int] = Counter()
-    for i, doc in enumerate(docs):
-        counts = Counter(vocab.setdefault(t, len(vocab)) for t in doc)
-        df.update(counts.keys())
-        for j, c in counts.items():
-            rows.append(i)
-            cols.append(j)
-            vals.append(1.0 + math.log(c))
-    n = len(docs)
+    log = math.log
+    for doc in docs:
+        counts = Counter(doc)  # first-occurrence order: term ids in order of first appearance
+        ids = [vocab.setdefault(t, len(vocab)) for t in counts]
+        df.update(ids)
+        cols.extend(ids)
+        vals.extend([1.0 + log(c) for c in counts.values()])
+        indptr.append(len(cols))
+    n = len(indptr) - 1
     idf = np.zeros(len(vocab))
     for j, d in df.items():
         idf[j] = math.log((1 + n) / (1 + d)) + 1.0
-    m = sparse.csr_matrix((vals, (rows, cols)), shape=(n, len(vocab)))
+    m = sparse.csr_matrix((np.frombuffer(vals, dtype=np.float64),
+                           np.frombuffer(cols, dtype=np.int32),
+                           np.frombuffer(indptr, dtype=np.int64)), shape=(n, len(vocab)))
     m = m.multiply(idf).tocsr()
     norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0

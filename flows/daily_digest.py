@@ -7,6 +7,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.utilities.annotations import quote
 
 from digest import pipeline
 from digest.config import load_config
@@ -64,11 +65,14 @@ def daily_digest(config: str, date: str | None = None, since: str | None = None,
         task = stage_tasks.get(name)
         if task is None:
             return fn(*args)
-        if name == "deliver":
-            return task(*args, password=password)
         if name == "fetch_pages" and cfg.runner.kind == "dask":
             return tasks.gather_distributed(*args)
-        return task(*args)
+        # quote(): the stage's inputs (thousands of entries and articles) hold no futures, so
+        # Prefect need not walk them to resolve inputs (about 0.2 s per task at 2,000 articles)
+        quoted = [quote(a) for a in args]
+        if name == "deliver":
+            return task(*quoted, password=password)
+        return task(*quoted)
 
     try:
         result = pipeline.run(ctx, call=call)
@@ -78,7 +82,7 @@ def daily_digest(config: str, date: str | None = None, since: str | None = None,
     logger.info("digest for %s: %d articles, %d sources failed", digest.date,
                 len(digest.articles), result.feeds_failed)
     slug = digest.story.slug
-    create_markdown_artifact(markdown=render_markdown(digest, tz=cfg.story.timezone),
+    create_markdown_artifact(markdown=_markdown(result.paths, digest, cfg.story.timezone),
                              key=f"digest-{slug}", description=f"{digest.story.title} {digest.date}")
     create_table_artifact(table=report_rows(digest, timings=result.timings),
                           key=f"run-report-{slug}", description="sources, counts and timings")
@@ -100,6 +104,17 @@ def backfill(config: str, start: str, end: str, out: str | None = None,
                                  send_email=send_email))
             advance(day.isoformat())
     return reports
+
+
+def _markdown(paths: dict, digest: Any, tz: str) -> str:
+    """The digest's Markdown: the file just written (or kept), else rendered again."""
+    from pathlib import Path
+
+    md = paths.get("md")
+    try:
+        return Path(md).read_text(encoding="utf-8") if md else render_markdown(digest, tz=tz)
+    except OSError:
+        return render_markdown(digest, tz=tz)
 
 
 def _path(value: str | None):

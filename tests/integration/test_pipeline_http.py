@@ -22,13 +22,13 @@ KEY = json.loads((ROOT / "seeds" / "answer_key.json").read_text(encoding="utf-8"
 DAY = dt.date(2016, 9, 18)
 WHEN = "Sat, 17 Sep 2016 15:00:00 GMT"  # inside the 2016-09-18 window
 
-BROKEN_ITEMS = """<?xml version="1.0" encoding="utf-8"?>
+BROKEN_ITEMS = f"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Flaky Times</title><link>/</link>
-<item><title>Dead link about the Syria truce</title><link>/gone.html</link><pubDate>{w}</pubDate></item>
-<item><title>Binary where a page should be</title><link>/photo.html</link><pubDate>{w}</pubDate></item>
-<item><title>Empty page</title><link>/empty.html</link><pubDate>{w}</pubDate></item>
-<item><title>Not an article</title><link>/nav.html</link><pubDate>{w}</pubDate></item>
-</channel></rss>""".format(w=WHEN)
+<item><title>Dead link about the Syria truce</title><link>/gone.html</link><pubDate>{WHEN}</pubDate></item>
+<item><title>Binary where a page should be</title><link>/photo.html</link><pubDate>{WHEN}</pubDate></item>
+<item><title>Empty page</title><link>/empty.html</link><pubDate>{WHEN}</pubDate></item>
+<item><title>Not an article</title><link>/nav.html</link><pubDate>{WHEN}</pubDate></item>
+</channel></rss>"""
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,178 @@
+"""Re-running a day with nothing new: recognise it and return the digest already made.
+
+A digest is a function of its inputs: this code, the config and seeds, the window, what the feeds
+listed, the pages' articles, and what state holds about earlier days (digests, carried articles,
+sentences sent, recent articles). :func:`input_key` hashes all of them; the digest's record in
+state keeps the key. A later run of the same day whose key matches, and whose files are still on
+disk, returns that digest (same ``generated_at``, files untouched) instead of judging, folding,
+summarising and rendering the same articles again. Any difference at all means a full run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .models import (
+    Article,
+    Attributed,
+    Digest,
+    FeedResult,
+    Figure,
+    FigureClaim,
+    Judgement,
+    Quote,
+    Reporter,
+    Skipped,
+    SourceReport,
+    Story,
+    StoryArticle,
+    TimelineEntry,
+    Window,
+)
+
+if TYPE_CHECKING:
+    from .collect import Gathered, Selection
+    from .pipeline import RunContext
+
+log = logging.getLogger(__name__)
+
+SUFFIXES = ("json", "md", "txt", "html")
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A hash of this package's source and templates: new code means new digests."""
+    h = hashlib.sha256()
+    root = Path(__file__).resolve().parent
+    for path in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".j2", ".css")):
+        h.update(path.relative_to(root).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def input_key(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
+              gathered: Gathered) -> str:
+    """A hash of everything the day's digest is made from."""
+    cfg, store = ctx.config, ctx.store
+    h = hashlib.sha256()
+
+    def add(*parts: object) -> None:
+        for part in parts:
+            h.update(repr(part).encode("utf-8", "surrogatepass"))
+            h.update(b"\x00")
+
+    add(code_fingerprint(), cfg, ctx.day, ctx.window)
+    for seed in cfg.story.seeds:
+        add(seed.read_bytes())
+    add([(f.source, f.status == "error", f.error) for f in feeds])
+    add(selection)
+    for c, article, updated in gathered.articles:
+        add(c, article, updated)
+    # skipped items as the digest sees them: one per URL, the last reason given (their order
+    # differs between a first run and a re-run that finds the failures in state)
+    last = {s.url: s for s in (*selection.skipped, *gathered.skipped)}
+    add(sorted(last.items()), gathered.outside)
+    slug = cfg.story.slug
+    add(sorted(store.carried_before(slug, ctx.day).items()), store.sentences_before(slug, ctx.day))
+    for day, body in store.digests_before(slug, ctx.day):
+        add(day, json.dumps(body, sort_keys=True, ensure_ascii=False))
+    lookback = cfg.relevance.lookback_days
+    recent = store.articles(store.carried_before(slug, ctx.day, lookback))
+    add(sorted((k, a.content_hash, a.title) for k, a in recent.items()))
+    since = ctx.window.since - dt.timedelta(days=lookback)
+    add([(a.canonical_url, a.content_hash) for a in store.articles_published(since,
+                                                                              ctx.window.since)])
+    return h.hexdigest()
+
+
+def record(key: str, digest: Digest) -> dict[str, Any]:
+    """What a digest's record in state keeps besides its JSON: the key, and what the JSON rounds
+    or sorts away (orders, unredacted sources, the exact time), so it can be rebuilt exactly."""
+    return {"input_key": key, "generated_at": digest.generated_at.isoformat(),
+            "sources": [[s.name, s.url, s.error] for s in digest.sources],
+            "articles": [{"also": [[r.outlet, r.url] for r in item.also_reported_by],
+                          "terms": list(item.judgement.matched_terms),
+                          "score": item.judgement.score, "nearest": item.judgement.nearest}
+                         for item in digest.articles]}
+
+
+def stored_digest(ctx: RunContext, key: str,
+                  gathered: Gathered) -> tuple[Digest, dict[str, Path]] | None:
+    """The day's digest from state when it was made from the same inputs and its files are on
+    disk; otherwise None (and the day is made again)."""
+    from .serialize import digest_to_json
+
+    slug = ctx.config.story.slug
+    found = [body for day, body in ctx.store.digests_before(slug, ctx.day + dt.timedelta(days=1))
+             if day == ctx.day]
+    if not found or (found[0].get("replay") or {}).get("input_key") != key:
+        return None
+    body = dict(found[0])
+    extra = body.pop("replay")
+    folder = ctx.out_dir / slug
+    paths = {ext: folder / f"{ctx.day.isoformat()}.{ext}" for ext in SUFFIXES}
+    if not all(p.is_file() for p in paths.values()):
+        return None
+    try:
+        if json.loads(paths["json"].read_text(encoding="utf-8")) != body:
+            return None  # the file was changed or belongs to another run
+        articles = {a.url: a for _, a, _ in gathered.articles}
+        digest = rebuild(body, extra, articles)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.info("stored digest of %s not reusable: %s", ctx.day, exc)
+        return None
+    if digest is None or digest_to_json(digest) != body:
+        return None
+    log.info("nothing new for %s: the digest made from these inputs is kept", ctx.day)
+    return digest, paths
+
+
+def rebuild(body: dict[str, Any], extra: dict[str, Any],
+            articles: dict[str, Article]) -> Digest | None:
+    """The Digest a stored JSON body was made from (its articles taken from ``articles``)."""
+
+    def when(text: str | None) -> dt.datetime | None:
+        return dt.datetime.fromisoformat(text) if text else None
+
+    def attributed(items: list[dict]) -> tuple[Attributed, ...]:
+        return tuple(Attributed(x["text"], tuple(x["sources"]), tuple(x["outlets"])) for x in items)
+
+    stories = []
+    for item, more in zip(body["articles"], extra["articles"], strict=True):
+        article = articles.get(item["url"])
+        if article is None:
+            return None
+        judgement = Judgement(relevant=True, score=more["score"], why=item["why"],
+                              matched_terms=tuple(more["terms"]), nearest=more["nearest"])
+        stories.append(StoryArticle(article, judgement, tuple(item["summary"]),
+                                    tuple(Reporter(o, u) for o, u in more["also"]),
+                                    item["updated"]))
+    from .present import redact_url
+
+    by_key = {(s["name"], s["url"]): s for s in body["sources"]}
+    sources = []
+    for name, url, error in extra["sources"]:
+        s = by_key[(name, redact_url(url))]
+        sources.append(SourceReport(name, url, s["status"], error, s["items"]))
+    return Digest(
+        story=Story(**body["story"]), date=dt.date.fromisoformat(body["date"]),
+        window=Window(when(body["window"]["since"]), when(body["window"]["until"])),  # type: ignore[arg-type]
+        generated_at=when(extra["generated_at"]),  # type: ignore[arg-type]
+        overview=attributed(body["overview"]), articles=tuple(stories), sources=tuple(sources),
+        skipped=tuple(Skipped(s["url"], s["reason"], s["title"]) for s in body["skipped"]),
+        quotes=tuple(Quote(**q) for q in body["quotes"]),
+        figures=tuple(Figure(f["label"], tuple(FigureClaim(**c) for c in f["claims"]))
+                      for f in body["figures"]),
+        timeline=tuple(TimelineEntry(dt.date.fromisoformat(t["date"]), t["text"], t["url"])
+                       for t in body["timeline"]),
+        developments=attributed(body["developments"]),
+        previous_date=dt.date.fromisoformat(body["previous_date"]) if body["previous_date"]
+        else None,
+        stats=body["stats"])
