@@ -142,7 +142,7 @@ def _print_report(report: dict[str, Any], as_json: bool) -> None:
     for f in report["failed"]:
         print(f"    failed: {f['name']}: {f['error']}")
     print(f"  items seen: {report['items_seen']}, in window: {report['items_in_window']}, "
-          f"relevant: {report['relevant']}, "
+          f"screened out unread: {report.get('screened_out', 0)}, relevant: {report['relevant']}, "
           f"duplicates folded: {report['duplicates_folded']}, in digest: {report['articles']} "
           f"articles from {report['outlets']} outlets")
     print(f"  pages fetched: {report['pages_fetched']}, reused from state: "

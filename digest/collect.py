@@ -25,9 +25,10 @@ from typing import TYPE_CHECKING, Any
 from . import parallel
 from .dedup import containment
 from .errors import ExtractError, FetchError
-from .extract import extract_article
+from .extract import extract_article, screened_article
 from .feeds import parse_feed
 from .models import Article, Entry, FeedResult, FeedSource, ParsedFeed, Skipped, Window
+from .screen import Screen, is_screened
 from .textvec import shingles
 from .urls import canonical_url
 
@@ -184,9 +185,22 @@ def _in_window(entry: Entry, page_published: dt.datetime | None, window: Window)
 Job = tuple[bytes, str, Entry, str]  # page body, final URL, feed entry, outlet
 
 
-def _extract_job(body: bytes, url: str, entry: Entry, outlet: str) -> Article | str:
-    """Top-level (picklable) extraction for worker processes; returns the article or a reason."""
+def screen_for(ctx: RunContext) -> Screen | None:
+    """The pre-extraction screen of the story's required concepts, unless switched off."""
+    rel = ctx.config.relevance
+    return Screen.for_story(rel.require) if rel.prefilter else None
+
+
+def _extract_job(body: bytes, url: str, entry: Entry, outlet: str,
+                 screen: Screen | None = None) -> Article | str:
+    """Top-level (picklable) extraction for worker processes; returns the article or a reason.
+    With a ``screen``, a page that cannot be about the story comes back screened, unextracted."""
     try:
+        if screen is not None:
+            light = screened_article(body, url=url, entry=entry, outlet=outlet, screen=screen,
+                                     source=entry.source)
+            if light is not None:
+                return light
         return extract_article(body, url=url, entry=entry, outlet=outlet, source=entry.source)
     except ExtractError as exc:
         return f"extraction failed: {exc}"
@@ -194,16 +208,17 @@ def _extract_job(body: bytes, url: str, entry: Entry, outlet: str) -> Article | 
         return f"extraction failed: {type(exc).__name__}: {exc}"
 
 
-def _extract_timed(body: bytes, url: str, entry: Entry, outlet: str) -> tuple[Article | str, float]:
+def _extract_timed(body: bytes, url: str, entry: Entry, outlet: str,
+                   screen: Screen | None = None) -> tuple[Article | str, float]:
     """:func:`_extract_job` and the CPU seconds it took (for the run's timings)."""
     start = time.process_time()
-    out = _extract_job(body, url, entry, outlet)
+    out = _extract_job(body, url, entry, outlet, screen)
     return out, time.process_time() - start
 
 
-def extract_batch(jobs: Sequence[Job]) -> list[Article | str]:
+def extract_batch(jobs: Sequence[Job], screen: Screen | None = None) -> list[Article | str]:
     """Extract a batch of pages in this process (the unit of work for distributed runners)."""
-    return [_extract_job(*job) for job in jobs]
+    return [_extract_job(*job, screen) for job in jobs]
 
 
 def _workers(ctx: RunContext) -> int:
@@ -234,6 +249,8 @@ def plan_pages(ctx: RunContext, selection: Selection) -> Plan:
     to_fetch: list[Candidate] = []
     previous: dict[str, Article] = {}
     failed: list[Skipped] = []
+    screen = screen_for(ctx)
+    mark = screen.mark if screen is not None else None
     for c in selection.candidates:
         reason = ctx.store.failure(c.entry.url)
         if reason is not None:
@@ -244,13 +261,16 @@ def plan_pages(ctx: RunContext, selection: Selection) -> Plan:
             found = ctx.store.article_for(url)
             if found:
                 break
+        if found and is_screened(found[0].content_hash) and found[0].content_hash != mark:
+            found = None  # screened out under other story terms (or none now): look again
         if found:
             article, entry_updated = found
             newer = c.entry.updated and (entry_updated is None or c.entry.updated > entry_updated)
             if not newer:
                 known.append((c, article))
                 continue
-            previous[c.canonical] = article
+            if not is_screened(article.content_hash):
+                previous[c.canonical] = article
         to_fetch.append(c)
     return Plan(tuple(known), tuple(to_fetch), previous, tuple(failed))
 
@@ -340,12 +360,13 @@ def _fetched(ctx: RunContext, cands: Sequence[Candidate], skipped: list[Skipped]
 def _fetch_and_extract(ctx: RunContext, cands: Sequence[Candidate],
                        skipped: list[Skipped]) -> list[tuple[Candidate, Article | str]]:
     workers = _workers(ctx)
+    screen = screen_for(ctx)
     start = time.perf_counter()
     cpu = 0.0
     results: list[tuple[Candidate, Article | str]] = []
     if len(cands) < POOL_MIN_PAGES or workers < 2:
         for c, job in _fetched(ctx, cands, skipped):
-            out, used = _extract_timed(*job)
+            out, used = _extract_timed(*job, screen)
             results.append((c, out))
             cpu += used
         ctx.timings["extract_cpu"] = cpu
@@ -372,7 +393,7 @@ def _fetch_and_extract(ctx: RunContext, cands: Sequence[Candidate],
         for c, job in _fetched(ctx, cands, skipped, ahead=FETCHED_AHEAD):
             while len(pending) >= BACKLOG_PER_WORKER * workers:
                 take(block=True)
-            pending[pool.submit(_extract_timed, *job)] = c
+            pending[pool.submit(_extract_timed, *job, screen)] = c
         ctx.timings["fetch"] = time.perf_counter() - start
         while pending:
             take(block=True)

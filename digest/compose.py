@@ -32,6 +32,7 @@ from .models import (
 )
 from .quotes import extract_quotes
 from .relevance import ProfileDoc, RelevanceModel
+from .screen import is_screened
 from .summarize import summarize_article, summarize_story
 
 if TYPE_CHECKING:
@@ -87,7 +88,16 @@ def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
              gathered: Gathered) -> Draft:
     cfg = ctx.config
     skipped = list(selection.skipped) + list(gathered.skipped)
-    rows = list(gathered.articles)
+    # pages screened out before extraction (screen.py) have no text to judge: they never
+    # mention one of the story's required concepts
+    rows, screened = [], 0
+    for cand, art, updated in gathered.articles:
+        if is_screened(art.content_hash):
+            screened += 1
+            skipped.append(Skipped(cand.entry.url, f"not about the story ({art.description}; "
+                                                   "page not extracted)", art.title))
+        else:
+            rows.append((cand, art, updated))
     start = time.perf_counter()
     model = story_profile(ctx)
     judgements = model.judge([a for _, a, _ in rows])
@@ -157,6 +167,7 @@ def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
     sources = tuple(_source_report(f, used.get(f.source.name, 0)) for f in feeds)
     counts = {"items_seen": selection.items_seen,
               "items_in_window": len(selection.candidates) - gathered.outside, "articles_read": len(rows),
+              "screened_out": screened,
               "relevant": len(relevant), "duplicates_folded": folded,
               "story_articles": len(items), "sources_failed": sum(s.status == "error"
                                                                   for s in sources)}

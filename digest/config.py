@@ -69,6 +69,8 @@ class RelevanceSettings:
     threshold: float = 0.5  # minimum combined score for membership
     min_similarity: float = 0.12  # minimum similarity to the story profile
     lookback_days: int = 7  # accepted articles from these earlier days join the story profile
+    # Pages with no word of some required concept anywhere in them are not extracted (screen.py)
+    prefilter: bool = True
 
 
 @dataclass(frozen=True)
@@ -210,7 +212,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
 
     rel = r.table(data, "relevance")
     r.known(rel, "relevance", {"require", "terms", "exclude", "threshold", "min_similarity",
-                               "lookback_days"})
+                               "lookback_days", "prefilter"})
     require = r.get(rel, "relevance.require", groups, default=())
     relevance = RelevanceSettings(
         require=require,
@@ -219,6 +221,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         threshold=r.number(rel, "relevance.threshold", 0.5, lo=0.0, hi=1.0),
         min_similarity=r.number(rel, "relevance.min_similarity", 0.12, lo=0.0, hi=1.0),
         lookback_days=int(r.number(rel, "relevance.lookback_days", 7, lo=0, hi=365, integer=True)),
+        prefilter=r.get(rel, "relevance.prefilter", bool, default=True),
     )
 
     feeds = _feeds(r, data.get("feeds"), base)

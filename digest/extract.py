@@ -13,6 +13,7 @@ from typing import Any
 from .errors import ExtractError
 from .feeds import parse_datetime
 from .models import Article, Entry
+from .screen import Screen
 from .textclean import clean_article_text, count_words, html_to_text, normalise_for_hash
 
 log = logging.getLogger(__name__)
@@ -141,6 +142,27 @@ def extract_article(
         language=meta.get("language"),
         content_hash=hashlib.sha256(normalise_for_hash(text).encode("utf-8")).hexdigest(),
     )
+
+
+def screened_article(body: bytes, *, url: str, entry: Entry, outlet: str, screen: Screen,
+                     source: str = "", content_type: str | None = None) -> Article | None:
+    """The page as a screened-out article (no text, title and dates from the feed item) when it
+    cannot be about the story (:mod:`digest.screen`), else None: extract it.
+
+    Only dated feed items are screened (an undated one needs the page's date to place it in a
+    day), and never a page that extraction would reject as not HTML."""
+    if entry.published is None and entry.updated is None:
+        return None
+    utf16 = body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if body.lstrip()[:8].startswith(_BINARY_MAGIC) or (b"\x00" in body[:1024] and not utf16):
+        return None
+    missing = screen.missing(decode_html(body, content_type), entry)
+    if missing is None:
+        return None
+    return Article(
+        url=url, canonical_url=_canonical(url), source=source or entry.source, outlet=outlet,
+        title=entry.title, text="", published=entry.published, updated=entry.updated,
+        author=entry.author, description=f"never mentions {missing}", content_hash=screen.mark)
 
 
 @functools.lru_cache(maxsize=1)

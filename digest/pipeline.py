@@ -147,6 +147,7 @@ def report(result: RunResult) -> dict[str, Any]:
         "failed": [{"name": s.name, "error": s.error} for s in d.failed_sources],
         "items_seen": int(d.stats.get("items_seen", 0)),
         "items_in_window": int(d.stats.get("items_in_window", 0)),
+        "screened_out": int(d.stats.get("screened_out", 0)),
         "relevant": int(d.stats.get("relevant", 0)),
         "duplicates_folded": int(d.stats.get("duplicates_folded", 0)),
         "articles": len(d.articles),

@@ -222,6 +222,7 @@ class Store:
                            limit: int = 2000) -> list[Article]:
         """Stored articles published in ``[since, until)``, newest first (at most ``limit``)."""
         rows = self._query("SELECT * FROM articles WHERE published>=? AND published<?"
+                           " AND content_hash NOT LIKE 'screened:%'"  # no text: see screen.py
                            " ORDER BY published DESC, canonical_url LIMIT ?",
                            (_iso(since.astimezone(dt.UTC)), _iso(until.astimezone(dt.UTC)), limit))
         return [_article_from_row(r) for r in rows]

@@ -39,9 +39,9 @@ def fetch_only(ctx: RunContext, plan: Any) -> Any:
 
 
 @task(name="extract-batch", cache_policy=NO_CACHE)
-def extract_batch(jobs: list) -> list:
+def extract_batch(jobs: list, screen: Any = None) -> list:
     """Extract one batch of fetched pages (runs on a worker of the flow's task runner)."""
-    return collect.extract_batch(jobs)
+    return collect.extract_batch(jobs, screen)
 
 
 def gather_distributed(ctx: RunContext, selection: Any, batch: int = 64) -> Any:
@@ -50,7 +50,9 @@ def gather_distributed(ctx: RunContext, selection: Any, batch: int = 64) -> Any:
     plan = collect.plan_pages(ctx, selection)
     fetched = fetch_only(ctx, plan)
     jobs = [job for _, job in fetched.jobs]
-    futures = [extract_batch.submit(jobs[i:i + batch]) for i in range(0, len(jobs), batch)]
+    screen = collect.screen_for(ctx)
+    futures = [extract_batch.submit(jobs[i:i + batch], screen)
+               for i in range(0, len(jobs), batch)]
     outputs = [out for future in futures for out in future.result()]
     pairs = [(c, out) for (c, _), out in zip(fetched.jobs, outputs, strict=True)]
     return collect.finish(ctx, plan, pairs, list(fetched.skipped))

@@ -37,7 +37,9 @@ def served(tmp_path_factory):
     (extra / "flaky.xml").write_text(BROKEN_ITEMS, encoding="utf-8")
     (extra / "photo.html").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40)
     (extra / "empty.html").write_bytes(b"")
-    (extra / "nav.html").write_text("<html><body><nav><a href='/'>Home</a></nav></body></html>")
+    # navigation that names the story (so the screen lets it through), and no article at all
+    (extra / "nav.html").write_text("<html><body><nav><a href='/'>Home</a> "
+                                    "<a href='/syria'>Syria ceasefire</a></nav></body></html>")
     (extra / "garbage.xml").write_bytes(b"\x00\x01 this is not < a feed & at all")
     (extra / "home.html").write_text("<html><head><title>A site</title></head><body>Hi</body>"
                                      "</html>")

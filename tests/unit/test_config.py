@@ -78,6 +78,7 @@ BAD = [
      "file not found"),
     (MINIMAL + "[email]\npassword = \"hunter2\"\n", "email.password", "never go in the config"),
     (MINIMAL + "[email]\nsecurity = \"tls\"\n", "email.security", "must be"),
+    (MINIMAL + "[relevance]\nprefilter = \"yes\"\n", "relevance.prefilter", "must be"),
     (MINIMAL + "[email]\nenabled = true\nfrom = \"a@b.example\"\n", "email.to", "no recipients"),
     (MINIMAL + "[email]\nto = [\"not an address\"]\n", "email.to", "not an email address"),
     (MINIMAL + "[fetch]\nallow_networks = [\"10.0.0.0/33\"]\n", "fetch.allow_networks[0]",

@@ -1,0 +1,72 @@
+"""A cheap test on a fetched page, before extraction: can it be about the story at all?
+
+The relevance model rejects any article that has no term of one of the story's required concepts
+(``[relevance] require``) in its title or text. A page's title and text come from its HTML, so if
+no word of a concept appears anywhere in the page (markup stripped, entities decoded) or in the
+feed item, extraction cannot change the verdict: the page is "screened out" and never extracted.
+On a busy general-news feed that is most pages, and extraction is the run's main cost.
+
+The test is deliberately loose, so it only ever rules out what the full judgement would reject:
+it looks for the longest word of each term (lower-cased, as the judgement's case-insensitive
+match does) as a plain substring anywhere in the page, chrome included. A concept with a term
+that is not plain ASCII is never used to screen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .models import Entry
+from .relevance import _fold, _folded_pattern
+
+MARK = "screened:"  # content_hash prefix of a stored, screened-out page (text left empty)
+_TAG = re.compile(r"<[^>]*>")
+# characters a browser (and trafilatura) drops inside a word: soft hyphen, zero-width marks
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+
+
+@dataclass(frozen=True)
+class Screen:
+    """The story's required concepts, reduced to words that must occur in any page about it."""
+
+    concepts: tuple[tuple[str, tuple[str, ...]], ...]  # (concept name, its terms' longest words)
+
+    @classmethod
+    def for_story(cls, require: Sequence[Sequence[str]]) -> Screen:
+        concepts = []
+        for group in require:
+            words = [_folded_pattern(t) for t in group if t.strip()]
+            if not words or any(w is None for w in words):
+                continue  # a non-ASCII term: this concept cannot be screened on
+            concepts.append((group[0], tuple(dict.fromkeys(w[0] for w in words if w))))
+        return cls(tuple(concepts))
+
+    @property
+    def fingerprint(self) -> str:
+        """Identifies this screen: a page screened out under another one is judged again."""
+        return hashlib.sha256(repr(self.concepts).encode()).hexdigest()[:16]
+
+    @property
+    def mark(self) -> str:
+        return MARK + self.fingerprint
+
+    def missing(self, page_html: str, entry: Entry | None = None) -> str | None:
+        """The first required concept of which neither the page nor the feed item has a word,
+        or None when the page may be about the story."""
+        if not self.concepts:
+            return None
+        text = _fold(_INVISIBLE.sub("", html.unescape(_TAG.sub("", page_html))))
+        if entry is not None:
+            text += "\n" + _fold(f"{entry.title}\n{entry.summary}")
+        for name, words in self.concepts:
+            if not any(w in text for w in words):
+                return name
+        return None
+
+
+def is_screened(content_hash: str) -> bool:
+    return content_hash.startswith(MARK)
