@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 CONFIG ?= config/syria-ceasefire.toml
 DATE   ?= 2016-09-18
 
-.PHONY: run test install install-test chromium lint bench clean
+.PHONY: run test install install-test chromium lint bench bench-scale clean
 
 run: $(VENV)/.installed
 	$(BIN)/digest run --config $(CONFIG) --date $(DATE)
@@ -41,6 +41,9 @@ lint: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.summ_eval
+
+bench-scale: $(VENV)/.installed-test
+	$(BIN)/python -m bench.scale
 
 clean:
 	rm -rf out .pytest_cache
