@@ -72,6 +72,7 @@ class Gathered:
     fetched: int
     reused: int
     outside: int = 0  # undated feed items whose page turned out to be from another day
+    outside_urls: frozenset[str] = frozenset()  # their canonical URLs
 
 
 # -- feeds ------------------------------------------------------------------------------------
@@ -323,19 +324,20 @@ def finish(ctx: RunContext, plan: Plan, extracted: Sequence[tuple[Candidate, Art
         done.append((c, art, updated))
 
     kept: list[tuple[Candidate, Article, bool]] = []
-    outside = 0
+    outside: set[str] = set()
     for c, art, updated in done:
         when = c.entry.published or c.entry.updated or art.published
         if when is None:
             skipped.append(Skipped(c.entry.url, "no publication date in feed or page",
                                    c.entry.title))
         elif not _in_window(c.entry, art.published, ctx.window):
-            outside += 1  # an undated feed item whose page is from another day
+            outside.add(c.canonical)  # an undated feed item whose page is from another day
         else:
             kept.append((c, art, updated))
     kept.sort(key=lambda x: x[0].canonical)
     return Gathered(tuple(kept), tuple(skipped), fetched=len(plan.to_fetch),
-                    reused=len(plan.known), outside=outside)
+                    reused=len(plan.known), outside=len(outside),
+                    outside_urls=frozenset(outside))
 
 
 def _fetched(ctx: RunContext, cands: Sequence[Candidate], skipped: list[Skipped],

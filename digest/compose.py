@@ -162,6 +162,8 @@ def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
 
     used: dict[str, int] = {}
     for c in selection.candidates:
+        if c.canonical in gathered.outside_urls:
+            continue  # undated in the feed, and its page is from another day
         for s in c.sources:
             used[s] = used.get(s, 0) + 1
     sources = tuple(_source_report(f, used.get(f.source.name, 0)) for f in feeds)
