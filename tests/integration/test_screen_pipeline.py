@@ -4,8 +4,6 @@ nothing), and judged afresh when the story's required terms change or the screen
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from pathlib import Path
 
 import tomlkit
@@ -13,6 +11,7 @@ import tomlkit
 from bench.story_eval import config_with_feeds
 from digest import pipeline
 from digest.config import load_config
+from tests.support.runs import run_day
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = (ROOT / "seeds" / "000_f6ec1dbff53cdc1f.txt").read_text(encoding="utf-8")
@@ -58,13 +57,7 @@ def story_config(tmp: Path, pack: Path, **relevance: object) -> Path:
 
 
 def run(config: Path, out: Path) -> tuple[dict, pipeline.RunResult]:
-    ctx = pipeline.open_run(load_config(config), day=dt.date(2016, 9, 18), out_dir=out,
-                            state_path=out / "state.sqlite", send_email=False)
-    try:
-        result = pipeline.run(ctx)
-    finally:
-        ctx.close()
-    return json.loads(result.paths["json"].read_text(encoding="utf-8")), result
+    return run_day(config, out, "2016-09-18")
 
 
 def cricket_reason(body: dict) -> str:

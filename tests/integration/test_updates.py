@@ -3,13 +3,10 @@ it returns, marked as updated); a cosmetic edit does not bring it back."""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from pathlib import Path
 
 from bench.story_eval import config_with_feeds
-from digest import pipeline
-from digest.config import load_config
+from tests.support.runs import run_day
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = (ROOT / "seeds" / "000_f6ec1dbff53cdc1f.txt").read_text(encoding="utf-8")
@@ -37,13 +34,7 @@ def write_pack(root: Path, paragraphs: list[str], updated: str, extra: str = "")
 
 
 def run(config: Path, out: Path, day: str) -> dict:
-    ctx = pipeline.open_run(load_config(config), day=dt.date.fromisoformat(day), out_dir=out,
-                            state_path=out / "state.sqlite", send_email=False)
-    try:
-        result = pipeline.run(ctx)
-    finally:
-        ctx.close()
-    return json.loads(result.paths["json"].read_text(encoding="utf-8"))
+    return run_day(config, out, day)[0]
 
 
 def test_only_substantial_updates_return_and_are_marked(tmp_path):

@@ -3,15 +3,12 @@ whose page turns out to be from another day is neither in the window count nor t
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from pathlib import Path
 
 import tomlkit
 
 from bench.story_eval import config_with_feeds
-from digest import pipeline
-from digest.config import load_config
+from tests.support.runs import run_day
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = (ROOT / "seeds" / "000_f6ec1dbff53cdc1f.txt").read_text(encoding="utf-8")
@@ -47,14 +44,7 @@ def test_undated_item_from_another_day_counts_for_nothing(tmp_path):
     doc["fetch"]["local_root"] = str(pack)
     cfg.write_text(tomlkit.dumps(doc), encoding="utf-8")
 
-    out = tmp_path / "out"
-    ctx = pipeline.open_run(load_config(cfg), day=dt.date(2016, 9, 18), out_dir=out,
-                            state_path=out / "state.sqlite", send_email=False)
-    try:
-        result = pipeline.run(ctx)
-    finally:
-        ctx.close()
-    body = json.loads(result.paths["json"].read_text(encoding="utf-8"))
+    body, _ = run_day(cfg, tmp_path / "out", "2016-09-18")
     assert [a["url"].rsplit("/", 1)[-1] for a in body["articles"]] == ["today.html"]
     assert body["stats"]["items_in_window"] == 1
     assert [(s["name"], s["items"]) for s in body["sources"]] == [("Wire", 1)]
