@@ -188,7 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the daily digest flow once, locally",
                          epilog=f"example: {EXAMPLES['run']}")
     _common(run)
-    run.add_argument("--date", type=_date, help="digest the 24 hours before this day's send time")
+    run.add_argument("--date", type=_date, help="digest the span since the previous scheduled send, up to this day's send time")
     run.add_argument("--since", type=_instant, help="start of an explicit window (ISO 8601)")
     run.add_argument("--until", type=_instant, help="end of an explicit window (ISO 8601)")
     run.add_argument("--no-email", action="store_true", help="do not send the email")

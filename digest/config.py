@@ -83,6 +83,9 @@ class DigestSettings:
     quotes: int = 6
 
 
+MAX_WINDOW = dt.timedelta(days=31)  # the longest digest window a sparse schedule gives
+
+
 @dataclass(frozen=True)
 class ScheduleSettings:
     cron: str = "0 7 * * *"
@@ -96,6 +99,19 @@ class ScheduleSettings:
         if nxt.date() != day:  # no run that day: use the end of the day
             nxt = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0, 0), tzinfo=tz)
         return nxt.astimezone(dt.UTC)
+
+    def window_start(self, end: dt.datetime) -> dt.datetime:
+        """Where the digest window ending at ``end`` (a send time) begins: at the scheduled send
+        before it, so consecutive digests leave no gap (a weekday schedule's Monday digest covers
+        the weekend; a day when the clocks go back is 25 hours), but never less than 24 hours (a
+        schedule that fires several times a day still digests a whole day) nor more than
+        ``MAX_WINDOW``."""
+        tz = zoneinfo.ZoneInfo(self.timezone)
+        sends = croniter(self.cron, end.astimezone(tz) + dt.timedelta(seconds=1))
+        sends.get_prev(dt.datetime)  # the send ``end`` is (or follows, for a late start)
+        before = sends.get_prev(dt.datetime)
+        span = end.astimezone(dt.UTC) - before.astimezone(dt.UTC)
+        return end - max(dt.timedelta(days=1), min(span, MAX_WINDOW))
 
 
 @dataclass(frozen=True)

@@ -51,11 +51,15 @@ class RunContext:
 def window_for(config: Config, *, day: dt.date | None = None, since: dt.datetime | None = None,
                until: dt.datetime | None = None,
                now: dt.datetime | None = None) -> tuple[dt.date, Window]:
-    """The digest date and window: the 24 hours before a day's send time, an explicit span, or
-    (neither given) the 24 hours ending ``now``."""
+    """The digest date and window: from the scheduled send before a day's send time (at least 24
+    hours) to it, an explicit span (``until`` alone, as a scheduled run gives: from the scheduled
+    send before it), or (nothing given) the 24 hours ending ``now``."""
     now = now or dt.datetime.now(dt.UTC)
     if since is not None or until is not None:
-        until = until or now
+        if until is None:
+            until = now
+        elif since is None:
+            since = config.schedule.window_start(until)
         since = since or until - dt.timedelta(days=1)
         if since >= until:
             raise ValueError("--since must be before --until")
@@ -64,7 +68,7 @@ def window_for(config: Config, *, day: dt.date | None = None, since: dt.datetime
     if day is None:  # the 24 hours ending now
         return now.astimezone(config.story.tz).date(), Window(now - dt.timedelta(days=1), now)
     end = config.schedule.send_time(day)
-    return day, Window(end - dt.timedelta(days=1), end)
+    return day, Window(config.schedule.window_start(end), end)
 
 
 def open_run(config: Config, *, day: dt.date | None = None, since: dt.datetime | None = None,

@@ -126,3 +126,33 @@ def test_live_example_config_loads_and_allows_no_private_networks():
     assert all(f.url.startswith("https://") for f in cfg.feeds)
     assert cfg.fetch.allow_networks == ()
     assert cfg.story.seeds == () and cfg.story.description
+
+
+def test_windows_run_from_the_previous_scheduled_send():
+    import zoneinfo
+
+    from digest.config import ScheduleSettings
+
+    london = zoneinfo.ZoneInfo("Europe/London")
+
+    def window(cron: str, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+        s = ScheduleSettings(cron=cron, timezone="Europe/London")
+        end = s.send_time(day)
+        return s.window_start(end).astimezone(london), end.astimezone(london)
+
+    # daily: the 24 hours before the send time
+    assert window("0 7 * * *", dt.date(2016, 9, 18)) == (
+        dt.datetime(2016, 9, 17, 7, tzinfo=london), dt.datetime(2016, 9, 18, 7, tzinfo=london))
+    # weekdays: Monday's digest covers the weekend, Tuesday's one day
+    assert window("30 6 * * 1-5", dt.date(2016, 9, 19))[0] == dt.datetime(2016, 9, 16, 6, 30,
+                                                                          tzinfo=london)
+    assert window("30 6 * * 1-5", dt.date(2016, 9, 20))[0] == dt.datetime(2016, 9, 19, 6, 30,
+                                                                          tzinfo=london)
+    # the clocks go back on 30 October 2016: that day's window is 25 hours, no gap
+    start, end = window("0 7 * * *", dt.date(2016, 10, 30))
+    assert end.astimezone(dt.UTC) - start.astimezone(dt.UTC) == dt.timedelta(hours=25)
+    # several sends a day: still a day's worth; weekly: the week
+    start, end = window("0 */6 * * *", dt.date(2016, 9, 18))
+    assert end - start == dt.timedelta(days=1)
+    start, end = window("0 8 * * 1", dt.date(2016, 9, 19))
+    assert end - start == dt.timedelta(days=7)

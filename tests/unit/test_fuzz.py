@@ -70,19 +70,28 @@ def test_to_utc_accepts_any_struct_time_like_tuple(parts):
     assert value is None or (value.tzinfo is not None and 1990 <= value.year)
 
 
+CRONS = ["0 7 * * *", "30 6 * * 1-5", "0 0 * * *", "15 23 * * *", "0 */6 * * *", "0 8 * * 1"]
+
+
 @given(st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 12, 31)),
        st.sampled_from(["Europe/London", "America/New_York", "Asia/Damascus", "UTC",
                         "Australia/Lord_Howe", "Asia/Kathmandu"]),
-       st.sampled_from(["0 7 * * *", "30 6 * * 1-5", "0 0 * * *", "15 23 * * *", "0 */6 * * *"]))
-def test_send_time_is_on_the_day_and_windows_are_24_hours(day, tz, cron):
+       st.sampled_from(CRONS))
+def test_send_times_are_on_the_day_and_windows_leave_no_gap(day, tz, cron):
+    from croniter import croniter
+
     sched = ScheduleSettings(cron=cron, timezone=tz)
     send = sched.send_time(day)
     assert send.tzinfo is not None
     local = send.astimezone(__import__("zoneinfo").ZoneInfo(tz))
     assert local.date() in (day, day + dt.timedelta(days=1))
-    window = Window(send - dt.timedelta(days=1), send)
-    assert send - dt.timedelta(seconds=1) in window and send not in window
     if local.date() == day:  # a day the schedule runs on: its first run that day
-        from croniter import croniter
-
         assert croniter.match(cron, local)
+    start = sched.window_start(send)
+    window = Window(start, send)
+    assert send - dt.timedelta(seconds=1) in window and send not in window
+    assert dt.timedelta(days=1) <= send - start <= dt.timedelta(days=31)
+    # the scheduled send before this one lies inside the window (or on its start): nothing
+    # published between two scheduled digests falls outside both
+    before = croniter(cron, local).get_prev(dt.datetime).astimezone(dt.UTC)
+    assert start <= before or send - start == dt.timedelta(days=31)
