@@ -337,3 +337,14 @@ def test_report_rows_list_sources_counts_and_timings():
     stages = {r["name"]: r["value"] for r in with_stages if r["section"] == "timing"}
     assert stages["fetch_pages"] == pytest.approx(3.142) and stages["summarize"] == 0.5
     assert [r["section"] for r in with_stages][-1] == "timing"
+
+
+def test_footer_counts_sources_by_what_they_gave_in_every_format():
+    d = make_digest()
+    ok = sum(s.status == "ok" for s in d.sources)
+    quiet = sum(s.status == "not_modified" for s in d.sources)
+    failed = sum(s.status == "error" for s in d.sources)
+    line = f"{ok} with news, {quiet} with nothing new, {failed} failed"
+    assert line in render_markdown(d)
+    assert line in render_text(d)
+    assert line in render_html(d)
