@@ -71,8 +71,12 @@ class Gathered:
     skipped: tuple[Skipped, ...]
     fetched: int
     reused: int
-    outside: int = 0  # undated feed items whose page turned out to be from another day
-    outside_urls: frozenset[str] = frozenset()  # their canonical URLs
+    # canonical URLs of undated feed items whose page turned out to be from another day
+    outside_urls: frozenset[str] = frozenset()
+
+    @property
+    def outside(self) -> int:
+        return len(self.outside_urls)
 
 
 # -- feeds ------------------------------------------------------------------------------------
@@ -336,8 +340,7 @@ def finish(ctx: RunContext, plan: Plan, extracted: Sequence[tuple[Candidate, Art
             kept.append((c, art, updated))
     kept.sort(key=lambda x: x[0].canonical)
     return Gathered(tuple(kept), tuple(skipped), fetched=len(plan.to_fetch),
-                    reused=len(plan.known), outside=len(outside),
-                    outside_urls=frozenset(outside))
+                    reused=len(plan.known), outside_urls=frozenset(outside))
 
 
 def _fetched(ctx: RunContext, cands: Sequence[Candidate], skipped: list[Skipped],
@@ -375,9 +378,10 @@ def _fetch_and_extract(ctx: RunContext, cands: Sequence[Candidate],
         return results
     pending: dict[Future[tuple[Article | str, float]], Candidate] = {}
 
-    def take(block: bool) -> None:
+    def take() -> None:
+        """Wait for at least one extraction, and collect every one that is done."""
         nonlocal cpu
-        done, _ = wait(pending, timeout=None if block else 0, return_when=FIRST_COMPLETED)
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
         for fut in done:
             c = pending.pop(fut)
             try:
@@ -394,10 +398,10 @@ def _fetch_and_extract(ctx: RunContext, cands: Sequence[Candidate],
         # so memory does not grow with the number of pages.
         for c, job in _fetched(ctx, cands, skipped, ahead=FETCHED_AHEAD):
             while len(pending) >= BACKLOG_PER_WORKER * workers:
-                take(block=True)
+                take()
             pending[pool.submit(_extract_timed, *job, screen)] = c
         ctx.timings["fetch"] = time.perf_counter() - start
         while pending:
-            take(block=True)
+            take()
     ctx.timings["extract_cpu"] = cpu
     return results

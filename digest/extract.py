@@ -99,8 +99,7 @@ def extract_article(
     publication date, where the feed's date wins. ``outlet`` is replaced by the page's
     ``og:site_name`` when it declares one. ``content_type`` (the HTTP header) helps decoding.
     """
-    utf16 = body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-    if body.lstrip()[:8].startswith(_BINARY_MAGIC) or (b"\x00" in body[:1024] and not utf16):
+    if _is_binary(body):
         raise ExtractError("not HTML (binary data)")
     html = decode_html(body, content_type)
     _check_is_html(html)
@@ -153,8 +152,7 @@ def screened_article(body: bytes, *, url: str, entry: Entry, outlet: str, screen
     day), and never a page that extraction would reject as not HTML."""
     if entry.published is None and entry.updated is None:
         return None
-    utf16 = body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-    if body.lstrip()[:8].startswith(_BINARY_MAGIC) or (b"\x00" in body[:1024] and not utf16):
+    if _is_binary(body):
         return None
     missing = screen.missing(decode_html(body, content_type), entry)
     if missing is None:
@@ -163,6 +161,12 @@ def screened_article(body: bytes, *, url: str, entry: Entry, outlet: str, screen
         url=url, canonical_url=_canonical(url), source=source or entry.source, outlet=outlet,
         title=entry.title, text="", published=entry.published, updated=entry.updated,
         author=entry.author, description=f"never mentions {missing}", content_hash=screen.mark)
+
+
+def _is_binary(body: bytes) -> bool:
+    """A known binary format, or NUL bytes in a body that is not UTF-16."""
+    utf16 = body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    return body.lstrip()[:8].startswith(_BINARY_MAGIC) or (b"\x00" in body[:1024] and not utf16)
 
 
 @functools.lru_cache(maxsize=1)

@@ -56,11 +56,8 @@ def window_for(config: Config, *, day: dt.date | None = None, since: dt.datetime
     send before it), or (nothing given) the 24 hours ending ``now``."""
     now = now or dt.datetime.now(dt.UTC)
     if since is not None or until is not None:
-        if until is None:
-            until = now
-        elif since is None:
-            since = config.schedule.window_start(until)
-        since = since or until - dt.timedelta(days=1)
+        until = until or now
+        since = since or config.schedule.window_start(until)
         if since >= until:
             raise ValueError("--since must be before --until")
         return until.astimezone(config.story.tz).date(), Window(since.astimezone(dt.UTC),

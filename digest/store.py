@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .errors import StateError
 from .models import Article, Entry
+from .screen import MARK as SCREENED_MARK
 
 log = logging.getLogger(__name__)
 
@@ -222,9 +223,10 @@ class Store:
                            limit: int = 2000) -> list[Article]:
         """Stored articles published in ``[since, until)``, newest first (at most ``limit``)."""
         rows = self._query("SELECT * FROM articles WHERE published>=? AND published<?"
-                           " AND content_hash NOT LIKE 'screened:%'"  # no text: see screen.py
+                           " AND content_hash NOT LIKE ?"  # screened pages have no text
                            " ORDER BY published DESC, canonical_url LIMIT ?",
-                           (_iso(since.astimezone(dt.UTC)), _iso(until.astimezone(dt.UTC)), limit))
+                           (_iso(since.astimezone(dt.UTC)), _iso(until.astimezone(dt.UTC)),
+                            f"{SCREENED_MARK}%", limit))
         return [_article_from_row(r) for r in rows]
 
     def article_count(self) -> int:
