@@ -14,6 +14,7 @@ from typing import Any
 
 from .config import EmailSettings
 from .errors import DeliveryError
+from .text.lines import one_line
 
 log = logging.getLogger(__name__)
 
@@ -120,4 +121,4 @@ def _footer(config_path: str | None, run_url: str | None) -> list[str]:
 
 
 def _one_line(value: object) -> str:
-    return " ".join(str(value or "").split())[:500]
+    return one_line(value or "", limit=500)

@@ -6,6 +6,8 @@ digest; only configuration and programming errors reach the user as exceptions.
 
 from __future__ import annotations
 
+from .urls import redact_text, redact_url
+
 
 class DigestError(Exception):
     """Root of every error this package raises on purpose."""
@@ -33,7 +35,7 @@ class FetchError(DigestError, OSError):
     def __init__(self, url: str, problem: str) -> None:
         self.url = url
         self.problem = problem
-        super().__init__(f"{url}: {problem}")
+        super().__init__(f"{redact_url(url)}: {redact_text(problem)}")
 
 
 class TransientFetchError(FetchError):

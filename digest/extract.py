@@ -12,8 +12,10 @@ from typing import Any
 
 from .errors import ExtractError
 from .feeds import parse_datetime
+from .httpbody import magic_kind
 from .models import Article, Entry
 from .screen import Screen
+from .text.lines import one_line
 from .textclean import clean_article_text, count_words, html_to_text, normalise_for_hash
 
 log = logging.getLogger(__name__)
@@ -50,16 +52,6 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.I)
 _CHARSET_PARAM = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
 
-_BINARY_MAGIC = (
-    b"%PDF",
-    b"\x89PNG",
-    b"GIF8",
-    b"\xff\xd8\xff",
-    b"PK\x03\x04",
-    b"\x1f\x8b",
-    b"OggS",
-    b"ID3",
-)
 _FEED_ROOT = re.compile(r"^(?:<\?xml[^>]*>\s*|<!--.*?-->\s*)*<(?:rss|feed|rdf:RDF)\b", re.S | re.I)
 _MARKUP = re.compile(r"<(?:html|head|body|p|div|article|title|meta|br|span|table|h[1-6])\b", re.I)
 
@@ -111,7 +103,7 @@ def extract_article(
             html, url=url if url.startswith("http") else None, options=_options()
         )
     except Exception as exc:  # noqa: BLE001 - trafilatura can fail in many ways on odd markup
-        raise ExtractError(f"extraction failed: {type(exc).__name__}: {_one_line(exc)}") from None
+        raise ExtractError(f"extraction failed: {type(exc).__name__}: {one_line(exc)}") from None
     raw_text = (getattr(doc, "text", None) or "") if doc is not None else ""
     meta = page_metadata(html)
     page_title = html_to_text(getattr(doc, "title", None)) if meta["has_title"] else ""
@@ -166,7 +158,7 @@ def screened_article(body: bytes, *, url: str, entry: Entry, outlet: str, screen
 def _is_binary(body: bytes) -> bool:
     """A known binary format, or NUL bytes in a body that is not UTF-16."""
     utf16 = body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-    return body.lstrip()[:8].startswith(_BINARY_MAGIC) or (b"\x00" in body[:1024] and not utf16)
+    return magic_kind(body.lstrip()[:16]) is not None or (b"\x00" in body[:1024] and not utf16)
 
 
 @functools.lru_cache(maxsize=1)
@@ -350,5 +342,3 @@ def _canonical(url: str) -> str:
     return canonical_url(url)
 
 
-def _one_line(exc: object) -> str:
-    return " ".join(str(exc).split())[:160]

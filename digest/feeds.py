@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
-import hashlib
 import io
 import json
 import logging
@@ -19,6 +18,7 @@ from feedparser.datetimes import _parse_date as _feedparser_date
 
 from .discover import discover_feeds
 from .models import Entry, ParsedFeed
+from .text.lines import one_line
 from .textclean import html_to_text
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ def _parse(body: bytes, url: str, source: str, headers: dict[str, str]) -> Parse
     problems: list[str] = []
     if data.get("bozo") and not _harmless_bozo(data, body, version):
         exc = data.get("bozo_exception")
-        problems.append(f"malformed feed ({type(exc).__name__}: {_one_line(exc)})")
+        problems.append(f"malformed feed ({type(exc).__name__}: {one_line(exc)})")
     if not version and not raw_entries:
         problems.append("not a feed: no RSS, Atom or JSON Feed document found")
     elif skipped:
@@ -369,17 +369,9 @@ def _parse_json_feed(body: bytes, url: str, source: str) -> ParsedFeed | None:
     )
 
 
-def entry_identity(entry: Entry) -> str:
-    """A stable key for an entry across fetches: its guid if it has one, else its URL."""
-    basis = f"guid:{entry.source}:{entry.guid}" if entry.guid else f"url:{entry.url}"
-    return hashlib.sha1(basis.encode("utf-8", "replace")).hexdigest()
-
-
 def _cap(text: str) -> str:
     if len(text) <= MAX_SUMMARY_CHARS:
         return text
     return text[:MAX_SUMMARY_CHARS].rsplit(" ", 1)[0] + " \u2026"
 
 
-def _one_line(exc: object) -> str:
-    return " ".join(str(exc).split())[:160]

@@ -27,7 +27,6 @@ from .fetchfaults import (
     first_line,
     network_error,
     parse_retry_after,
-    redact,
     status_text,
 )
 from .fetchpool import BUDGET_EXHAUSTED, HostGate, SlotTimeout, fetch_concurrently
@@ -36,6 +35,7 @@ from .localfiles import read_local
 from .models import Response
 from .netbackend import GuardedTransport, PerHostTransport, deadline_scope
 from .netguard import AddressPolicy, Guard, Lookup, RefusedAddress, ResolveError, normalize_host
+from .urls import redact_url
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ class Fetcher:
             return self._get(url, etag, last_modified, max_bytes or self.settings.max_bytes,
                              deadline)
         except FetchError as exc:
-            log.warning("fetch failed: %s: %s", redact(url), exc.problem)
+            log.warning("fetch failed: %s: %s", redact_url(url), exc.problem)
             raise
 
     def get_many(self, urls: Iterable[str], *, deadline: float | None = None,

@@ -12,11 +12,11 @@ import email.utils
 import errno
 import ssl
 from http import HTTPStatus
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
 from .errors import FetchError, TransientFetchError
+from .text.lines import one_line
 
 TRANSIENT_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 NO_RESPONSE = "server closed the connection without a response"  # often a stale keep-alive
@@ -50,20 +50,9 @@ def parse_retry_after(value: str | None, now: dt.datetime | None = None) -> floa
     return max(0.0, (when - now).total_seconds())
 
 
-def redact(url: str) -> str:
-    """``url`` without a user name or password, for logs and messages."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return url
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
-
-
 def first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+    return one_line(text[0]) if text else type(exc).__name__
 
 
 def _root_oserror(exc: BaseException) -> OSError | None:

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from .errors import ConfigError
+from .text.lines import one_line
 from .textclean import html_to_text
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ def read_opml(path_or_bytes: str | Path | bytes) -> list[tuple[str, str]]:
     try:
         root = etree.fromstring(data, parser=parser)
     except (etree.XMLSyntaxError, ValueError) as exc:
-        raise ConfigError(where, None, f"not an OPML file: {_one_line(exc)}") from None
+        raise ConfigError(where, None, f"not an OPML file: {one_line(exc)}") from None
     if root is None:
         raise ConfigError(where, None, "not an OPML file: no XML document found")
     tag = etree.QName(root).localname.lower() if isinstance(root.tag, str) else ""
@@ -105,5 +106,3 @@ def _feed_url(raw: str) -> str | None:
     return url
 
 
-def _one_line(exc: object) -> str:
-    return " ".join(str(exc).split())[:200] or type(exc).__name__

@@ -40,7 +40,6 @@ class RunContext:
     send_email: bool = True
     resend: bool = False
     timings: dict[str, float] = field(default_factory=dict)
-    counts: dict[str, float] = field(default_factory=dict)
     input_key: str | None = None  # hash of everything the day's digest is made from (replay.py)
 
     def close(self) -> None:
@@ -130,10 +129,6 @@ class RunResult:
     fetched: int = 0  # pages downloaded this run
     reused: int = 0  # pages taken from state
     timings: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def all_sources_failed(self) -> bool:
-        return self.feeds_ok == 0
 
 
 def report(result: RunResult) -> dict[str, Any]:

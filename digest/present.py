@@ -8,20 +8,18 @@ import re
 import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from .models import Attributed, Digest
+from .text.lines import CONTROL
+from .text.lines import SPACE as _SPACE
+from .urls import redact_text, redact_url
 
 SAFE_SCHEMES = frozenset({"http", "https", "file"})
-# C0/C1 controls and the bidi overrides that can make text lie about its direction.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_SPACE = re.compile(r"\s+")
-_SECRET_PARAM = re.compile(r"(?i)(token|key|secret|pass|password|passwd|pwd|sig|signature|auth)")
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/@\s]+@")
 HTML_SKIPPED_LIMIT = 25
 
 
-def one_line(value: object) -> str:
+def inline(value: object) -> str:
     """Like :func:`clean` but keeps leading and trailing spaces (template separators)."""
     return _SPACE.sub(" ", CONTROL.sub("", str(value)))
 
@@ -47,26 +45,6 @@ def safe_url(url: str | None) -> str | None:
     if parts.scheme.lower() != "file" and not parts.netloc:
         return None
     return u
-
-
-def redact_url(url: str) -> str:
-    """``url`` without user:password and with secret-looking query values masked."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return redact_text(url)
-    netloc = parts.netloc.rsplit("@", 1)[-1] if "@" in parts.netloc else parts.netloc
-    query = parts.query
-    if query:
-        pairs = parse_qsl(query, keep_blank_values=True)
-        if any(_SECRET_PARAM.search(k) for k, _ in pairs):
-            query = urlencode([(k, "***" if _SECRET_PARAM.search(k) else v) for k, v in pairs])
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
-
-
-def redact_text(text: str) -> str:
-    """Free text (an error message) with credentials in any URL it quotes removed."""
-    return _USERINFO.sub(r"\1***@", text)
 
 
 def zone(tz: str | dt.tzinfo | None) -> dt.tzinfo:

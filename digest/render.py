@@ -21,7 +21,7 @@ import css_inline
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from .models import Digest
-from .present import ArticleView, Link, clean, one_line, present, safe_url
+from .present import ArticleView, Link, clean, inline, present, safe_url
 from .serialize import digest_to_json, report_rows
 
 __all__ = ["render_markdown", "render_html", "render_text", "digest_to_json", "report_rows",
@@ -67,13 +67,13 @@ def md_link(text: object, url: str | None) -> MdSafe:
 def _md_finalize(value: Any) -> Any:
     if isinstance(value, MdSafe | int | float) or value is None:
         return "" if value is None else value
-    return _md_escape(one_line(value))
+    return _md_escape(inline(value))
 
 
 def _txt_finalize(value: Any) -> Any:
     if value is None:
         return ""
-    return value if isinstance(value, int | float | Wrapped) else one_line(value)
+    return value if isinstance(value, int | float | Wrapped) else inline(value)
 
 
 def _cites_md(cites: tuple[Link, ...]) -> MdSafe:

@@ -154,7 +154,7 @@ def rebuild(body: dict[str, Any], extra: dict[str, Any],
         stories.append(StoryArticle(article, judgement, tuple(item["summary"]),
                                     tuple(Reporter(o, u) for o, u in more["also"]),
                                     item["updated"]))
-    from .present import redact_url
+    from .urls import redact_url
 
     by_key = {(s["name"], s["url"]): s for s in body["sources"]}
     sources = []

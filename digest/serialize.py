@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .models import Attributed, Digest
-from .present import redact_text, redact_url
+from .urls import redact_text, redact_url
 
 TIMING_SUFFIXES = ("_seconds", "_s", "_secs", "_time")
 

@@ -11,6 +11,9 @@ import posixpath
 import re
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
+_SECRET_PARAM = re.compile(r"(?i)(token|key|secret|pass|password|passwd|pwd|sig|signature|auth)")
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/@\s]+@")
+
 # Query parameters that track the reader, not the resource.
 TRACKING_PARAMS = frozenset({
     "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "igshid",
@@ -71,5 +74,21 @@ def _canonical_file(path: str) -> str:
     return "file://" + path
 
 
-def same_article(a: str, b: str) -> bool:
-    return canonical_url(a) == canonical_url(b)
+def redact_url(url: str) -> str:
+    """``url`` without user:password and with secret-looking query values masked."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return redact_text(url)
+    netloc = parts.netloc.rsplit("@", 1)[-1] if "@" in parts.netloc else parts.netloc
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        if any(_SECRET_PARAM.search(k) for k, _ in pairs):
+            query = urlencode([(k, "***" if _SECRET_PARAM.search(k) else v) for k, v in pairs])
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def redact_text(text: str) -> str:
+    """Free text (an error message) with credentials in any URL it quotes removed."""
+    return _USERINFO.sub(r"\1***@", text)

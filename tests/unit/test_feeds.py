@@ -7,8 +7,7 @@ import time
 
 import pytest
 
-from digest.feeds import entry_identity, parse_datetime, parse_feed, to_utc
-from digest.models import Entry
+from digest.feeds import parse_datetime, parse_feed, to_utc
 
 UTC = dt.UTC
 
@@ -323,13 +322,6 @@ def test_to_utc_and_parse_datetime() -> None:
     )
     assert parse_datetime("0000-00-00") is None
     assert parse_datetime("") is None
-
-
-def test_entry_identity_prefers_guid() -> None:
-    a = Entry(source="s", url="https://x.example/a?utm_source=1", title="A", guid="g1")
-    b = Entry(source="s", url="https://x.example/a", title="A changed", guid="g1")
-    c = Entry(source="s", url="https://x.example/a", title="A")
-    assert entry_identity(a) == entry_identity(b) != entry_identity(c)
 
 
 def test_large_real_sized_feed_parses_fast() -> None:

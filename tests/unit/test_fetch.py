@@ -13,10 +13,11 @@ import pytest
 
 from digest.config import FetchSettings
 from digest.errors import BlockedURLError, FetchError, TransientFetchError
-from digest.fetch import Fetcher, host_key, parse_retry_after, redact, status_text
+from digest.fetch import Fetcher, host_key, parse_retry_after, status_text
 from digest.fetchpool import BUDGET_EXHAUSTED, HostGate, fetch_concurrently
 from digest.httpbody import BadEncoding, BodyDecoder, BodyTooLarge, content_problem, looks_textual
 from digest.models import Response
+from digest.urls import redact_url as redact
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(100)
 
@@ -127,6 +128,9 @@ def test_status_text_and_redaction() -> None:
     assert status_text(599, "Weird") == "HTTP 599 Weird"
     assert redact("https://user:s3cret@example.com/feed?x=1") == "https://example.com/feed?x=1"
     assert "s3cret" not in redact("http://a:s3cret@h/")
+    # fetch errors go through the same redactor as the digest: no secret query value survives
+    err = FetchError("https://u:pw1@example.com/feed?token=s3cret&x=1", "HTTP 500")
+    assert "s3cret" not in str(err) and "pw1" not in str(err) and "x=1" in str(err)
 
 
 def test_host_keys_group_by_host_name() -> None:
