@@ -128,11 +128,8 @@ def test_splitting_never_loses_or_invents_words(text: str) -> None:
     assert words == list(split_words(text))
 
 
-def test_fast_enough_for_thousands_of_pages() -> None:
-    import time
-
+def test_abbreviations_do_not_split_thousands_of_sentences() -> None:
+    # (speed is measured in bench/, not here)
     text = "U.S. officials said on Sept. 17 that 62 soldiers died. " * 2000
-    started = time.perf_counter()
     sentences = split_sentences(text)
     assert len(sentences) == 2000
-    assert time.perf_counter() - started < 1.0
