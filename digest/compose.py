@@ -9,15 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import parallel, replay
 from .collect import Gathered, Selection
 from .dedup import group_duplicates
 from .figures import extract_figures
+from .history import History
 from .models import (
     Article,
     Attributed,
@@ -36,7 +37,7 @@ from .screen import is_screened
 from .summarize import summarize_article, summarize_story
 
 if TYPE_CHECKING:
-    from .pipeline import RunContext
+    from .context import RunContext
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ class Draft:
 # -- membership and folding -------------------------------------------------------------------
 
 
-def story_profile(ctx: RunContext) -> RelevanceModel:
+def story_profile(ctx: RunContext, history: History) -> RelevanceModel:
     """The relevance model of the day: the story's definition (seeds, description), the
     articles recent digests accepted, and recent articles in general to weigh words."""
     cfg = ctx.config
@@ -74,18 +75,13 @@ def story_profile(ctx: RunContext) -> RelevanceModel:
                   for p in cfg.story.seeds]
     if cfg.story.description:
         definition.append(ProfileDoc("story description", cfg.story.description))
-    lookback = cfg.relevance.lookback_days
-    recent = ctx.store.carried_before(cfg.story.slug, ctx.day, lookback)
-    accepted = [ProfileDoc(a.url, f"{a.title}\n{a.text}")
-                for _, a in sorted(ctx.store.articles(recent).items())]
-    since = ctx.window.since - dt.timedelta(days=lookback)
-    background = [f"{a.title}\n{a.text}"
-                  for a in ctx.store.articles_published(since, ctx.window.since)]
+    accepted = [ProfileDoc(a.url, f"{a.title}\n{a.text}") for a in history.recent]
+    background = [f"{a.title}\n{a.text}" for a in history.background]
     return RelevanceModel(cfg.relevance, definition, accepted, background)
 
 
 def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
-             gathered: Gathered) -> Draft:
+             gathered: Gathered, history: History) -> Draft:
     cfg = ctx.config
     skipped = list(selection.skipped) + list(gathered.skipped)
     # pages screened out before extraction (screen.py) have no text to judge: they never
@@ -99,7 +95,7 @@ def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
         else:
             rows.append((cand, art, updated))
     start = time.perf_counter()
-    model = story_profile(ctx)
+    model = story_profile(ctx, history)
     judgements = model.judge([a for _, a, _ in rows])
     ctx.timings["relevance"] = time.perf_counter() - start
 
@@ -111,11 +107,9 @@ def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
             skipped.append(Skipped(cand.entry.url, f"not about the story (score {j.score:.2f}: "
                                                    f"{j.why})", art.title))
 
-    carried = ctx.store.carried_before(cfg.story.slug, ctx.day)
-    recent = ctx.store.articles(ctx.store.carried_before(cfg.story.slug, ctx.day,
-                                                         cfg.relevance.lookback_days))
+    carried = history.carried
     today_keys = {a.canonical_url for a, _, _ in relevant}
-    earlier = sorted((a for a in recent.values() if a.canonical_url not in today_keys),
+    earlier = sorted((a for a in history.recent if a.canonical_url not in today_keys),
                      key=lambda a: a.canonical_url)
     texts = [a.text for a, _, _ in relevant] + [a.text for a in earlier]
     keys = [a.canonical_url for a, _, _ in relevant] + [a.canonical_url for a in earlier]
@@ -199,14 +193,14 @@ def _ts(when: dt.datetime | None) -> float:
 # -- summaries and the digest -----------------------------------------------------------------
 
 
-def summarise(ctx: RunContext, draft: Draft) -> Digest:
+def summarise(ctx: RunContext, draft: Draft, history: History) -> Digest:
     cfg, store = ctx.config, ctx.store
     start = time.perf_counter()
     primaries = [it.article for it in draft.items]
     # Syndicated copies go in too: how many outlets carry a fact is evidence of its weight, and
     # each overview sentence is then attributed to every outlet that carried it.
     everyone = [m for it in draft.items for m in it.members]
-    sent = store.sentences_before(cfg.story.slug, ctx.day)
+    sent = history.sentences
     # The overview, quotes and figures are independent: worker processes make them while this
     # one summarises the articles (which reads and writes the summary cache in state).
     calls: list[parallel.Call] = [
@@ -230,8 +224,7 @@ def summarise(ctx: RunContext, draft: Draft) -> Digest:
 
     overview, figures, *found = batch.results()
     quotes = found[0] if found else ()
-    earlier = store.digests_before(cfg.story.slug, ctx.day)
-    timeline = tuple(t for t in (_timeline_entry(d, body) for d, body in earlier) if t)
+    timeline = tuple(t for t in (_timeline_entry(d, body) for d, body in history.digests) if t)
     developments = tuple(
         Attributed(text=it.article.title,
                    sources=(it.article.url, *(r.url for r in it.also)),
@@ -242,10 +235,10 @@ def summarise(ctx: RunContext, draft: Draft) -> Digest:
                   generated_at=ctx.now, overview=tuple(overview), articles=tuple(stories),
                   sources=draft.sources, skipped=draft.skipped, quotes=tuple(quotes),
                   figures=tuple(figures), timeline=timeline, developments=developments,
-                  previous_date=earlier[-1][0] if earlier else None, stats=dict(draft.counts))
+                  previous_date=history.previous_date, stats=dict(draft.counts))
 
 
-def _timeline_entry(day: dt.date, body: dict) -> TimelineEntry | None:
+def _timeline_entry(day: dt.date, body: Mapping[str, Any]) -> TimelineEntry | None:
     arts = body.get("articles") or []
     if not arts:
         return None
@@ -255,8 +248,9 @@ def _timeline_entry(day: dt.date, body: dict) -> TimelineEntry | None:
 # -- output -----------------------------------------------------------------------------------
 
 
-def publish(ctx: RunContext, digest: Digest) -> dict[str, Path]:
-    """Write the four files and the archive index, then record the digest in state."""
+def publish(ctx: RunContext, digest: Digest, input_key: str | None = None) -> dict[str, Path]:
+    """Write the four files and the archive index, then record the digest in state (with the
+    replay key of its inputs, so a re-run with nothing new keeps it: replay.py)."""
     from .archive import rebuild_index, write_digest
     from .render import digest_to_json
 
@@ -268,8 +262,8 @@ def publish(ctx: RunContext, digest: Digest) -> dict[str, Path]:
     for item in digest.articles:
         carried.append((item.article.canonical_url, item.article.content_hash))
     body = digest_to_json(digest)
-    if ctx.input_key:  # lets a re-run with nothing new keep this digest (replay.py)
-        body["replay"] = replay.record(ctx.input_key, digest)
+    if input_key:
+        body["replay"] = replay.record(input_key, digest)
     ctx.store.save_digest(digest.story.slug, digest.date, digest.generated_at,
                           body, carried + _folded(ctx, digest),
                           [s.text for s in digest.overview])

@@ -39,7 +39,8 @@ from .models import (
 
 if TYPE_CHECKING:
     from .collect import Gathered, Selection
-    from .pipeline import RunContext
+    from .context import RunContext
+    from .history import History
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +59,9 @@ def code_fingerprint() -> str:
 
 
 def input_key(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
-              gathered: Gathered) -> str:
+              gathered: Gathered, history: History) -> str:
     """A hash of everything the day's digest is made from."""
-    cfg, store = ctx.config, ctx.store
+    cfg = ctx.config
     h = hashlib.sha256()
 
     def add(*parts: object) -> None:
@@ -79,16 +80,7 @@ def input_key(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection
     # differs between a first run and a re-run that finds the failures in state)
     last = {s.url: s for s in (*selection.skipped, *gathered.skipped)}
     add(sorted(last.items()), gathered.outside)
-    slug = cfg.story.slug
-    add(sorted(store.carried_before(slug, ctx.day).items()), store.sentences_before(slug, ctx.day))
-    for day, body in store.digests_before(slug, ctx.day):
-        add(day, json.dumps(body, sort_keys=True, ensure_ascii=False))
-    lookback = cfg.relevance.lookback_days
-    recent = store.articles(store.carried_before(slug, ctx.day, lookback))
-    add(sorted((k, a.content_hash, a.title) for k, a in recent.items()))
-    since = ctx.window.since - dt.timedelta(days=lookback)
-    add([(a.canonical_url, a.content_hash) for a in store.articles_published(since,
-                                                                              ctx.window.since)])
+    history.feed(add)  # what the stages read of earlier days: the very same value
     return h.hexdigest()
 
 
@@ -110,11 +102,10 @@ def stored_digest(ctx: RunContext, key: str,
     from .serialize import digest_to_json
 
     slug = ctx.config.story.slug
-    found = [body for day, body in ctx.store.digests_before(slug, ctx.day + dt.timedelta(days=1))
-             if day == ctx.day]
-    if not found or (found[0].get("replay") or {}).get("input_key") != key:
+    found = ctx.store.digest_on(slug, ctx.day)
+    if not found or (found.get("replay") or {}).get("input_key") != key:
         return None
-    body = dict(found[0])
+    body = dict(found)
     extra = body.pop("replay")
     folder = ctx.out_dir / slug
     paths = {ext: folder / f"{ctx.day.isoformat()}.{ext}" for ext in SUFFIXES}

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import StateError
+from .history import History
 from .models import Article, Entry
 from .screen import MARK as SCREENED_MARK
 
@@ -264,6 +265,24 @@ class Store:
         rows = self._query("SELECT canonical_url, content_hash FROM carried WHERE slug=? AND"
                            " date<? AND date>=? ORDER BY date", (slug, day.isoformat(), lo))
         return {r[0]: r[1] for r in rows}
+
+    def history(self, slug: str, day: dt.date, since: dt.datetime, lookback: int) -> History:
+        """Everything the stages need from the story's days before ``day`` (one read per run):
+        what earlier digests carried and said, the articles they carried in the ``lookback``
+        days, and any articles published in the ``lookback`` days before ``since``."""
+        recent = self.articles(self.carried_before(slug, day, lookback))
+        start = since - dt.timedelta(days=lookback)
+        return History(carried=self.carried_before(slug, day),
+                       recent=tuple(a for _, a in sorted(recent.items())),
+                       background=tuple(self.articles_published(start, since)),
+                       sentences=tuple(self.sentences_before(slug, day)),
+                       digests=tuple(self.digests_before(slug, day)))
+
+    def digest_on(self, slug: str, day: dt.date) -> dict | None:
+        """The stored body of the story's digest of ``day``, if there is one."""
+        rows = self._query("SELECT body FROM digests WHERE slug=? AND date=?",
+                           (slug, day.isoformat()))
+        return json.loads(rows[0][0]) if rows else None
 
     def sentences_before(self, slug: str, day: dt.date) -> list[str]:
         rows = self._query("SELECT text FROM sent_sentences WHERE slug=? AND date<?"
