@@ -20,7 +20,7 @@ from concurrent.futures import (
 )
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import parallel
 from .dedup import containment
@@ -29,6 +29,7 @@ from .extract import extract_article, screened_article
 from .feeds import parse_feed
 from .models import Article, Entry, FeedResult, FeedSource, ParsedFeed, Skipped, Window
 from .screen import Screen, is_screened
+from .text.lines import one_line
 from .textvec import shingles
 from .urls import canonical_url
 
@@ -39,7 +40,6 @@ log = logging.getLogger(__name__)
 
 POOL_MIN_PAGES = 24  # below this, extracting inline beats starting worker processes
 UPDATE_CONTAINMENT = 0.9  # a re-fetched page counts as updated below this overlap
-CRASHED = "extraction crashed"  # worker died: worth another try next run
 PARSE_POOL_FEEDS = 8  # from this many feeds, worker processes parse them
 BACKLOG_PER_WORKER = 16  # fetched pages queued per extraction worker: bounds memory at any scale
 FETCHED_AHEAD = 32  # fetched pages waiting to be handed over before fetching pauses
@@ -57,6 +57,27 @@ class Candidate:
 
 
 @dataclass(frozen=True)
+class ExtractFailure:
+    """A fetched page that gave no article: ``crashed`` (a worker died: worth another try next
+    run) or not (a page with no article text stays without one)."""
+
+    reason: str
+    crashed: bool = False
+
+
+Extracted = Article | ExtractFailure
+
+
+class Found(NamedTuple):
+    """An article of the window, the candidate it came from, and whether it changed
+    substantially since an earlier digest carried it."""
+
+    candidate: Candidate
+    article: Article
+    updated: bool
+
+
+@dataclass(frozen=True)
 class Selection:
     candidates: tuple[Candidate, ...]
     skipped: tuple[Skipped, ...]
@@ -67,7 +88,7 @@ class Selection:
 class Gathered:
     """Articles of the window (with the candidate they came from) and what could not be read."""
 
-    articles: tuple[tuple[Candidate, Article, bool], ...]  # (candidate, article, updated_since_seen)
+    articles: tuple[Found, ...]
     skipped: tuple[Skipped, ...]
     fetched: int
     reused: int
@@ -197,7 +218,7 @@ def screen_for(ctx: RunContext) -> Screen | None:
 
 
 def _extract_job(body: bytes, url: str, entry: Entry, outlet: str,
-                 screen: Screen | None = None) -> Article | str:
+                 screen: Screen | None = None) -> Extracted:
     """Top-level (picklable) extraction for worker processes; returns the article or a reason.
     With a ``screen``, a page that cannot be about the story comes back screened, unextracted."""
     try:
@@ -208,20 +229,20 @@ def _extract_job(body: bytes, url: str, entry: Entry, outlet: str,
                 return light
         return extract_article(body, url=url, entry=entry, outlet=outlet, source=entry.source)
     except ExtractError as exc:
-        return f"extraction failed: {exc}"
+        return ExtractFailure(f"extraction failed: {exc}")
     except Exception as exc:  # a malformed page must never sink the run
-        return f"extraction failed: {type(exc).__name__}: {exc}"
+        return ExtractFailure(f"extraction failed: {type(exc).__name__}: {one_line(exc)}")
 
 
 def _extract_timed(body: bytes, url: str, entry: Entry, outlet: str,
-                   screen: Screen | None = None) -> tuple[Article | str, float]:
+                   screen: Screen | None = None) -> tuple[Extracted, float]:
     """:func:`_extract_job` and the CPU seconds it took (for the run's timings)."""
     start = time.process_time()
     out = _extract_job(body, url, entry, outlet, screen)
     return out, time.process_time() - start
 
 
-def extract_batch(jobs: Sequence[Job], screen: Screen | None = None) -> list[Article | str]:
+def extract_batch(jobs: Sequence[Job], screen: Screen | None = None) -> list[Extracted]:
     """Extract a batch of pages in this process (the unit of work for distributed runners)."""
     return [_extract_job(*job, screen) for job in jobs]
 
@@ -259,7 +280,7 @@ def plan_pages(ctx: RunContext, selection: Selection) -> Plan:
     for c in selection.candidates:
         reason = ctx.store.failure(c.entry.url)
         if reason is not None:
-            failed.append(Skipped(c.entry.url, reason, c.entry.title))
+            failed.append(Skipped(c.entry.url, reason, c.entry.title, kind="failed"))
             continue
         found = None
         for url in (c.canonical, *c.aliases):
@@ -304,16 +325,16 @@ def fetch_pages(ctx: RunContext, plan: Plan) -> Fetched:
     return Fetched(jobs, tuple(skipped))
 
 
-def finish(ctx: RunContext, plan: Plan, extracted: Sequence[tuple[Candidate, Article | str]],
+def finish(ctx: RunContext, plan: Plan, extracted: Sequence[tuple[Candidate, Extracted]],
            skipped: list[Skipped]) -> Gathered:
     """Store new articles, mark substantial updates, keep what falls in the window."""
     done = [(c, a, False) for c, a in plan.known]
     skipped.extend(plan.failed)
     for c, art in extracted:
-        if isinstance(art, str):
-            skipped.append(Skipped(c.entry.url, art, c.entry.title))
-            if not art.startswith(CRASHED):  # a page with no article stays without one
-                ctx.store.record_failure(c.entry.url, art)
+        if isinstance(art, ExtractFailure):
+            skipped.append(Skipped(c.entry.url, art.reason, c.entry.title, kind="failed"))
+            if not art.crashed:  # a page with no article stays without one
+                ctx.store.record_failure(c.entry.url, art.reason)
             continue
         old = plan.previous.get(c.canonical)
         updated = False
@@ -327,17 +348,17 @@ def finish(ctx: RunContext, plan: Plan, extracted: Sequence[tuple[Candidate, Art
                                    entry_updated=c.entry.updated)
         done.append((c, art, updated))
 
-    kept: list[tuple[Candidate, Article, bool]] = []
+    kept: list[Found] = []
     outside: set[str] = set()
     for c, art, updated in done:
         when = c.entry.published or c.entry.updated or art.published
         if when is None:
             skipped.append(Skipped(c.entry.url, "no publication date in feed or page",
-                                   c.entry.title))
+                                   c.entry.title, kind="no_date"))
         elif not _in_window(c.entry, art.published, ctx.window):
             outside.add(c.canonical)  # an undated feed item whose page is from another day
         else:
-            kept.append((c, art, updated))
+            kept.append(Found(c, art, updated))
     kept.sort(key=lambda x: x[0].canonical)
     return Gathered(tuple(kept), tuple(skipped), fetched=len(plan.to_fetch),
                     reused=len(plan.known), outside_urls=frozenset(outside))
@@ -355,7 +376,7 @@ def _fetched(ctx: RunContext, cands: Sequence[Candidate], skipped: list[Skipped]
         c = by_url[url]
         if isinstance(resp, FetchError):
             reason = f"fetch failed: {resp.problem}"
-            skipped.append(Skipped(url, reason, c.entry.title))
+            skipped.append(Skipped(url, reason, c.entry.title, kind="failed"))
             if not resp.retryable:  # 404, 410, not a web page, too big: not fetched again
                 ctx.store.record_failure(url, reason)
         else:
@@ -363,12 +384,12 @@ def _fetched(ctx: RunContext, cands: Sequence[Candidate], skipped: list[Skipped]
 
 
 def _fetch_and_extract(ctx: RunContext, cands: Sequence[Candidate],
-                       skipped: list[Skipped]) -> list[tuple[Candidate, Article | str]]:
+                       skipped: list[Skipped]) -> list[tuple[Candidate, Extracted]]:
     workers = _workers(ctx)
     screen = screen_for(ctx)
     start = time.perf_counter()
     cpu = 0.0
-    results: list[tuple[Candidate, Article | str]] = []
+    results: list[tuple[Candidate, Extracted]] = []
     if len(cands) < POOL_MIN_PAGES or workers < 2:
         for c, job in _fetched(ctx, cands, skipped):
             out, used = _extract_timed(*job, screen)
@@ -376,7 +397,7 @@ def _fetch_and_extract(ctx: RunContext, cands: Sequence[Candidate],
             cpu += used
         ctx.timings["extract_cpu"] = cpu
         return results
-    pending: dict[Future[tuple[Article | str, float]], Candidate] = {}
+    pending: dict[Future[tuple[Extracted, float]], Candidate] = {}
 
     def take() -> None:
         """Wait for at least one extraction, and collect every one that is done."""
@@ -388,7 +409,7 @@ def _fetch_and_extract(ctx: RunContext, cands: Sequence[Candidate],
                 out, used = fut.result()
                 cpu += used
             except Exception as exc:  # a crashed worker loses one page, not the run
-                out = f"{CRASHED}: {type(exc).__name__}"
+                out = ExtractFailure(f"extraction crashed: {type(exc).__name__}", crashed=True)
             results.append((c, out))
 
     with ProcessPoolExecutor(max_workers=workers) as pool:

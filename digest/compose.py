@@ -91,7 +91,8 @@ def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
         if is_screened(art.content_hash):
             screened += 1
             skipped.append(Skipped(cand.entry.url, f"not about the story ({art.description}; "
-                                                   "page not extracted)", art.title))
+                                                   "page not extracted)", art.title,
+                                   kind="screened"))
         else:
             rows.append((cand, art, updated))
     start = time.perf_counter()
@@ -105,7 +106,7 @@ def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
             relevant.append((art, j, updated))
         else:
             skipped.append(Skipped(cand.entry.url, f"not about the story (score {j.score:.2f}: "
-                                                   f"{j.why})", art.title))
+                                                   f"{j.why})", art.title, kind="off_story"))
 
     carried = history.carried
     today_keys = {a.canonical_url for a, _, _ in relevant}
@@ -131,7 +132,8 @@ def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
             ref = (before or old_today)[0]
             for i in today:
                 a = relevant[i][0]
-                skipped.append(Skipped(a.url, f"already in an earlier digest ({ref.url})", a.title))
+                skipped.append(Skipped(a.url, f"already in an earlier digest ({ref.url})", a.title,
+                                       kind="earlier", ref=ref.url))
             continue
         primary = max(today, key=lambda i: (len(relevant[i][0].text), -i))
         art, judgement, _ = relevant[primary]
@@ -142,7 +144,8 @@ def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
             if m is not art:
                 folded += 1
                 skipped.append(Skipped(m.url, f"same article as {art.url} (folded into "
-                                              "also_reported_by)", m.title))
+                                              "also_reported_by)", m.title, kind="folded",
+                                       ref=art.url))
         updated = any(relevant[i][2] for i in today)
         items.append(Item(art, judgement, also, members, updated))
 
@@ -151,7 +154,7 @@ def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
     if len(items) > cfg.digest.max_articles:
         for it in items[cfg.digest.max_articles:]:
             skipped.append(Skipped(it.article.url, "over the digest's max_articles limit",
-                                   it.article.title))
+                                   it.article.title, kind="over_limit"))
         items = items[:cfg.digest.max_articles]
 
     used: dict[str, int] = {}
@@ -274,7 +277,7 @@ def publish(ctx: RunContext, digest: Digest, input_key: str | None = None) -> di
 def _folded(ctx: RunContext, digest: Digest) -> list[tuple[str, str]]:
     """Canonical URLs of the folded copies, so a copy never returns as news later."""
     urls = [r.url for item in digest.articles for r in item.also_reported_by]
-    urls += [s.url for s in digest.skipped if s.reason.startswith("same article as")]
+    urls += [s.url for s in digest.skipped if s.kind == "folded"]
     out = []
     for url in urls:
         found = ctx.store.article_for(url)

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 SourceStatus = Literal["ok", "not_modified", "error"]
+# Why an item of the window is not in the digest.
+SkipKind = Literal["failed", "no_date", "screened", "off_story", "earlier", "folded", "over_limit",
+                   ""]
 
 
 @dataclass(frozen=True)
@@ -213,11 +216,14 @@ class SourceReport:
 
 @dataclass(frozen=True)
 class Skipped:
-    """An item in the window that was left out of the digest, and why."""
+    """An item in the window that was left out of the digest: ``kind`` says why (for code),
+    ``reason`` in words (for people), ``ref`` the article it repeats (folded, earlier)."""
 
     url: str
     reason: str
     title: str = ""
+    kind: SkipKind = ""  # "" only for records read back from a stored digest's JSON
+    ref: str | None = None
 
 
 @dataclass(frozen=True)
