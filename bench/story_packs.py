@@ -20,8 +20,15 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.story_eval import (Evaluation, PackIndex, backfill_library, config_with_feeds,
-                              evaluate, pack_feeds, read_digests)
+from bench.story_eval import (
+    Evaluation,
+    PackIndex,
+    backfill_library,
+    config_with_feeds,
+    evaluate,
+    pack_feeds,
+    read_digests,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKS = ROOT / "tests" / "packs"
@@ -50,6 +57,7 @@ class PackResult:
     days: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # date -> tp, fp, fn
     misjudged: list[Misjudged] = field(default_factory=list)
     off_story_overview: list[str] = field(default_factory=list)  # "date: sentence"
+    scores: dict[str, tuple[bool, float]] = field(default_factory=dict)  # id -> (truth, score)
 
     @property
     def precision(self) -> float:
@@ -110,6 +118,8 @@ def score(bodies: list[dict], key: dict, pack: str) -> PackResult:
         elif got:
             fp += 1
         res.days[d] = (tp, fp, fn)
+        if m := re.match(r"(?:not about the story \(score )?([01]\.\d+)", said):
+            res.scores[a["id"]] = (a["relevant"], float(m.group(1)))
         if got != a["relevant"]:
             res.misjudged.append(Misjudged(a["id"], a["url"], d, a["relevant"], a["kind"], said,
                                            a.get("why", "")))
@@ -146,11 +156,19 @@ def markdown(results: list[PackResult]) -> str:
         wp, wr = r.worst_day()
         lines.append(f"| {r.pack} | {r.precision:.3f} | {r.recall:.3f} | {wp:.2f} / {wr:.2f} | "
                      f"{r.ev.facts_found}/{r.ev.facts} | {len(r.off_story_overview)} |")
+    lines += ["", "| pack | lowest score of a story page | highest score of a trap | traps "
+              "scoring 0.5 or more |", "|---|---|---|---|"]
+    for r in results:
+        story = [v for truth, v in r.scores.values() if truth]
+        traps = [v for truth, v in r.scores.values() if not truth]
+        lines.append(f"| {r.pack} | {min(story, default=0):.2f} | {max(traps, default=0):.2f} | "
+                     f"{sum(v >= 0.5 for v in traps)}/{len(traps)} |")
     lines += ["", "| pack | digest date | page | truth | trap kind | what the digest said |",
               "|---|---|---|---|---|---|"]
     for r in results:
         for m in r.misjudged:
             said = re.sub(r"\s+", " ", m.score).replace("|", "/")
+            said = re.sub(r"http://127\.0\.0\.1:\d+/", "", said)
             lines.append(f"| {r.pack} | {m.date} | `{m.url}` | "
                          f"{'story' if m.relevant else 'off-story'} | {m.kind} | {said} |")
     return "\n".join(lines)
