@@ -58,6 +58,7 @@ class PackResult:
     misjudged: list[Misjudged] = field(default_factory=list)
     off_story_overview: list[str] = field(default_factory=list)  # "date: sentence"
     scores: dict[str, tuple[bool, float]] = field(default_factory=dict)  # id -> (truth, score)
+    unseen: list[str] = field(default_factory=list)  # pages neither in the digest nor left out
 
     @property
     def precision(self) -> float:
@@ -110,6 +111,8 @@ def score(bodies: list[dict], key: dict, pack: str) -> PackResult:
         if d not in dates:
             continue
         tp, fp, fn = res.days.get(d, (0, 0, 0))
+        if a["id"] not in judged:
+            res.unseen.append(a["id"])
         got, said = judged.get(a["id"], (False, "not in the digest, not listed as left out"))
         if a["relevant"] and got:
             tp += 1
