@@ -107,12 +107,14 @@ def test_harness_runs_every_day_and_accounts_for_every_page(name, result):
 def test_precision_over_pages_with_defaults(name, result):
     res = result(name)
     assert res.precision >= 0.97, [m.id for m in res.misjudged if not m.relevant]
+    assert res.worst_day()[0] >= 0.97, res.day_scores()  # and on every digest date
 
 
 @pytest.mark.parametrize("name", _marked(RECALL_FAILS))
 def test_recall_over_pages_with_defaults(name, result):
     res = result(name)
     assert res.recall >= 0.95, [m.id for m in res.misjudged if m.relevant]
+    assert res.worst_day()[1] >= 0.95, res.day_scores()  # and on every digest date
 
 
 @pytest.mark.parametrize("name", _marked(OVERVIEW_FAILS))
