@@ -1,0 +1,122 @@
+"""Story packs of other stories, judged with the config a newcomer writes (issue 16).
+
+Each pack under tests/packs/ with a ``story.toml`` is served over real HTTP, backfilled day by day
+with that config (defaults kept; only ``[[feeds]]`` pointed at the server) and scored against its
+answer key by ``bench.story_packs``. The issue's targets are asserted per pack; where today's
+relevance misses them the test is a strict xfail that records the measured numbers, so it fails
+(XPASS) the day relevance is fixed and the marker must go.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections import Counter
+
+import pytest
+
+from bench.story_packs import PACKS as PACK_DIR
+from bench.story_packs import PackResult, run_pack, story_packs
+
+PACKS = story_packs()
+NAMES = [p.name for p in PACKS]
+_RESULTS: dict[str, PackResult] = {}
+
+# Measured with today's code and the packs' newcomer configs (docs/RELEVANCE.md).
+PRECISION_FAILS = {
+    "austria-rerun": "P=0.897 (3 passing mentions accepted)",
+    "bayer-monsanto": "P=0.926 (a passing mention and a sibling merger accepted)",
+}
+RECALL_FAILS = {
+    "hurricane-matthew": "R=0.846 (4 Haiti pages that name the storm once or twice rejected)",
+}
+OVERVIEW_FAILS = {
+    "austria-rerun": "8 overview sentences from 3 off-story pages",
+    "bayer-monsanto": "8 overview sentences from 2 off-story pages",
+}
+
+
+def _marked(table: dict[str, str]) -> list:
+    return [pytest.param(name, marks=pytest.mark.xfail(
+        strict=True, reason=f"issue 16: relevance with defaults, measured {table[name]}"))
+        if name in table else name for name in NAMES]
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory):
+    def get(name: str) -> PackResult:
+        if name not in _RESULTS:
+            _RESULTS[name] = run_pack(PACK_DIR / name,
+                                      tmp_path_factory.mktemp(name))
+        return _RESULTS[name]
+    return get
+
+
+def _key(name: str) -> dict:
+    return json.loads((PACK_DIR / name / "answer_key.json").read_text(encoding="utf-8"))
+
+
+def test_there_are_at_least_three_story_packs_of_other_stories():
+    stories = {_key(n)["story"] for n in NAMES}
+    assert len(stories) >= 3 and "syria-ceasefire" not in stories
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_pack_build_is_deterministic_and_committed(name):
+    build = PACK_DIR / name / "build.py"
+    done = subprocess.run([sys.executable, str(build), "--check"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_answer_key_has_the_story_its_copies_and_traps_of_every_kind(name):
+    key = _key(name)
+    arts = key["articles"]
+    kinds = Counter(a["kind"] for a in arts)
+    outlets = {a["outlet"] for a in arts}
+    assert 4 <= len(outlets) <= 6
+    assert 20 <= sum(a["relevant"] for a in arts) <= 32
+    assert kinds["syndicated"] >= 3
+    assert sum(not a["relevant"] for a in arts) >= 12
+    assert {"passing", "sibling", "keyword", "related"} <= set(kinds)
+    assert all(a["why"] for a in arts if not a["relevant"])
+    assert all(spec["relevant"] and spec["facts"] for spec in key["days"].values())
+    assert 7 <= len(key["days"]) <= 10
+    for outlet in outlets:  # every outlet carries the story
+        assert any(a["relevant"] for a in arts if a["outlet"] == outlet), outlet
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_harness_runs_every_day_and_accounts_for_every_page(name, result):
+    res = result(name)
+    key = _key(name)
+    assert res.ev.days == len(key["days"])
+    assert sorted(res.days) == sorted(key["days"])
+    # every page, whatever its feed's quirks, reaches the digest: kept, folded or left out
+    assert res.unseen == []
+    pages = sum(tp + fp + fn for tp, fp, fn in res.days.values())
+    assert pages == len(key["articles"]) - sum(not a["relevant"] for a in key["articles"]) + sum(
+        fp for _, fp, _ in res.days.values())
+    assert not any(m.id == key["seed"] for m in res.misjudged)  # the seed itself is kept
+    assert res.ev.facts == sum(len(d["facts"]) for d in key["days"].values())
+    assert res.ev.groups >= 3  # syndicated copies are scored as duplicate groups
+
+
+@pytest.mark.parametrize("name", _marked(PRECISION_FAILS))
+def test_precision_over_pages_with_defaults(name, result):
+    res = result(name)
+    assert res.precision >= 0.97, [m.id for m in res.misjudged if not m.relevant]
+    assert res.worst_day()[0] >= 0.97, res.day_scores()  # and on every digest date
+
+
+@pytest.mark.parametrize("name", _marked(RECALL_FAILS))
+def test_recall_over_pages_with_defaults(name, result):
+    res = result(name)
+    assert res.recall >= 0.95, [m.id for m in res.misjudged if m.relevant]
+    assert res.worst_day()[1] >= 0.95, res.day_scores()  # and on every digest date
+
+
+@pytest.mark.parametrize("name", _marked(OVERVIEW_FAILS))
+def test_no_off_story_sentence_in_any_overview(name, result):
+    assert result(name).off_story_overview == []
