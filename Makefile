@@ -1,6 +1,7 @@
 # story digest: two commands do all set-up on a fresh machine.
 #   make run   creates .venv, installs the project and writes the 2016-09-18 digest of the bundled story
-#   make test  installs the test tools (and Debian's chromium for the browser test) and runs every test
+#   make test  installs the test tools (and Debian's chromium for the browser test), runs `make lint`
+#              (ruff + mypy) and every test
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -12,7 +13,7 @@ DATE   ?= 2016-09-18
 run: $(VENV)/.installed
 	$(BIN)/digest run --config $(CONFIG) --date $(DATE)
 
-test: $(VENV)/.installed-test chromium
+test: $(VENV)/.installed-test chromium lint
 	$(BIN)/python -m pytest
 
 install: $(VENV)/.installed
@@ -38,6 +39,7 @@ chromium:
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check digest flows tests bench
+	$(BIN)/mypy digest flows
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.summ_eval
