@@ -27,8 +27,17 @@ from .dedup import containment
 from .errors import ExtractError, FetchError
 from .extract import extract_article, screened_article
 from .feeds import parse_feed
-from .models import Article, Entry, FeedResult, FeedSource, ParsedFeed, Skipped, Window
-from .screen import Screen, is_screened
+from .models import (
+    Article,
+    Entry,
+    FeedResult,
+    FeedSource,
+    ParsedFeed,
+    Screened,
+    Skipped,
+    Window,
+)
+from .screen import Screen
 from .text.lines import one_line
 from .textvec import shingles
 from .urls import canonical_url
@@ -65,7 +74,7 @@ class ExtractFailure:
     crashed: bool = False
 
 
-Extracted = Article | ExtractFailure
+Extracted = Article | Screened | ExtractFailure
 
 
 class Found(NamedTuple):
@@ -73,7 +82,7 @@ class Found(NamedTuple):
     substantially since an earlier digest carried it."""
 
     candidate: Candidate
-    article: Article
+    article: Article | Screened
     updated: bool
 
 
@@ -255,7 +264,7 @@ def _workers(ctx: RunContext) -> int:
 class Plan:
     """Which candidates state already holds, and which pages must be fetched."""
 
-    known: tuple[tuple[Candidate, Article], ...]
+    known: tuple[tuple[Candidate, Article | Screened], ...]
     to_fetch: tuple[Candidate, ...]
     previous: Mapping[str, Article]  # stored versions of pages re-fetched because updated
     failed: tuple[Skipped, ...] = ()  # pages that failed for good in an earlier run
@@ -271,12 +280,12 @@ class Fetched:
 
 def plan_pages(ctx: RunContext, selection: Selection) -> Plan:
     """Reuse what state holds; fetch the rest, and known pages whose entry says "updated"."""
-    known: list[tuple[Candidate, Article]] = []
+    known: list[tuple[Candidate, Article | Screened]] = []
     to_fetch: list[Candidate] = []
     previous: dict[str, Article] = {}
     failed: list[Skipped] = []
     screen = screen_for(ctx)
-    mark = screen.mark if screen is not None else None
+    mark = screen.fingerprint if screen is not None else None
     for c in selection.candidates:
         reason = ctx.store.failure(c.entry.url)
         if reason is not None:
@@ -287,7 +296,7 @@ def plan_pages(ctx: RunContext, selection: Selection) -> Plan:
             found = ctx.store.article_for(url)
             if found:
                 break
-        if found and is_screened(found[0].content_hash) and found[0].content_hash != mark:
+        if found and isinstance(found[0], Screened) and found[0].screen != mark:
             found = None  # screened out under other story terms (or none now): look again
         if found:
             article, entry_updated = found
@@ -295,7 +304,7 @@ def plan_pages(ctx: RunContext, selection: Selection) -> Plan:
             if not newer:
                 known.append((c, article))
                 continue
-            if not is_screened(article.content_hash):
+            if isinstance(article, Article):
                 previous[c.canonical] = article
         to_fetch.append(c)
     return Plan(tuple(known), tuple(to_fetch), previous, tuple(failed))
@@ -338,7 +347,7 @@ def finish(ctx: RunContext, plan: Plan, extracted: Sequence[tuple[Candidate, Ext
             continue
         old = plan.previous.get(c.canonical)
         updated = False
-        if old is not None:
+        if old is not None and isinstance(art, Article):
             if containment(shingles(old.text), shingles(art.text)) >= UPDATE_CONTAINMENT:
                 art = old  # cosmetic change: keep the version already seen
             else:

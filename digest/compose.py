@@ -26,6 +26,7 @@ from .models import (
     FeedResult,
     Judgement,
     Reporter,
+    Screened,
     Skipped,
     SourceReport,
     StoryArticle,
@@ -33,7 +34,6 @@ from .models import (
 )
 from .quotes import extract_quotes
 from .relevance import ProfileDoc, RelevanceModel
-from .screen import is_screened
 from .summarize import summarize_article, summarize_story
 
 if TYPE_CHECKING:
@@ -88,11 +88,11 @@ def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
     # mention one of the story's required concepts
     rows, screened = [], 0
     for cand, art, updated in gathered.articles:
-        if is_screened(art.content_hash):
+        if isinstance(art, Screened):
             screened += 1
-            skipped.append(Skipped(cand.entry.url, f"not about the story ({art.description}; "
-                                                   "page not extracted)", art.title,
-                                   kind="screened"))
+            skipped.append(Skipped(cand.entry.url, f"not about the story (never mentions "
+                                                   f"{art.missing}; page not extracted)",
+                                   art.title, kind="screened"))
         else:
             rows.append((cand, art, updated))
     start = time.perf_counter()
@@ -281,7 +281,7 @@ def _folded(ctx: RunContext, digest: Digest) -> list[tuple[str, str]]:
     out = []
     for url in urls:
         found = ctx.store.article_for(url)
-        if found:
+        if found and isinstance(found[0], Article):
             out.append((found[0].canonical_url, found[0].content_hash))
     return out
 

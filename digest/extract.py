@@ -13,7 +13,7 @@ from typing import Any
 from .errors import ExtractError
 from .feeds import parse_datetime
 from .httpbody import magic_kind
-from .models import Article, Entry
+from .models import Article, Entry, Screened
 from .screen import Screen
 from .text.lines import one_line
 from .textclean import clean_article_text, count_words, html_to_text, normalise_for_hash
@@ -136,8 +136,8 @@ def extract_article(
 
 
 def screened_article(body: bytes, *, url: str, entry: Entry, outlet: str, screen: Screen,
-                     source: str = "", content_type: str | None = None) -> Article | None:
-    """The page as a screened-out article (no text, title and dates from the feed item) when it
+                     source: str = "", content_type: str | None = None) -> Screened | None:
+    """The page as a :class:`Screened` record (title and dates from the feed item) when it
     cannot be about the story (:mod:`digest.screen`), else None: extract it.
 
     Only dated feed items are screened (an undated one needs the page's date to place it in a
@@ -149,10 +149,10 @@ def screened_article(body: bytes, *, url: str, entry: Entry, outlet: str, screen
     missing = screen.missing(decode_html(body, content_type), entry)
     if missing is None:
         return None
-    return Article(
+    return Screened(
         url=url, canonical_url=_canonical(url), source=source or entry.source, outlet=outlet,
-        title=entry.title, text="", published=entry.published, updated=entry.updated,
-        author=entry.author, description=f"never mentions {missing}", content_hash=screen.mark)
+        title=entry.title, missing=missing, screen=screen.fingerprint, published=entry.published,
+        updated=entry.updated, author=entry.author)
 
 
 def _is_binary(body: bytes) -> bool:

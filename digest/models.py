@@ -126,6 +126,24 @@ class Article:
 
 
 @dataclass(frozen=True)
+class Screened:
+    """A fetched page that was not extracted because it cannot be about the story: no word of
+    the required concept ``missing`` in it (screen.py). Title and dates come from the feed item;
+    ``screen`` identifies the story terms it was screened under (other terms: look again)."""
+
+    url: str
+    canonical_url: str
+    source: str
+    outlet: str
+    title: str
+    missing: str
+    screen: str
+    published: dt.datetime | None = None
+    updated: dt.datetime | None = None
+    author: str | None = None
+
+
+@dataclass(frozen=True)
 class Judgement:
     """Whether an article belongs to the story, with a score and a human-readable reason."""
 

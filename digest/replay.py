@@ -115,7 +115,7 @@ def stored_digest(ctx: RunContext, key: str,
     try:
         if json.loads(paths["json"].read_text(encoding="utf-8")) != body:
             return None  # the file was changed or belongs to another run
-        articles = {a.url: a for _, a, _ in gathered.articles}
+        articles = {a.url: a for _, a, _ in gathered.articles if isinstance(a, Article)}
         digest = rebuild(body, extra, articles)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         log.info("stored digest of %s not reusable: %s", ctx.day, exc)

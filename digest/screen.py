@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from .models import Entry
 from .relevance import _fold, _folded_pattern
 
-MARK = "screened:"  # content_hash prefix of a stored, screened-out page (text left empty)
 _TAG = re.compile(r"<[^>]*>")
 # characters a browser (and trafilatura) drops inside a word: soft hyphen, zero-width marks
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
@@ -50,10 +49,6 @@ class Screen:
         """Identifies this screen: a page screened out under another one is judged again."""
         return hashlib.sha256(repr(self.concepts).encode()).hexdigest()[:16]
 
-    @property
-    def mark(self) -> str:
-        return MARK + self.fingerprint
-
     def missing(self, page_html: str, entry: Entry | None = None) -> str | None:
         """The first required concept of which neither the page nor the feed item has a word,
         or None when the page may be about the story."""
@@ -67,6 +62,3 @@ class Screen:
                 return name
         return None
 
-
-def is_screened(content_hash: str) -> bool:
-    return content_hash.startswith(MARK)

@@ -17,12 +17,11 @@ from pathlib import Path
 
 from .errors import StateError
 from .history import History
-from .models import Article, Entry
-from .screen import MARK as SCREENED_MARK
+from .models import Article, Entry, Screened
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: articles.screened (was a 'screened:' prefix of content_hash)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -50,7 +49,8 @@ CREATE TABLE IF NOT EXISTS articles (
     language TEXT,
     content_hash TEXT NOT NULL,
     entry_updated TEXT,
-    fetched_at TEXT NOT NULL
+    fetched_at TEXT NOT NULL,
+    screened TEXT  -- a screened-out page (never extracted): the screen's fingerprint; text empty
 );
 CREATE TABLE IF NOT EXISTS aliases (
     url TEXT PRIMARY KEY,
@@ -113,6 +113,7 @@ class Store:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self._lock = threading.RLock()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False,
@@ -126,7 +127,6 @@ class Store:
             raise StateError(f"{self.path}: cannot open state database: {exc}") from None
         except OSError as exc:
             raise StateError(f"{self.path}: cannot create state database: {exc}") from None
-        self._lock = threading.RLock()
 
     def _check_version(self) -> None:
         row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
@@ -135,6 +135,18 @@ class Store:
         elif int(row[0]) > SCHEMA_VERSION:
             raise StateError(f"{self.path}: state database is from a newer version "
                              f"(schema {row[0]}, this version reads {SCHEMA_VERSION})")
+        elif int(row[0]) < SCHEMA_VERSION:
+            self._migrate(int(row[0]))
+
+    def _migrate(self, version: int) -> None:
+        """Bring an older state database up to :data:`SCHEMA_VERSION`, in one transaction."""
+        with self.transaction() as db:
+            if version < 2:  # screened pages: an explicit column instead of a hash prefix
+                db.execute("ALTER TABLE articles ADD COLUMN screened TEXT")
+                db.execute("UPDATE articles SET screened = substr(content_hash, 10),"
+                           " content_hash = '' WHERE content_hash LIKE 'screened:%'")
+            db.execute("UPDATE meta SET value=? WHERE key='schema_version'",
+                       (str(SCHEMA_VERSION),))
 
     def close(self) -> None:
         self._db.close()
@@ -189,26 +201,32 @@ class Store:
 
     # -- articles ------------------------------------------------------------------------------
 
-    def save_article(self, article: Article, aliases: Iterable[str] = (),
+    def save_article(self, article: Article | Screened, aliases: Iterable[str] = (),
                      entry_updated: dt.datetime | None = None) -> None:
+        """Keep an extracted article, or a screened-out page (title and dates, no text)."""
         a = article
+        if isinstance(a, Screened):
+            text, description, language, content_hash, screened = "", a.missing, None, "", a.screen
+        else:
+            text, description, language, content_hash, screened = (
+                a.text, a.description, a.language, a.content_hash, None)
         with self.transaction() as db:
             db.execute(
-                "INSERT OR REPLACE INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (a.canonical_url, a.url, a.source, a.outlet, a.title, a.text, _iso(a.published),
-                 _iso(a.updated), a.author, a.description, a.language, a.content_hash,
-                 _iso(entry_updated), _iso(dt.datetime.now(dt.UTC))))
+                "INSERT OR REPLACE INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (a.canonical_url, a.url, a.source, a.outlet, a.title, text, _iso(a.published),
+                 _iso(a.updated), a.author, description, language, content_hash,
+                 _iso(entry_updated), _iso(dt.datetime.now(dt.UTC)), screened))
             for url in {a.url, a.canonical_url, *aliases}:
                 db.execute("INSERT OR REPLACE INTO aliases VALUES (?,?)", (url, a.canonical_url))
 
-    def article_for(self, url: str) -> tuple[Article, dt.datetime | None] | None:
+    def article_for(self, url: str) -> tuple[Article | Screened, dt.datetime | None] | None:
         """A stored article reached by ``url`` (or any alias), with the feed entry's update time."""
         rows = self._query(
             "SELECT a.*, a.entry_updated FROM aliases x JOIN articles a"
             " ON a.canonical_url = x.canonical_url WHERE x.url=?", (url,))
         if not rows:
             return None
-        return _article_from_row(rows[0]), _time(rows[0]["entry_updated"])
+        return _record_from_row(rows[0]), _time(rows[0]["entry_updated"])
 
     def articles(self, canonical_urls: Iterable[str]) -> dict[str, Article]:
         urls = list(dict.fromkeys(canonical_urls))
@@ -216,7 +234,8 @@ class Store:
         for i in range(0, len(urls), 500):
             chunk = urls[i:i + 500]
             marks = ",".join("?" * len(chunk))
-            for row in self._query(f"SELECT * FROM articles WHERE canonical_url IN ({marks})", chunk):
+            for row in self._query(f"SELECT * FROM articles WHERE canonical_url IN ({marks})"
+                                   " AND screened IS NULL", chunk):
                 found[row["canonical_url"]] = _article_from_row(row)
         return found
 
@@ -224,10 +243,9 @@ class Store:
                            limit: int = 2000) -> list[Article]:
         """Stored articles published in ``[since, until)``, newest first (at most ``limit``)."""
         rows = self._query("SELECT * FROM articles WHERE published>=? AND published<?"
-                           " AND content_hash NOT LIKE ?"  # screened pages have no text
+                           " AND screened IS NULL"  # screened pages have no text
                            " ORDER BY published DESC, canonical_url LIMIT ?",
-                           (_iso(since.astimezone(dt.UTC)), _iso(until.astimezone(dt.UTC)),
-                            f"{SCREENED_MARK}%", limit))
+                           (_iso(since.astimezone(dt.UTC)), _iso(until.astimezone(dt.UTC)), limit))
         return [_article_from_row(r) for r in rows]
 
     def article_count(self) -> int:
@@ -341,6 +359,15 @@ def _entry_from_json(d: dict) -> Entry:
     return Entry(source=d["source"], url=d["url"], title=d["title"],
                  published=_time(d.get("published")), updated=_time(d.get("updated")),
                  summary=d.get("summary") or "", guid=d.get("guid"), author=d.get("author"))
+
+
+def _record_from_row(row: sqlite3.Row) -> Article | Screened:
+    if row["screened"] is not None:
+        return Screened(url=row["url"], canonical_url=row["canonical_url"], source=row["source"],
+                        outlet=row["outlet"], title=row["title"], missing=row["description"],
+                        screen=row["screened"], published=_time(row["published"]),
+                        updated=_time(row["updated"]), author=row["author"])
+    return _article_from_row(row)
 
 
 def _article_from_row(row: sqlite3.Row) -> Article:

@@ -94,3 +94,35 @@ def test_summary_cache(tmp_path):
         s.save_summary("h1", "lead", 3, ["A.", "B."])
         assert s.summary("h1", "lead", 3) == ("A.", "B.")
         assert s.summary("h1", "lead", 2) is None
+
+
+def test_a_version_1_state_file_is_migrated_screened_pages_get_their_own_column(tmp_path):
+    import sqlite3
+
+    from digest.models import Article, Screened
+    from digest.store import SCHEMA_VERSION, Store
+
+    path = tmp_path / "old.sqlite"
+    with Store(path) as store:  # make a current file, then turn it back into version 1
+        store.save_article(Article(url="https://a.example/x", canonical_url="https://a.example/x",
+                                   source="s", outlet="A", title="Kept", text="Body text.",
+                                   content_hash="abc"))
+    db = sqlite3.connect(path)
+    db.execute("ALTER TABLE articles DROP COLUMN screened")
+    db.execute("INSERT INTO articles VALUES ('https://b.example/y','https://b.example/y','s','B',"
+               "'Off','','2016-09-18T00:00:00+00:00',NULL,NULL,'Syria','en',"
+               "'screened:f00d',NULL,'2016-09-18T00:00:00+00:00')")
+    db.execute("INSERT INTO aliases VALUES ('https://b.example/y','https://b.example/y')")
+    db.execute("UPDATE meta SET value='1' WHERE key='schema_version'")
+    db.commit()
+    db.close()
+    with Store(path) as store:
+        kept, _ = store.article_for("https://a.example/x")
+        screened, _ = store.article_for("https://b.example/y")
+        assert isinstance(kept, Article) and kept.text == "Body text."
+        assert isinstance(screened, Screened)
+        assert (screened.screen, screened.missing, screened.title) == ("f00d", "Syria", "Off")
+        assert list(store.articles(["https://b.example/y"])) == []  # never as an article
+    version = sqlite3.connect(path).execute(
+        "SELECT value FROM meta WHERE key='schema_version'").fetchone()[0]
+    assert int(version) == SCHEMA_VERSION == 2

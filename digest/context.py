@@ -1,0 +1,69 @@
+"""The live resources and settings of one digest run, and the window it covers.
+
+A leaf every stage may import: it knows the config, the state store and the fetcher, never the
+stages themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import Config
+from .fetch import Fetcher
+from .models import Window
+from .store import Store
+
+
+@dataclass
+class RunContext:
+    """Live resources and settings of one digest run (not passed between processes)."""
+
+    config: Config
+    store: Store
+    fetcher: Fetcher
+    day: dt.date
+    window: Window
+    now: dt.datetime
+    out_dir: Path
+    send_email: bool = True
+    resend: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def close(self) -> None:
+        self.fetcher.close()
+        self.store.close()
+
+
+def window_for(config: Config, *, day: dt.date | None = None, since: dt.datetime | None = None,
+               until: dt.datetime | None = None,
+               now: dt.datetime | None = None) -> tuple[dt.date, Window]:
+    """The digest date and window: from the scheduled send before a day's send time (at least 24
+    hours) to it, an explicit span (``until`` alone, as a scheduled run gives: from the scheduled
+    send before it), or (nothing given) the 24 hours ending ``now``."""
+    now = now or dt.datetime.now(dt.UTC)
+    if since is not None or until is not None:
+        until = until or now
+        since = since or config.schedule.window_start(until)
+        if since >= until:
+            raise ValueError("--since must be before --until")
+        return until.astimezone(config.story.tz).date(), Window(since.astimezone(dt.UTC),
+                                                                  until.astimezone(dt.UTC))
+    if day is None:  # the 24 hours ending now
+        return now.astimezone(config.story.tz).date(), Window(now - dt.timedelta(days=1), now)
+    end = config.schedule.send_time(day)
+    return day, Window(config.schedule.window_start(end), end)
+
+
+def open_run(config: Config, *, day: dt.date | None = None, since: dt.datetime | None = None,
+             until: dt.datetime | None = None, out_dir: Path | None = None,
+             state_path: Path | None = None, send_email: bool = True, resend: bool = False,
+             now: dt.datetime | None = None) -> RunContext:
+    now = now or dt.datetime.now(dt.UTC)
+    day, window = window_for(config, day=day, since=since, until=until, now=now)
+    store = Store(state_path or config.state_path)
+    fetcher = Fetcher(config.fetch, local_root=config.fetch.local_root)
+    return RunContext(config=config, store=store, fetcher=fetcher, day=day, window=window,
+                      now=now, out_dir=out_dir or config.output_dir,
+                      send_email=send_email, resend=resend)
