@@ -27,7 +27,7 @@ def run(feed_urls: list[str], out: Path, *, sentences: int = 3, limit: int | Non
     from sumy.utils import get_stop_words
     from trafilatura.settings import use_config
 
-    from digest.tokenize import Tokenizer
+    from digest.text.tokenize import Tokenizer
 
     config = use_config()
     config.set("DEFAULT", "SSRF_PROTECTION", "false")  # the benchmark web lives on loopback

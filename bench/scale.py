@@ -36,7 +36,7 @@ DAY = dt.date(2016, 9, 18)
 STAGES = ("feeds", "select", "fetch_extract", "pages_state", "replay", "relevance_dedup",
           "summarise", "render_write")
 EMPTY_FLOW = """
-from digest.cli import quiet_prefect
+from digest.cli.commands import quiet_prefect
 quiet_prefect(False)
 import flows.daily_digest  # the imports of `digest run`
 from prefect import flow
@@ -136,7 +136,7 @@ def digest_cmd(*args: str) -> list[str]:
     script = Path(sys.executable).parent / "digest"
     if script.exists():
         return [str(script), *args]
-    return [sys.executable, "-c", "import sys; from digest.cli import main; sys.exit(main())", *args]
+    return [sys.executable, "-c", "import sys; from digest.cli.commands import main; sys.exit(main())", *args]
 
 
 def prefect_env(home: Path, api_url: str | None = None) -> dict[str, str]:

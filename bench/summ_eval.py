@@ -32,7 +32,7 @@ from bench.rouge import pooled_rouge_n, single_reference_f1  # noqa: E402
 from digest.summarize import summarize_texts  # noqa: E402
 from digest.summarizers import OWN_METHODS, SUMY_METHODS  # noqa: E402
 from digest.summarizers.document import build_document  # noqa: E402
-from digest.tokenize import Tokenizer  # noqa: E402
+from digest.text.tokenize import Tokenizer  # noqa: E402
 
 OWN = list(OWN_METHODS)
 SUMY = list(SUMY_METHODS)

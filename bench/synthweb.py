@@ -650,7 +650,7 @@ class TextBank:
 
     @classmethod
     def load(cls, articles_dir: Path) -> TextBank:
-        from digest.tokenize import split_sentences
+        from digest.text.tokenize import split_sentences
 
         story, background = [], []
         for path in sorted(articles_dir.glob("*.md")):

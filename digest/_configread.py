@@ -10,7 +10,7 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .errors import ConfigError
+from digest.errors import ConfigError
 
 T = TypeVar("T")
 
@@ -113,7 +113,7 @@ def check_timezone(r: Reader, key: str, name: str) -> None:
 
 
 def check_method(r: Reader, key: str, name: str) -> None:
-    from .summarizers import available_methods  # late: keeps config import light
+    from digest.summarizers import available_methods  # late: keeps config import light
 
     methods = available_methods()
     if name.lower() not in methods:

@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .config import EmailSettings
-from .errors import DeliveryError
-from .text.lines import one_line
+from digest.config import EmailSettings
+from digest.errors import DeliveryError
+from digest.text.lines import one_line
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,9 @@ def failure_alert(title: str, *, state: str, message: str | None = None,
 def notify(settings: EmailSettings, alert: Alert, *, password: str | None = None,
            **send_options: Any) -> AlertOutcome:
     """Send ``alert`` to ``settings.alert_to``; never raises (problems are logged and returned)."""
-    from .email import send_alert  # late: keeps this module light for callers that only decide
+    from digest.email import (
+        send_alert,  # late: keeps this module light for callers that only decide
+    )
 
     if not settings.alert_to:
         log.warning("alert not sent (no [email] alert_to configured): %s", alert.subject)

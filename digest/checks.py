@@ -14,7 +14,7 @@ from pathlib import Path
 
 from croniter import croniter
 
-from .config import Config
+from digest.config import Config
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from croniter import croniter
 
-from ._configread import (
+from digest._configread import (
     Reader,
     check_method,
     check_timezone,
@@ -31,8 +31,8 @@ from ._configread import (
     str_list,
     under,
 )
-from .errors import ConfigError
-from .models import FeedSource, Story
+from digest.errors import ConfigError
+from digest.models import FeedSource, Story
 
 T = TypeVar("T")
 

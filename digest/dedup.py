@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from datasketch import MinHash, MinHashLSH
 
-from .textvec import shingles
+from digest.text.vec import shingles
 
 NUM_PERM = 128
 LSH_THRESHOLD = 0.3  # Jaccard at which LSH proposes a pair (recall-oriented)

@@ -23,12 +23,12 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from typing import Literal
 
-from .config import EmailSettings
-from .errors import DeliveryError
-from .models import Digest
-from .present import clean, zone
-from .render import render_html, render_text
-from .store import Store
+from digest.config import EmailSettings
+from digest.errors import DeliveryError
+from digest.models import Digest
+from digest.output.present import clean, zone
+from digest.output.render import render_html, render_text
+from digest.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ digest; only configuration and programming errors reach the user as exceptions.
 
 from __future__ import annotations
 
-from .urls import redact_text, redact_url
+from digest.urls import redact_text, redact_url
 
 
 class DigestError(Exception):

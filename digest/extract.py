@@ -10,13 +10,13 @@ import logging
 import re
 from typing import Any
 
-from .errors import ExtractError
-from .feeds import parse_datetime
-from .httpbody import magic_kind
-from .models import Article, Entry, Screened
-from .screen import Screen
-from .text.lines import one_line
-from .textclean import clean_article_text, count_words, html_to_text, normalise_for_hash
+from digest.errors import ExtractError
+from digest.feeds import parse_datetime
+from digest.fetch.body import magic_kind
+from digest.models import Article, Entry, Screened
+from digest.screen import Screen
+from digest.text.clean import clean_article_text, count_words, html_to_text, normalise_for_hash
+from digest.text.lines import one_line
 
 log = logging.getLogger(__name__)
 
@@ -336,7 +336,7 @@ def _date_only(value: str | None) -> dt.datetime | None:
 
 def _canonical(url: str) -> str:
     try:
-        from .urls import canonical_url
+        from digest.urls import canonical_url
     except ImportError:  # pragma: no cover - urls.py is written in parallel
         return url
     return canonical_url(url)

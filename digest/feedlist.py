@@ -15,9 +15,9 @@ import tomlkit
 import tomlkit.exceptions
 import tomlkit.items
 
-from .config import parse_config
-from .errors import ConfigError
-from .urls import canonical_url
+from digest.config import parse_config
+from digest.errors import ConfigError
+from digest.urls import canonical_url
 
 log = logging.getLogger(__name__)
 

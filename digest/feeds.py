@@ -16,10 +16,10 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 from feedparser.datetimes import _parse_date as _feedparser_date
 
-from .discover import discover_feeds
-from .models import Entry, ParsedFeed
-from .text.lines import one_line
-from .textclean import html_to_text
+from digest.discover import discover_feeds
+from digest.models import Entry, ParsedFeed
+from digest.text.clean import html_to_text
+from digest.text.lines import one_line
 
 log = logging.getLogger(__name__)
 

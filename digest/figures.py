@@ -14,8 +14,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .models import Article, Figure, FigureClaim
-from .tokenize import split_paragraphs, split_sentences
+from digest.models import Article, Figure, FigureClaim
+from digest.text.tokenize import split_paragraphs, split_sentences
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .models import Article
+from digest.models import Article
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from .errors import ConfigError
-from .text.lines import one_line
-from .textclean import html_to_text
+from digest.errors import ConfigError
+from digest.text.clean import html_to_text
+from digest.text.lines import one_line
 
 log = logging.getLogger(__name__)
 

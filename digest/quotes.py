@@ -14,8 +14,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .models import Article, Quote
-from .speakers import ORG_WORDS, SPEECH_VERBS, Mention, clean_speaker, is_person, resolve
+from digest.models import Article, Quote
+from digest.speakers import ORG_WORDS, SPEECH_VERBS, Mention, clean_speaker, is_person, resolve
 
 log = logging.getLogger(__name__)
 

@@ -22,9 +22,9 @@ from itertools import chain
 
 import numpy as np
 
-from . import textvec
-from .config import RelevanceSettings
-from .models import Article, Judgement
+from digest.config import RelevanceSettings
+from digest.models import Article, Judgement
+from digest.text import vec as textvec
 
 TITLE_WEIGHT, LEAD_WEIGHT, BODY_WEIGHT = 3.0, 2.0, 1.0
 LEAD_PARAGRAPHS = 2

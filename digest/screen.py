@@ -20,8 +20,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .models import Entry
-from .relevance import _fold, _folded_pattern
+from digest.models import Entry
+from digest.relevance import _fold, _folded_pattern
 
 _TAG = re.compile(r"<[^>]*>")
 # characters a browser (and trafilatura) drops inside a word: soft hyphen, zero-width marks

@@ -1,6 +1,6 @@
 """Checking sources (reachable, a feed, last published) and finding the feeds a site advertises.
 
-Every function takes a fetcher (``digest.fetch.Fetcher`` or anything with its ``get``) so the
+Every function takes a fetcher (``digest.fetch.client.Fetcher`` or anything with its ``get``) so the
 same SSRF guard, size caps, timeouts and per-host politeness apply as in a run. A failure is
 returned as a one-line ``error``, never raised.
 """
@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit, urlunsplit
 
-from .discover import discover_feeds
-from .errors import FetchError
-from .feedlist import add_feeds
-from .feeds import parse_feed
-from .models import FeedSource, ParsedFeed, Response
+from digest.discover import discover_feeds
+from digest.errors import FetchError
+from digest.feedlist import add_feeds
+from digest.feeds import parse_feed
+from digest.models import FeedSource, ParsedFeed, Response
 
 log = logging.getLogger(__name__)
 

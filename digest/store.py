@@ -15,9 +15,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import StateError
-from .history import History
-from .models import Article, Entry, Screened
+from digest.errors import StateError
+from digest.history import History
+from digest.models import Article, Entry, Screened
 
 log = logging.getLogger(__name__)
 

@@ -14,18 +14,18 @@ from collections.abc import Sequence
 from sumy.models.dom import Sentence
 from sumy.utils import normalize_language
 
-from .models import Article, Attributed
-from .summarizers import DEFAULT_ARTICLE_METHOD, DEFAULT_OVERVIEW_METHOD, get_summarizer
-from .summarizers.budget import select
-from .summarizers.document import (
+from digest.models import Article, Attributed
+from digest.summarizers import DEFAULT_ARTICLE_METHOD, DEFAULT_OVERVIEW_METHOD, get_summarizer
+from digest.summarizers.budget import select
+from digest.summarizers.document import (
     SourceText,
     StoryDocument,
     build_document,
     build_story_document,
     demote,
 )
-from .summarizers.features import cross_cosine
-from .tokenize import Tokenizer, strip_dateline
+from digest.summarizers.features import cross_cosine
+from digest.text.tokenize import Tokenizer, strip_dateline
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from digest import pipeline
 from digest.config import load_config
+from digest.output.render import render_markdown, report_rows
 from digest.progress import progress
-from digest.render import render_markdown, report_rows
 from flows import tasks
 from flows.hooks import alert_on_completion, alert_on_failure
 from flows.runners import flow_for

@@ -14,12 +14,11 @@ from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 from prefect.utilities.annotations import quote
 
-from digest import collect, compose
-from digest.collect import Fetched, Gathered, Plan, Selection
-from digest.compose import Draft
 from digest.history import History
 from digest.models import Digest, FeedResult
-from digest.pipeline import RunContext, Stages
+from digest.pipeline import RunContext, Stages, collect, compose
+from digest.pipeline.collect import Fetched, Gathered, Plan, Selection
+from digest.pipeline.compose import Draft
 
 T = TypeVar("T")
 RETRIES = 2

@@ -19,11 +19,10 @@ from sumy.summarizers.sum_basic import SumBasicSummarizer
 from sumy.summarizers.text_rank import TextRankSummarizer
 
 from digest.errors import ConfigError
-
-from .concepts import ConceptILPSummarizer
-from .features import stop_words
-from .lead import LeadSummarizer
-from .story import StorySummarizer
+from digest.summarizers.concepts import ConceptILPSummarizer
+from digest.summarizers.features import stop_words
+from digest.summarizers.lead import LeadSummarizer
+from digest.summarizers.story import StorySummarizer
 
 SUMY_METHODS: dict[str, type[AbstractSummarizer]] = {
     "lexrank": LexRankSummarizer,

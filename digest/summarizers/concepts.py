@@ -16,11 +16,11 @@ import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
 from sumy.models.dom import ObjectDocumentModel, Sentence
 
-from . import coverage
-from .budget import word_count
-from .document import origins_of
-from .features import Concept, TermIndex
-from .story import StorySummarizer
+from digest.summarizers import coverage
+from digest.summarizers.budget import word_count
+from digest.summarizers.document import origins_of
+from digest.summarizers.features import Concept, TermIndex
+from digest.summarizers.story import StorySummarizer
 
 log = logging.getLogger(__name__)
 

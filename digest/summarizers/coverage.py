@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .features import Concept
+from digest.summarizers.features import Concept
 
 _EPS = 1e-9
 

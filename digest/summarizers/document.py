@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
 
-from digest.tokenize import Tokenizer, split_paragraphs, strip_dateline
+from digest.text.tokenize import Tokenizer, split_paragraphs, strip_dateline
 
 _FINAL = re.compile(r"[.!?…][\"'”’»)\]]*$")
 _DEBRIS = re.compile(

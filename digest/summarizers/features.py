@@ -14,7 +14,7 @@ import scipy.sparse as sp
 from sumy.nlp.stemmers import Stemmer, null_stemmer
 from sumy.utils import get_stop_words
 
-from digest.tokenize import split_words
+from digest.text.tokenize import split_words
 
 Concept = tuple[str, str]
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from sumy.models.dom import ObjectDocumentModel, Sentence
 from sumy.summarizers._summarizer import AbstractSummarizer
 
-from .budget import fill
-from .document import origins_of
+from digest.summarizers.budget import fill
+from digest.summarizers.document import origins_of
 
 
 class LeadSummarizer(AbstractSummarizer):

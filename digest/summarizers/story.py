@@ -17,11 +17,11 @@ import numpy as np
 from sumy.models.dom import ObjectDocumentModel, Sentence
 from sumy.summarizers._summarizer import AbstractSummarizer
 
-from . import coverage
-from .budget import word_count
-from .document import origins_of
-from .features import Concept, TermIndex, stemmed_stop_words, tfidf_matrix
-from .standalone import leans_on_context
+from digest.summarizers import coverage
+from digest.summarizers.budget import word_count
+from digest.summarizers.document import origins_of
+from digest.summarizers.features import Concept, TermIndex, stemmed_stop_words, tfidf_matrix
+from digest.summarizers.standalone import leans_on_context
 
 
 class StorySummarizer(AbstractSummarizer):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from digest.render import render_html
+from digest.output.render import render_html
 from tests.support.digests import busy_digest
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")

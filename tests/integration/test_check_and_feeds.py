@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from digest import cli
+from digest.cli import commands as cli
 from digest.config import load_config
 from tests.support.servers import FaultServer, StaticServer, closed_port, respond
 

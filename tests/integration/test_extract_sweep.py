@@ -102,7 +102,7 @@ def test_story_pack_pages_extract_cleanly() -> None:
     import json
 
     from digest.feeds import parse_datetime, parse_feed
-    from digest.textclean import html_to_text
+    from digest.text.clean import html_to_text
 
     key = json.loads((SEEDS / "answer_key.json").read_text(encoding="utf-8"))
     feeds: dict[str, dict[str, object]] = {}

@@ -27,7 +27,7 @@ import pytest
 
 from digest.feeds import parse_datetime, parse_feed
 from digest.models import ParsedFeed
-from digest.textclean import html_to_text
+from digest.text.clean import html_to_text
 
 
 def _shared_data() -> Path | None:

@@ -31,7 +31,6 @@ PACKS = {  # name -> (pack folder, config)
     "other-outlets": (ROOT / "tests" / "packs" / "other-outlets",
                       ROOT / "config" / "syria-ceasefire.toml"),
 }
-SUFFIXES = ("json", "md", "txt", "html")
 
 
 def _normalise(text: str) -> str:
@@ -69,6 +68,8 @@ def _backfill(cfg: Config, pack: Path, work: Path, base: str | None) -> Iterator
             result = pipeline.run(ctx)
         finally:
             ctx.close()
+        from digest.output.formats import SUFFIXES
+
         for ext in SUFFIXES:
             path = result.paths[ext]
             text = _normalise(path.read_text(encoding="utf-8"))

@@ -11,9 +11,9 @@ from xml.etree import ElementTree
 import feedparser
 import pytest
 
-from digest import archive
-from digest.archive import atomic_write, rebuild_index, write_digest
 from digest.errors import DeliveryError
+from digest.output import archive
+from digest.output.archive import atomic_write, rebuild_index, write_digest
 from tests.support.digests import STORY, make_digest
 
 DAYS = [dt.date(2016, 9, 16), dt.date(2016, 9, 18), dt.date(2016, 9, 17), dt.date(2016, 9, 19)]

@@ -27,7 +27,7 @@ from digest import parallel, pipeline
 from digest.config import load_config
 from digest.extract import extract_article
 from digest.feeds import parse_feed
-from digest.fetchpool import fetch_concurrently
+from digest.fetch.pool import fetch_concurrently
 from digest.models import Response
 from digest.relevance import _compile, _fold, _weighted_hits
 

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from digest import cli, cli_ops
+from digest.cli import commands as cli
+from digest.cli import ops as cli_ops
 from digest.config import load_config
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

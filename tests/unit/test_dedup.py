@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from digest.dedup import containment, group_duplicates
-from digest.textvec import shingles
+from digest.text.vec import shingles
 
 WORDS = ("ceasefire truce aleppo convoy kerry lavrov geneva council strike deir army rebels "
          "monitor observatory aid trucks border statement ministry spokesman officials said "

@@ -12,7 +12,7 @@ import pytest
 from digest.errors import ExtractError
 from digest.extract import decode_html, extract_article, page_metadata
 from digest.models import Entry
-from digest.textclean import clean_article_text, count_words, html_to_text
+from digest.text.clean import clean_article_text, count_words, html_to_text
 
 UTC = dt.UTC
 

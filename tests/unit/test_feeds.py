@@ -324,7 +324,7 @@ def test_to_utc_and_parse_datetime() -> None:
     assert parse_datetime("") is None
 
 
-def test_large_real_sized_feed_parses_fast() -> None:
+def test_large_real_sized_feed_parses_whole() -> None:  # its speed: bench/, not a timed test
     item = (
         "<item><title>Story {i} &amp; more</title><link>https://x.example/{i}</link>"
         "<pubDate>Sat, 17 Sep 2016 17:05:00 GMT</pubDate><description>{body}</description></item>"
@@ -334,11 +334,8 @@ def test_large_real_sized_feed_parses_fast() -> None:
         item.format(i=i, body=body) for i in range(200)
     )
     xml += "</channel></rss>"
-    start = time.perf_counter()
     feed = parse(xml.encode())
-    elapsed = time.perf_counter() - start
     assert len(feed.entries) == 200 and feed.warning is None
-    assert elapsed < 1.0, f"parse_feed took {elapsed:.2f}s for a {len(xml) // 1024} KB feed"
 
 
 def test_root_relative_permalink_guid_is_the_link():

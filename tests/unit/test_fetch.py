@@ -13,9 +13,9 @@ import pytest
 
 from digest.config import FetchSettings
 from digest.errors import BlockedURLError, FetchError, TransientFetchError
-from digest.fetch import Fetcher, host_key, parse_retry_after, status_text
-from digest.fetchpool import BUDGET_EXHAUSTED, HostGate, fetch_concurrently
-from digest.httpbody import BadEncoding, BodyDecoder, BodyTooLarge, content_problem, looks_textual
+from digest.fetch.body import BadEncoding, BodyDecoder, BodyTooLarge, content_problem, looks_textual
+from digest.fetch.client import Fetcher, host_key, parse_retry_after, status_text
+from digest.fetch.pool import BUDGET_EXHAUSTED, HostGate, fetch_concurrently
 from digest.models import Response
 from digest.urls import redact_url as redact
 
@@ -207,7 +207,7 @@ def test_other_schemes_are_refused(url: str) -> None:
 def test_failures_are_logged_once_as_one_line_without_secrets(caplog) -> None:  # type: ignore[no-untyped-def]
     with Fetcher(FetchSettings()) as f, pytest.raises(BlockedURLError):
         f.get("http://admin:hunter2@127.0.0.9/feed")  # loopback: no traffic leaves
-    lines = [r.getMessage() for r in caplog.records if r.name == "digest.fetch"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "digest.fetch.client"]
     assert len(lines) == 1 and "\n" not in lines[0]
     assert "hunter2" not in lines[0] and "refused: 127.0.0.9 is a loopback address" in lines[0]
     assert caplog.records[0].levelname == "WARNING"

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from digest.config import ScheduleSettings
 from digest.feeds import parse_datetime, to_utc
 from digest.models import Attributed, Quote, Window
-from digest.render import digest_to_json, render_html, render_markdown, render_text
+from digest.output.render import digest_to_json, render_html, render_markdown, render_text
 from tests.support.digests import make_digest
 
 BASE = make_digest(3)

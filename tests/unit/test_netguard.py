@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digest.netguard import (
+from digest.fetch.guard import (
     AddressPolicy,
     Guard,
     RefusedAddress,

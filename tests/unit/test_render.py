@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from digest.render import (
+from digest.output.render import (
     digest_to_json,
     md_escape,
     md_link,
@@ -22,7 +22,7 @@ from digest.render import (
     render_text,
     report_rows,
 )
-from digest.serialize import digest_json_text
+from digest.output.serialize import digest_json_text
 from tests.support.digests import (
     HOSTILE_OUTLET,
     IMG_TITLE,

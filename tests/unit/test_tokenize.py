@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digest.tokenize import (
+from digest.text.tokenize import (
     Tokenizer,
     split_paragraphs,
     split_sentences,

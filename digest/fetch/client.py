@@ -19,9 +19,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from .config import FetchSettings
-from .errors import BlockedURLError, FetchError, TransientFetchError
-from .fetchfaults import (
+from digest.config import FetchSettings
+from digest.errors import BlockedURLError, FetchError, TransientFetchError
+from digest.fetch.backend import GuardedTransport, PerHostTransport, deadline_scope
+from digest.fetch.body import DeadlinePassed, UnusableBody, content_problem, read_body
+from digest.fetch.faults import (
     NO_RESPONSE,
     TRANSIENT_STATUS,
     first_line,
@@ -29,13 +31,18 @@ from .fetchfaults import (
     parse_retry_after,
     status_text,
 )
-from .fetchpool import BUDGET_EXHAUSTED, HostGate, SlotTimeout, fetch_concurrently
-from .httpbody import DeadlinePassed, UnusableBody, content_problem, read_body
-from .localfiles import read_local
-from .models import Response
-from .netbackend import GuardedTransport, PerHostTransport, deadline_scope
-from .netguard import AddressPolicy, Guard, Lookup, RefusedAddress, ResolveError, normalize_host
-from .urls import redact_url
+from digest.fetch.files import read_local
+from digest.fetch.guard import (
+    AddressPolicy,
+    Guard,
+    Lookup,
+    RefusedAddress,
+    ResolveError,
+    normalize_host,
+)
+from digest.fetch.pool import BUDGET_EXHAUSTED, HostGate, SlotTimeout, fetch_concurrently
+from digest.models import Response
+from digest.urls import redact_url
 
 log = logging.getLogger(__name__)
 

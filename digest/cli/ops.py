@@ -1,7 +1,7 @@
 """Operations commands of ``digest``: ``serve``, ``check``, ``feeds add`` and ``feeds import``.
 
 Thin over :mod:`digest.sources`, :mod:`digest.feedlist`, :mod:`digest.opml` and
-:mod:`flows.serve`. Exit codes follow ``digest.cli``: 0 fine, 1 a check or fetch failed,
+:mod:`flows.serve`. Exit codes follow ``digest.cli.commands``: 0 fine, 1 a check or fetch failed,
 2 usage or config errors; every error is one line.
 """
 
@@ -15,8 +15,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .cli import DEFAULT_CONFIG, UsageError, _config_path
-from .errors import DigestError
+from digest.cli.common import DEFAULT_CONFIG, UsageError
+from digest.cli.common import config_path as _config_path
+from digest.errors import DigestError
 
 EXAMPLES = {
     "serve": "digest serve --config config/syria-ceasefire.toml",
@@ -158,11 +159,11 @@ def _serve_environment(verbose: bool) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .checks import check_settings
-    from .config import load_config
-    from .fetch import Fetcher
-    from .progress import progress
-    from .sources import check_sources
+    from digest.checks import check_settings
+    from digest.config import load_config
+    from digest.fetch import Fetcher
+    from digest.progress import progress
+    from digest.sources import check_sources
 
     cfg = load_config(_config_path(args.config))
     settings = check_settings(cfg)
@@ -226,10 +227,10 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
 
 
 def cmd_feeds_add(args: argparse.Namespace) -> int:
-    from .config import load_config
-    from .errors import FetchError
-    from .fetch import Fetcher
-    from .sources import add_feeds, find_feeds
+    from digest.config import load_config
+    from digest.errors import FetchError
+    from digest.fetch import Fetcher
+    from digest.sources import add_feeds, find_feeds
 
     if args.all and args.name:
         raise UsageError("--name names one feed; it cannot be used with --all")
@@ -261,8 +262,8 @@ def cmd_feeds_add(args: argparse.Namespace) -> int:
 
 
 def cmd_feeds_import(args: argparse.Namespace) -> int:
-    from .opml import read_opml
-    from .sources import add_feeds
+    from digest.opml import read_opml
+    from digest.sources import add_feeds
 
     path = _config_path(args.config)
     if not Path(args.opml).is_file():

@@ -10,10 +10,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import Config
-from .fetch import Fetcher
-from .models import Window
-from .store import Store
+from digest.config import Config
+from digest.fetch import Fetcher
+from digest.models import Window
+from digest.store import Store
 
 
 @dataclass

@@ -15,8 +15,8 @@ from http import HTTPStatus
 
 import httpx
 
-from .errors import FetchError, TransientFetchError
-from .text.lines import one_line
+from digest.errors import FetchError, TransientFetchError
+from digest.text.lines import one_line
 
 TRANSIENT_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 NO_RESPONSE = "server closed the connection without a response"  # often a stale keep-alive

@@ -16,8 +16,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from .errors import BlockedURLError, FetchError
-from .models import Response
+from digest.errors import BlockedURLError, FetchError
+from digest.models import Response
 
 TYPES = {".xml": "application/xml", ".rss": "application/rss+xml", ".atom": "application/atom+xml",
          ".html": "text/html", ".htm": "text/html", ".txt": "text/plain", ".md": "text/plain",

@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .models import (
+from digest.models import (
     Article,
     Attributed,
     Digest,
@@ -36,22 +36,22 @@ from .models import (
     TimelineEntry,
     Window,
 )
+from digest.output.formats import SUFFIXES
 
 if TYPE_CHECKING:
-    from .collect import Gathered, Selection
-    from .context import RunContext
-    from .history import History
+    from digest.history import History
+    from digest.pipeline.collect import Gathered, Selection
+    from digest.pipeline.context import RunContext
 
 log = logging.getLogger(__name__)
 
-SUFFIXES = ("json", "md", "txt", "html")
 
 
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     """A hash of this package's source and templates: new code means new digests."""
     h = hashlib.sha256()
-    root = Path(__file__).resolve().parent
+    root = Path(__file__).resolve().parents[1]  # the digest package
     for path in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".j2", ".css")):
         h.update(path.relative_to(root).as_posix().encode())
         h.update(path.read_bytes())
@@ -100,7 +100,7 @@ def stored_digest(ctx: RunContext, key: str,
                   gathered: Gathered) -> tuple[Digest, dict[str, Path]] | None:
     """The day's digest from state when it was made from the same inputs and its files are on
     disk; otherwise None (and the day is made again)."""
-    from .serialize import digest_to_json
+    from digest.output.serialize import digest_to_json
 
     slug = ctx.config.story.slug
     found = ctx.store.digest_on(slug, ctx.day)
@@ -146,7 +146,7 @@ def rebuild(body: dict[str, Any], extra: dict[str, Any],
         stories.append(StoryArticle(article, judgement, tuple(item["summary"]),
                                     tuple(Reporter(o, u) for o, u in more["also"]),
                                     item["updated"]))
-    from .urls import redact_url
+    from digest.urls import redact_url
 
     by_key = {(s["name"], s["url"]): s for s in body["sources"]}
     sources = []

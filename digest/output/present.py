@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from .models import Attributed, Digest
-from .text.lines import CONTROL
-from .text.lines import SPACE as _SPACE
-from .urls import redact_text, redact_url
+from digest.models import Attributed, Digest
+from digest.text.lines import CONTROL
+from digest.text.lines import SPACE as _SPACE
+from digest.urls import redact_text, redact_url
 
 SAFE_SCHEMES = frozenset({"http", "https", "file"})
 HTML_SKIPPED_LIMIT = 25

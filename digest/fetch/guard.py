@@ -5,7 +5,7 @@ multicast, reserved, unspecified and cloud-metadata addresses (IPv4, IPv6 and IP
 IPv6) unless a configured CIDR range allows them. :class:`Guard` parses every spelling of an IPv4
 literal (``2130706433``, ``0x7f000001``, ``0177.0.0.1``, ``127.1``), resolves names itself (cached
 for the run), checks EVERY resolved address, and hands back the checked addresses: the network
-backend in :mod:`digest.netbackend` connects to exactly those, so DNS rebinding cannot swap them.
+backend in :mod:`digest.fetch.backend` connects to exactly those, so DNS rebinding cannot swap them.
 """
 
 from __future__ import annotations

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import collect, compose, replay
-from .collect import Gathered, Selection
-from .compose import Draft
-from .context import RunContext, open_run, window_for
-from .errors import SourcesError
-from .history import History
-from .models import Digest, FeedResult
+from digest.errors import SourcesError
+from digest.history import History
+from digest.models import Digest, FeedResult
+from digest.pipeline import collect, compose, replay
+from digest.pipeline.collect import Gathered, Selection
+from digest.pipeline.compose import Draft
+from digest.pipeline.context import RunContext, open_run, window_for
 
 __all__ = ["DIRECT", "RunContext", "RunResult", "Stages", "open_run", "report", "run",
            "window_for"]

@@ -20,9 +20,9 @@ from typing import Any
 import css_inline
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from .models import Digest
-from .present import ArticleView, Link, clean, inline, present, safe_url
-from .serialize import digest_to_json, report_rows
+from digest.models import Digest
+from digest.output.present import ArticleView, Link, clean, inline, present, safe_url
+from digest.output.serialize import digest_to_json, report_rows
 
 __all__ = ["render_markdown", "render_html", "render_text", "digest_to_json", "report_rows",
            "md_escape", "md_link"]

@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import parallel, replay
-from .collect import Gathered, Selection
-from .dedup import group_duplicates
-from .figures import extract_figures
-from .history import History
-from .models import (
+from digest import parallel
+from digest.dedup import group_duplicates
+from digest.figures import extract_figures
+from digest.history import History
+from digest.models import (
     Article,
     Attributed,
     Digest,
@@ -32,12 +31,14 @@ from .models import (
     StoryArticle,
     TimelineEntry,
 )
-from .quotes import extract_quotes
-from .relevance import ProfileDoc, RelevanceModel
-from .summarize import summarize_article, summarize_story
+from digest.pipeline import replay
+from digest.pipeline.collect import Gathered, Selection
+from digest.quotes import extract_quotes
+from digest.relevance import ProfileDoc, RelevanceModel
+from digest.summarize import summarize_article, summarize_story
 
 if TYPE_CHECKING:
-    from .context import RunContext
+    from digest.pipeline.context import RunContext
 
 log = logging.getLogger(__name__)
 
@@ -254,8 +255,8 @@ def _timeline_entry(day: dt.date, body: Mapping[str, Any]) -> TimelineEntry | No
 def publish(ctx: RunContext, digest: Digest, input_key: str | None = None) -> dict[str, Path]:
     """Write the four files and the archive index, then record the digest in state (with the
     replay key of its inputs, so a re-run with nothing new keeps it: replay.py)."""
-    from .archive import rebuild_index, write_digest
-    from .render import digest_to_json
+    from digest.output.archive import rebuild_index, write_digest
+    from digest.output.render import digest_to_json
 
     tz = ctx.config.story.timezone
     start = time.perf_counter()
@@ -288,7 +289,7 @@ def _folded(ctx: RunContext, digest: Digest) -> list[tuple[str, str]]:
 
 def deliver(ctx: RunContext, digest: Digest, password: str | None = None):  # -> DeliveryResult
     """Email the digest when email is enabled; the ledger makes a second send a no-op."""
-    from .email import send_digest
+    from digest.email import send_digest
 
     settings = ctx.config.email
     if not settings.enabled:

@@ -22,12 +22,12 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from . import parallel
-from .dedup import containment
-from .errors import ExtractError, FetchError
-from .extract import extract_article, screened_article
-from .feeds import parse_feed
-from .models import (
+from digest import parallel
+from digest.dedup import containment
+from digest.errors import ExtractError, FetchError
+from digest.extract import extract_article, screened_article
+from digest.feeds import parse_feed
+from digest.models import (
     Article,
     Entry,
     FeedResult,
@@ -37,13 +37,13 @@ from .models import (
     Skipped,
     Window,
 )
-from .screen import Screen
-from .text.lines import one_line
-from .textvec import shingles
-from .urls import canonical_url
+from digest.screen import Screen
+from digest.text.lines import one_line
+from digest.text.vec import shingles
+from digest.urls import canonical_url
 
 if TYPE_CHECKING:
-    from .pipeline import RunContext
+    from digest.pipeline.context import RunContext
 
 log = logging.getLogger(__name__)
 

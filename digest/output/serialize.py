@@ -8,8 +8,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from .models import Attributed, Digest
-from .urls import redact_text, redact_url
+from digest.models import Attributed, Digest
+from digest.urls import redact_text, redact_url
 
 TIMING_SUFFIXES = ("_seconds", "_s", "_secs", "_time")
 

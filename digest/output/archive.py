@@ -16,11 +16,11 @@ from urllib.parse import quote
 
 from feedgen.feed import FeedGenerator
 
-from .errors import DeliveryError
-from .models import Digest, Story
-from .present import clean, fmt_day, safe_url
-from .render import render_html, render_markdown, render_template, render_text
-from .serialize import digest_json_text
+from digest.errors import DeliveryError
+from digest.models import Digest, Story
+from digest.output.formats import FORMATS
+from digest.output.present import clean, fmt_day, safe_url
+from digest.output.render import render_template
 
 log = logging.getLogger(__name__)
 
@@ -74,12 +74,7 @@ def write_digest(digest: Digest, out_dir: str | Path, tz: str = "UTC") -> dict[s
     """Write ``<out_dir>/<slug>/<date>.{md,html,txt,json}`` atomically; return them by suffix."""
     folder = Path(out_dir) / digest.story.slug
     stem = digest.date.isoformat()
-    bodies = {
-        "json": digest_json_text(digest),
-        "md": render_markdown(digest, tz),
-        "txt": render_text(digest, tz),
-        "html": render_html(digest, tz),
-    }
+    bodies = {f.suffix: f.render(digest, tz) for f in FORMATS}
     written = {ext: atomic_write(folder / f"{stem}.{ext}", body) for ext, body in bodies.items()}
     log.info("wrote digest %s/%s (%d articles)", digest.story.slug, stem, len(digest.articles))
     return written

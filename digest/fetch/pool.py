@@ -21,8 +21,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from .errors import FetchError
-from .models import Response
+from digest.errors import FetchError
+from digest.models import Response
 
 log = logging.getLogger(__name__)
 BUDGET_EXHAUSTED = "source time budget exhausted"

@@ -1,6 +1,6 @@
 """The httpcore network backend the fetcher's connection pool uses: checked addresses, hard deadlines.
 
-:class:`GuardedBackend` asks a :class:`~digest.netguard.Guard` for the checked addresses of a host
+:class:`GuardedBackend` asks a :class:`~digest.fetch.guard.Guard` for the checked addresses of a host
 and connects to exactly those (TLS still uses the URL's host name for SNI and certificate checks,
 because httpcore passes it to ``start_tls`` separately). Its streams clamp every socket timeout to
 the calling thread's request deadline (see :func:`deadline_scope`), so a server dripping one byte
@@ -19,7 +19,7 @@ from contextlib import contextmanager
 import httpcore
 import httpx
 
-from .netguard import Guard
+from digest.fetch.guard import Guard
 
 _local = threading.local()
 

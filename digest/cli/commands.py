@@ -16,9 +16,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, DigestError
+from digest.cli.common import DEFAULT_CONFIG, UsageError
+from digest.cli.common import config_path as _config_path
+from digest.errors import ConfigError, DigestError
 
-DEFAULT_CONFIG = "config/syria-ceasefire.toml"
 DESCRIPTION = "Follow one news story across many outlets and deliver a daily digest of it."
 EXAMPLES = {
     "run": "digest run --config config/syria-ceasefire.toml --date 2016-09-18",
@@ -34,10 +35,6 @@ def command(name: str) -> Callable[[Callable[[argparse.Namespace], int]], Callab
         COMMANDS[name] = fn
         return fn
     return register
-
-
-class UsageError(DigestError):
-    """Bad command-line arguments (exit code 2)."""
 
 
 # -- environment --------------------------------------------------------------------------------
@@ -63,13 +60,6 @@ def quiet_prefect(verbose: bool) -> None:
     logging.getLogger().addHandler(logging.NullHandler())
 
 
-def _config_path(value: str | None) -> str:
-    path = value or os.environ.get("DIGEST_CONFIG") or DEFAULT_CONFIG
-    if not Path(path).is_file():
-        raise ConfigError(path, None, "file not found (pass --config PATH or set DIGEST_CONFIG)")
-    return str(Path(path).resolve())
-
-
 def _date(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
@@ -90,7 +80,7 @@ def _instant(value: str) -> dt.datetime:
 
 @command("run")
 def cmd_run(args: argparse.Namespace) -> int:
-    from .config import load_config
+    from digest.config import load_config
 
     config = _config_path(args.config)
     cfg = load_config(config)  # fail fast, before Prefect starts
@@ -112,7 +102,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 @command("backfill")
 def cmd_backfill(args: argparse.Namespace) -> int:
-    from .config import load_config
+    from digest.config import load_config
 
     config = _config_path(args.config)
     load_config(config)
@@ -158,7 +148,7 @@ def _print_report(report: dict[str, Any], as_json: bool) -> None:
 
 @command("summarize")
 def cmd_summarize(args: argparse.Namespace) -> int:
-    from .summarize import summarize_texts
+    from digest.summarize import summarize_texts
 
     if args.words is not None and args.sentences is not None:
         raise UsageError("use either --words or --sentences, not both")
@@ -226,14 +216,14 @@ def _common(p: argparse.ArgumentParser) -> None:
 def _extra_parsers() -> list[Callable[[Any], None]]:
     """Subcommands that live in their own modules (operations: serve, check, feeds)."""
     try:
-        from . import cli_ops
+        from digest.cli import ops as cli_ops
     except ImportError:
         return []
     return [cli_ops.add_parsers]
 
 
 def _version() -> str:
-    from . import __version__
+    from digest import __version__
 
     return __version__
 
