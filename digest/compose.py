@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import parallel, replay
+from . import parallel, replay, rerun
 from .collect import Gathered, Selection
 from .dedup import group_duplicates
 from .figures import extract_figures
@@ -61,6 +61,7 @@ class Draft:
     skipped: tuple[Skipped, ...]
     sources: tuple[SourceReport, ...]
     counts: dict[str, int]
+    rebuilt: str | None = None  # why a published day was made again with earlier items (rerun.py)
 
 
 # -- membership and folding -------------------------------------------------------------------
@@ -173,7 +174,10 @@ def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
               "relevant": len(relevant), "duplicates_folded": folded,
               "story_articles": len(items), "sources_failed": sum(s.status == "error"
                                                                   for s in sources)}
-    return Draft(tuple(items), _dedupe_skipped(skipped, items), sources, counts)
+    if selection.kept:
+        counts["items_kept_from_earlier_reads"] = sum(n for _, n in selection.kept)
+    return Draft(tuple(items), _dedupe_skipped(skipped, items), sources, counts,
+                 rerun.note(ctx, feeds, dict(selection.kept)))
 
 
 def _source_report(feed: FeedResult, items: int) -> SourceReport:
@@ -242,7 +246,8 @@ def summarise(ctx: RunContext, draft: Draft) -> Digest:
                   generated_at=ctx.now, overview=tuple(overview), articles=tuple(stories),
                   sources=draft.sources, skipped=draft.skipped, quotes=tuple(quotes),
                   figures=tuple(figures), timeline=timeline, developments=developments,
-                  previous_date=earlier[-1][0] if earlier else None, stats=dict(draft.counts))
+                  previous_date=earlier[-1][0] if earlier else None, stats=dict(draft.counts),
+                  rebuilt=draft.rebuilt)
 
 
 def _timeline_entry(day: dt.date, body: dict) -> TimelineEntry | None:
@@ -269,7 +274,7 @@ def publish(ctx: RunContext, digest: Digest) -> dict[str, Path]:
         carried.append((item.article.canonical_url, item.article.content_hash))
     body = digest_to_json(digest)
     if ctx.input_key:  # lets a re-run with nothing new keep this digest (replay.py)
-        body["replay"] = replay.record(ctx.input_key, digest)
+        body["replay"] = replay.record(ctx.input_key, digest, paths)
     ctx.store.save_digest(digest.story.slug, digest.date, digest.generated_at,
                           body, carried + _folded(ctx, digest),
                           [s.text for s in digest.overview])

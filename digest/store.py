@@ -35,6 +35,15 @@ CREATE TABLE IF NOT EXISTS feeds (
     error TEXT,
     entries TEXT NOT NULL DEFAULT '[]'
 );
+CREATE TABLE IF NOT EXISTS feed_items (
+    feed_url TEXT NOT NULL,
+    url TEXT NOT NULL,
+    published TEXT,
+    updated TEXT,
+    entry TEXT NOT NULL,
+    seen_at TEXT NOT NULL,
+    PRIMARY KEY (feed_url, url)
+);
 CREATE TABLE IF NOT EXISTS articles (
     canonical_url TEXT PRIMARY KEY,
     url TEXT NOT NULL,
@@ -121,6 +130,7 @@ class Store:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(SCHEMA)
             self._check_version()
+            self._keep_feed_items()
         except sqlite3.DatabaseError as exc:
             raise StateError(f"{self.path}: cannot open state database: {exc}") from None
         except OSError as exc:
@@ -134,6 +144,22 @@ class Store:
         elif int(row[0]) > SCHEMA_VERSION:
             raise StateError(f"{self.path}: state database is from a newer version "
                              f"(schema {row[0]}, this version reads {SCHEMA_VERSION})")
+
+    def _keep_feed_items(self) -> None:
+        """Once per database: start the feed-item history from the feeds' last reads."""
+        if self._db.execute("SELECT 1 FROM meta WHERE key='feed_items'").fetchone():
+            return
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            for row in self._db.execute("SELECT url, entries, checked_at FROM feeds").fetchall():
+                entries = [_entry_from_json(e) for e in json.loads(row[1])]
+                self._db.executemany(_KEEP_ITEM.replace("INSERT", "INSERT OR IGNORE", 1),
+                                     _item_rows(row[0], entries, row[2] or ""))
+            self._db.execute("INSERT INTO meta VALUES ('feed_items', '1')")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     def close(self) -> None:
         self._db.close()
@@ -179,12 +205,33 @@ class Store:
                 " etag=excluded.etag, last_modified=excluded.last_modified,"
                 " checked_at=excluded.checked_at, status='ok', error=NULL, entries=excluded.entries",
                 (url, name, etag, last_modified, _iso(checked_at), body))
+            # every item a feed ever listed is kept: a re-run of a day after the feed has moved
+            # on still knows what the day's items were (rerun.py)
+            db.executemany(_KEEP_ITEM, _item_rows(url, entries, _iso(checked_at) or ""))
 
     def feed_entries(self, url: str) -> tuple[Entry, ...]:
         rows = self._query("SELECT entries FROM feeds WHERE url=?", (url,))
         if not rows:
             return ()
         return tuple(_entry_from_json(e) for e in json.loads(rows[0][0]))
+
+    def feed_entries_between(self, url: str, since: dt.datetime,
+                             until: dt.datetime) -> tuple[Entry, ...]:
+        """Every item the feed at ``url`` ever listed that is published or updated in
+        ``[since, until)``, or undated with its stored page published then; by URL."""
+        lo, hi = _utc(since), _utc(until)
+        rows = self._query(
+            "SELECT i.entry FROM feed_items i WHERE i.feed_url=? AND ((i.published>=? AND"
+            " i.published<?) OR (i.updated>=? AND i.updated<?) OR (i.published IS NULL AND"
+            " i.updated IS NULL AND EXISTS (SELECT 1 FROM aliases x JOIN articles a ON"
+            " a.canonical_url=x.canonical_url WHERE x.url=i.url AND a.published>=? AND"
+            " a.published<?))) ORDER BY i.url", (url, lo, hi, lo, hi, lo, hi))
+        return tuple(_entry_from_json(json.loads(r[0])) for r in rows)
+
+    def has_digest(self, slug: str, day: dt.date) -> bool:
+        """Whether a digest of ``day`` was made before."""
+        return bool(self._query("SELECT 1 FROM digests WHERE slug=? AND date=?",
+                                (slug, day.isoformat())))
 
     # -- articles ------------------------------------------------------------------------------
 
@@ -311,6 +358,23 @@ class Store:
 
 def _recipients_key(recipients: Sequence[str]) -> str:
     return ",".join(sorted({r.strip().lower() for r in recipients}))
+
+
+_KEEP_ITEM = ("INSERT INTO feed_items VALUES (?,?,?,?,?,?) ON CONFLICT(feed_url, url) DO UPDATE"
+              " SET published=excluded.published, updated=excluded.updated,"
+              " entry=excluded.entry, seen_at=excluded.seen_at")
+
+
+def _utc(when: dt.datetime | None) -> str | None:
+    """A time as UTC ISO text, so that text order is time order in queries."""
+    return when.astimezone(dt.UTC).isoformat() if when else None
+
+
+def _item_rows(feed_url: str, entries: Sequence[Entry], seen_at: str) -> list[tuple]:
+    rows = {e.url: (feed_url, e.url, _utc(e.published), _utc(e.updated),
+                    json.dumps(_entry_to_json(e), ensure_ascii=False), seen_at)
+            for e in entries}
+    return list(rows.values())
 
 
 def _entry_to_json(e: Entry) -> dict:
