@@ -146,20 +146,37 @@ class Store:
                              f"(schema {row[0]}, this version reads {SCHEMA_VERSION})")
 
     def _keep_feed_items(self) -> None:
-        """Once per database: start the feed-item history from the feeds' last reads."""
+        """Once per database: start the feed-item history from what an older state knows, the
+        feeds' last reads and the stored articles (each under the feed of its name)."""
         if self._db.execute("SELECT 1 FROM meta WHERE key='feed_items'").fetchone():
             return
         self._db.execute("BEGIN IMMEDIATE")
         try:
-            for row in self._db.execute("SELECT url, entries, checked_at FROM feeds").fetchall():
-                entries = [_entry_from_json(e) for e in json.loads(row[1])]
-                self._db.executemany(_KEEP_ITEM.replace("INSERT", "INSERT OR IGNORE", 1),
-                                     _item_rows(row[0], entries, row[2] or ""))
-            self._db.execute("INSERT INTO meta VALUES ('feed_items', '1')")
+            if not self._db.execute("SELECT 1 FROM meta WHERE key='feed_items'").fetchone():
+                self._seed_feed_items()
+                self._db.execute("INSERT INTO meta VALUES ('feed_items', '1')")
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
+
+    def _seed_feed_items(self) -> None:
+        keep = _KEEP_ITEM.replace("INSERT", "INSERT OR IGNORE", 1)
+        urls: dict[str, str] = {}
+        for row in self._db.execute("SELECT url, name, entries, checked_at FROM feeds").fetchall():
+            urls.setdefault(row["name"], row["url"])
+            entries = [_entry_from_json(e) for e in json.loads(row["entries"])]
+            self._db.executemany(keep, _item_rows(row["url"], entries, row["checked_at"] or ""))
+        rows = self._db.execute(
+            "SELECT * FROM articles a WHERE NOT EXISTS (SELECT 1 FROM aliases x JOIN feed_items i"
+            " ON i.url=x.url WHERE x.canonical_url=a.canonical_url)").fetchall()
+        for row in rows:  # an article no stored feed read lists: as its feed entry said
+            if row["source"] in urls:
+                a = _article_from_row(row)
+                entry = Entry(source=a.source, url=a.url, title=a.title, published=a.published,
+                              updated=_time(row["entry_updated"]), author=a.author)
+                self._db.executemany(keep, _item_rows(urls[a.source], [entry],
+                                                      row["fetched_at"] or ""))
 
     def close(self) -> None:
         self._db.close()
