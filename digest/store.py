@@ -214,7 +214,8 @@ class Store:
     def save_feed(self, url: str, name: str, entries: Sequence[Entry], etag: str | None,
                   last_modified: str | None, checked_at: dt.datetime) -> None:
         """Remember a successfully read feed: its validators and its entries (for 304 answers)."""
-        body = json.dumps([_entry_to_json(e) for e in entries], ensure_ascii=False)
+        texts = [json.dumps(_entry_to_json(e), ensure_ascii=False) for e in entries]
+        body = "[" + ", ".join(texts) + "]"  # as json.dumps of the list, each entry dumped once
         with self.transaction() as db:
             db.execute(
                 "INSERT INTO feeds (url, name, etag, last_modified, checked_at, status, error, entries)"
@@ -224,7 +225,7 @@ class Store:
                 (url, name, etag, last_modified, _iso(checked_at), body))
             # every item a feed ever listed is kept: a re-run of a day after the feed has moved
             # on still knows what the day's items were (rerun.py)
-            db.executemany(_KEEP_ITEM, _item_rows(url, entries, _iso(checked_at) or ""))
+            db.executemany(_KEEP_ITEM, _item_rows(url, entries, _iso(checked_at) or "", texts))
 
     def feed_entries(self, url: str) -> tuple[Entry, ...]:
         rows = self._query("SELECT entries FROM feeds WHERE url=?", (url,))
@@ -379,7 +380,8 @@ def _recipients_key(recipients: Sequence[str]) -> str:
 
 _KEEP_ITEM = ("INSERT INTO feed_items VALUES (?,?,?,?,?,?) ON CONFLICT(feed_url, url) DO UPDATE"
               " SET published=excluded.published, updated=excluded.updated,"
-              " entry=excluded.entry, seen_at=excluded.seen_at")
+              " entry=excluded.entry, seen_at=excluded.seen_at"
+              " WHERE feed_items.entry IS NOT excluded.entry")  # seen_at: when last changed
 
 
 def _utc(when: dt.datetime | None) -> str | None:
@@ -387,10 +389,14 @@ def _utc(when: dt.datetime | None) -> str | None:
     return when.astimezone(dt.UTC).isoformat() if when else None
 
 
-def _item_rows(feed_url: str, entries: Sequence[Entry], seen_at: str) -> list[tuple]:
-    rows = {e.url: (feed_url, e.url, _utc(e.published), _utc(e.updated),
-                    json.dumps(_entry_to_json(e), ensure_ascii=False), seen_at)
-            for e in entries}
+def _item_rows(feed_url: str, entries: Sequence[Entry], seen_at: str,
+               texts: Sequence[str] | None = None) -> list[tuple]:
+    """Rows of ``feed_items`` (the last of several entries with one URL); ``texts`` are the
+    entries' JSON when already made."""
+    if texts is None:
+        texts = [json.dumps(_entry_to_json(e), ensure_ascii=False) for e in entries]
+    rows = {e.url: (feed_url, e.url, _utc(e.published), _utc(e.updated), text, seen_at)
+            for e, text in zip(entries, texts, strict=True)}
     return list(rows.values())
 
 

@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bench.story_eval import config_with_feeds, pack_feeds
@@ -157,7 +157,9 @@ def test_rerun_after_the_feeds_rotated_keeps_the_days_articles(first, site, agai
     today = result.digest.generated_at.astimezone(load_config(cfg).story.tz).date()
     assert after["rebuilt"].startswith(f"rebuilt on {today}: ")
     assert "no longer in their feeds, kept from an earlier read" in after["rebuilt"]
-    assert "rebuilt on" in (story / f"{DAY}.md").read_text(encoding="utf-8")
+    assert "Note: rebuilt on" in (story / "feed.xml").read_text(encoding="utf-8")  # Atom entry
+    for ext in ("md", "txt", "html"):
+        assert "Note: rebuilt on" in (story / f"{DAY}.{ext}").read_text(encoding="utf-8"), ext
     assert "rebuilt" not in before and after["stats"]["items_kept_from_earlier_reads"] >= n
 
 
@@ -205,6 +207,8 @@ def test_a_rerun_with_nothing_new_replays_and_a_damaged_file_is_made_again(first
 
 @settings(max_examples=12, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
+@example(fate=dict.fromkeys(FEEDS, "500"))
+@example(fate={name: "500" if i < 2 else "rotated" for i, name in enumerate(FEEDS)})
 @given(fate=st.fixed_dictionaries({name: st.sampled_from(["same", "rotated", "500", "404",
                                                           "empty"]) for name in FEEDS}))
 def test_no_mix_of_rotated_and_failing_feeds_loses_an_article(first, site, fate):
@@ -227,6 +231,7 @@ def test_no_mix_of_rotated_and_failing_feeds_loses_an_article(first, site, fate)
                 run_day(cfg, here)
             except SourcesError:  # every feed failed: nothing is written over the day
                 assert all(w in ("500", "404") for w in fate.values())
+                assert stored(here) == before
             after = stored(here)
             assert carried(after) >= carried(before)
             failing = {Path(n).stem for n, w in fate.items() if w in ("500", "404")}
