@@ -269,6 +269,7 @@ class Digest:
     developments: tuple[Attributed, ...] = ()
     previous_date: dt.date | None = None  # date of the story's previous digest, if any
     stats: Mapping[str, float] = field(default_factory=dict)  # counts and timings of the run
+    rebuilt: str | None = None  # one line when a published day was made again with earlier items
 
     @property
     def outlets(self) -> tuple[str, ...]:

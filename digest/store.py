@@ -35,6 +35,15 @@ CREATE TABLE IF NOT EXISTS feeds (
     error TEXT,
     entries TEXT NOT NULL DEFAULT '[]'
 );
+CREATE TABLE IF NOT EXISTS feed_items (
+    feed_url TEXT NOT NULL,
+    url TEXT NOT NULL,
+    published TEXT,
+    updated TEXT,
+    entry TEXT NOT NULL,
+    seen_at TEXT NOT NULL,
+    PRIMARY KEY (feed_url, url)
+);
 CREATE TABLE IF NOT EXISTS articles (
     canonical_url TEXT PRIMARY KEY,
     url TEXT NOT NULL,
@@ -123,6 +132,7 @@ class Store:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(SCHEMA)
             self._check_version()
+            self._keep_feed_items()
         except sqlite3.DatabaseError as exc:
             raise StateError(f"{self.path}: cannot open state database: {exc}") from None
         except OSError as exc:
@@ -147,6 +157,39 @@ class Store:
                            " content_hash = '' WHERE content_hash LIKE 'screened:%'")
             db.execute("UPDATE meta SET value=? WHERE key='schema_version'",
                        (str(SCHEMA_VERSION),))
+
+    def _keep_feed_items(self) -> None:
+        """Once per database: start the feed-item history from what an older state knows, the
+        feeds' last reads and the stored articles (each under the feed of its name)."""
+        if self._db.execute("SELECT 1 FROM meta WHERE key='feed_items'").fetchone():
+            return
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            if not self._db.execute("SELECT 1 FROM meta WHERE key='feed_items'").fetchone():
+                self._seed_feed_items()
+                self._db.execute("INSERT INTO meta VALUES ('feed_items', '1')")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def _seed_feed_items(self) -> None:
+        keep = _KEEP_ITEM.replace("INSERT", "INSERT OR IGNORE", 1)
+        urls: dict[str, str] = {}
+        for row in self._db.execute("SELECT url, name, entries, checked_at FROM feeds").fetchall():
+            urls.setdefault(row["name"], row["url"])
+            entries = [_entry_from_json(e) for e in json.loads(row["entries"])]
+            self._db.executemany(keep, _item_rows(row["url"], entries, row["checked_at"] or ""))
+        rows = self._db.execute(
+            "SELECT * FROM articles a WHERE NOT EXISTS (SELECT 1 FROM aliases x JOIN feed_items i"
+            " ON i.url=x.url WHERE x.canonical_url=a.canonical_url)").fetchall()
+        for row in rows:  # an article no stored feed read lists: as its feed entry said
+            if row["source"] in urls:
+                a = _article_from_row(row)
+                entry = Entry(source=a.source, url=a.url, title=a.title, published=a.published,
+                              updated=_time(row["entry_updated"]), author=a.author)
+                self._db.executemany(keep, _item_rows(urls[a.source], [entry],
+                                                      row["fetched_at"] or ""))
 
     def close(self) -> None:
         self._db.close()
@@ -184,7 +227,8 @@ class Store:
     def save_feed(self, url: str, name: str, entries: Sequence[Entry], etag: str | None,
                   last_modified: str | None, checked_at: dt.datetime) -> None:
         """Remember a successfully read feed: its validators and its entries (for 304 answers)."""
-        body = json.dumps([_entry_to_json(e) for e in entries], ensure_ascii=False)
+        texts = [json.dumps(_entry_to_json(e), ensure_ascii=False) for e in entries]
+        body = "[" + ", ".join(texts) + "]"  # as json.dumps of the list, each entry dumped once
         with self.transaction() as db:
             db.execute(
                 "INSERT INTO feeds (url, name, etag, last_modified, checked_at, status, error, entries)"
@@ -192,12 +236,33 @@ class Store:
                 " etag=excluded.etag, last_modified=excluded.last_modified,"
                 " checked_at=excluded.checked_at, status='ok', error=NULL, entries=excluded.entries",
                 (url, name, etag, last_modified, _iso(checked_at), body))
+            # every item a feed ever listed is kept: a re-run of a day after the feed has moved
+            # on still knows what the day's items were (rerun.py)
+            db.executemany(_KEEP_ITEM, _item_rows(url, entries, _iso(checked_at) or "", texts))
 
     def feed_entries(self, url: str) -> tuple[Entry, ...]:
         rows = self._query("SELECT entries FROM feeds WHERE url=?", (url,))
         if not rows:
             return ()
         return tuple(_entry_from_json(e) for e in json.loads(rows[0][0]))
+
+    def feed_entries_between(self, url: str, since: dt.datetime,
+                             until: dt.datetime) -> tuple[Entry, ...]:
+        """Every item the feed at ``url`` ever listed that is published or updated in
+        ``[since, until)``, or undated with its stored page published then; by URL."""
+        lo, hi = _utc(since), _utc(until)
+        rows = self._query(
+            "SELECT i.entry FROM feed_items i WHERE i.feed_url=? AND ((i.published>=? AND"
+            " i.published<?) OR (i.updated>=? AND i.updated<?) OR (i.published IS NULL AND"
+            " i.updated IS NULL AND EXISTS (SELECT 1 FROM aliases x JOIN articles a ON"
+            " a.canonical_url=x.canonical_url WHERE x.url=i.url AND a.published>=? AND"
+            " a.published<?))) ORDER BY i.url", (url, lo, hi, lo, hi, lo, hi))
+        return tuple(_entry_from_json(json.loads(r[0])) for r in rows)
+
+    def has_digest(self, slug: str, day: dt.date) -> bool:
+        """Whether a digest of ``day`` was made before."""
+        return bool(self._query("SELECT 1 FROM digests WHERE slug=? AND date=?",
+                                (slug, day.isoformat())))
 
     # -- articles ------------------------------------------------------------------------------
 
@@ -348,6 +413,28 @@ class Store:
 
 def _recipients_key(recipients: Sequence[str]) -> str:
     return ",".join(sorted({r.strip().lower() for r in recipients}))
+
+
+_KEEP_ITEM = ("INSERT INTO feed_items VALUES (?,?,?,?,?,?) ON CONFLICT(feed_url, url) DO UPDATE"
+              " SET published=excluded.published, updated=excluded.updated,"
+              " entry=excluded.entry, seen_at=excluded.seen_at"
+              " WHERE feed_items.entry IS NOT excluded.entry")  # seen_at: when last changed
+
+
+def _utc(when: dt.datetime | None) -> str | None:
+    """A time as UTC ISO text, so that text order is time order in queries."""
+    return when.astimezone(dt.UTC).isoformat() if when else None
+
+
+def _item_rows(feed_url: str, entries: Sequence[Entry], seen_at: str,
+               texts: Sequence[str] | None = None) -> list[tuple]:
+    """Rows of ``feed_items`` (the last of several entries with one URL); ``texts`` are the
+    entries' JSON when already made."""
+    if texts is None:
+        texts = [json.dumps(_entry_to_json(e), ensure_ascii=False) for e in entries]
+    rows = {e.url: (feed_url, e.url, _utc(e.published), _utc(e.updated), text, seen_at)
+            for e, text in zip(entries, texts, strict=True)}
+    return list(rows.values())
 
 
 def _entry_to_json(e: Entry) -> dict:

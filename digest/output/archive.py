@@ -125,6 +125,7 @@ def _summary(day: dt.date, data: dict[str, Any]) -> dict[str, Any]:
                        "url": safe_url(a.get("url"))} for a in articles[:8] if isinstance(a, dict)],
         "failed": [clean(s.get("name")) for s in data.get("sources") or []
                    if isinstance(s, dict) and s.get("status") == "error"],
+        "rebuilt": clean(data.get("rebuilt") or ""),
     }
 
 

@@ -188,4 +188,5 @@ def present(d: Digest, tz: str | dt.tzinfo | None = "UTC") -> dict[str, object]:
         "n_ok": sum(s.status == "ok" for s in d.sources),
         "n_unchanged": sum(s.status == "not_modified" for s in d.sources),
         "previous": fmt_day(d.previous_date) if d.previous_date else "",
+        "rebuilt": clean(d.rebuilt or ""),
     }

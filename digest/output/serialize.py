@@ -55,7 +55,7 @@ def digest_to_json(digest: Digest) -> dict[str, Any]:
             "also_reported_by": [{"outlet": r.outlet, "url": r.url} for r in
                                  sorted(item.also_reported_by, key=lambda r: (r.outlet, r.url))],
         })
-    return {
+    out = {
         "story": {"slug": d.story.slug, "title": d.story.title},
         "date": d.date.isoformat(),
         "previous_date": d.previous_date.isoformat() if d.previous_date else None,
@@ -83,6 +83,9 @@ def digest_to_json(digest: Digest) -> dict[str, Any]:
         # counts only: timings (keys ending in _seconds/_s) vary run to run and go to the report
         "stats": {k: _num(v, 3) for k, v in sorted(d.stats.items()) if not is_timing(k)},
     }
+    if d.rebuilt:  # only then: a digest made once has the same JSON as before this key existed
+        out["rebuilt"] = d.rebuilt
+    return out
 
 
 def digest_json_text(digest: Digest) -> str:

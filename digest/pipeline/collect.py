@@ -37,6 +37,7 @@ from digest.models import (
     Skipped,
     Window,
 )
+from digest.pipeline import rerun
 from digest.screen import Screen
 from digest.text.lines import one_line
 from digest.text.vec import shingles
@@ -91,6 +92,7 @@ class Selection:
     candidates: tuple[Candidate, ...]
     skipped: tuple[Skipped, ...]
     items_seen: int
+    kept: tuple[tuple[str, int], ...] = ()  # (feed, items only earlier reads of it listed)
 
 
 @dataclass(frozen=True)
@@ -185,22 +187,27 @@ def select_entries(ctx: RunContext, feeds: Sequence[FeedResult]) -> Selection:
     window = ctx.window
     by_key: dict[str, Candidate] = {}
     seen = 0
-    for feed in feeds:
-        for e in feed.entries:
-            seen += 1
-            when = e.published or e.updated
-            if when is not None and not _in_window(e, None, window):
-                continue
-            key = canonical_url(e.url)
-            old = by_key.get(key)
-            if old is None:
-                by_key[key] = Candidate(e, key, (e.url,), (e.source,), when is not None)
-            else:
-                by_key[key] = replace(old, aliases=tuple(dict.fromkeys(old.aliases + (e.url,))),
-                                      sources=tuple(dict.fromkeys(old.sources + (e.source,))),
-                                      dated=old.dated or when is not None)
+    kept: dict[str, int] = {}
+    # what the feeds list now, then the window's items earlier reads stored that they no longer
+    # list (rotated out, or the feed failed this time): a re-run never loses an item
+    now = ((None, e) for feed in feeds for e in feed.entries)
+    for earlier, e in (*now, *rerun.earlier_entries(ctx, feeds)):
+        seen += 1
+        when = e.published or e.updated
+        if when is not None and not _in_window(e, None, window):
+            continue
+        key = canonical_url(e.url)
+        old = by_key.get(key)
+        if old is None:
+            by_key[key] = Candidate(e, key, (e.url,), (e.source,), when is not None)
+            if earlier is not None:
+                kept[earlier] = kept.get(earlier, 0) + 1
+        else:
+            by_key[key] = replace(old, aliases=tuple(dict.fromkeys(old.aliases + (e.url,))),
+                                  sources=tuple(dict.fromkeys(old.sources + (e.source,))),
+                                  dated=old.dated or when is not None)
     ordered = sorted(by_key.values(), key=lambda c: (c.entry.source, c.canonical))
-    return Selection(tuple(ordered), (), seen)
+    return Selection(tuple(ordered), (), seen, tuple(sorted(kept.items())))
 
 
 def _in_window(entry: Entry, page_published: dt.datetime | None, window: Window) -> bool:

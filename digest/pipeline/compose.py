@@ -31,7 +31,7 @@ from digest.models import (
     StoryArticle,
     TimelineEntry,
 )
-from digest.pipeline import replay
+from digest.pipeline import replay, rerun
 from digest.pipeline.collect import Gathered, Selection
 from digest.quotes import extract_quotes
 from digest.relevance import ProfileDoc, RelevanceModel
@@ -63,6 +63,7 @@ class Draft:
     skipped: tuple[Skipped, ...]
     sources: tuple[SourceReport, ...]
     counts: dict[str, int]
+    rebuilt: str | None = None  # why a published day was made again with earlier items (rerun.py)
 
 
 # -- membership and folding -------------------------------------------------------------------
@@ -171,7 +172,10 @@ def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
               "relevant": len(relevant), "duplicates_folded": folded,
               "story_articles": len(items), "sources_failed": sum(s.status == "error"
                                                                   for s in sources)}
-    return Draft(tuple(items), _dedupe_skipped(skipped, items), sources, counts)
+    if selection.kept:
+        counts["items_kept_from_earlier_reads"] = sum(n for _, n in selection.kept)
+    return Draft(tuple(items), _dedupe_skipped(skipped, items), sources, counts,
+                 rerun.note(ctx, feeds, dict(selection.kept)))
 
 
 def _source_report(feed: FeedResult, items: int) -> SourceReport:
@@ -239,7 +243,8 @@ def summarise(ctx: RunContext, draft: Draft, history: History) -> Digest:
                   generated_at=ctx.now, overview=tuple(overview), articles=tuple(stories),
                   sources=draft.sources, skipped=draft.skipped, quotes=tuple(quotes),
                   figures=tuple(figures), timeline=timeline, developments=developments,
-                  previous_date=history.previous_date, stats=dict(draft.counts))
+                  previous_date=history.previous_date, stats=dict(draft.counts),
+                  rebuilt=draft.rebuilt)
 
 
 def _timeline_entry(day: dt.date, body: Mapping[str, Any]) -> TimelineEntry | None:
@@ -267,7 +272,7 @@ def publish(ctx: RunContext, digest: Digest, input_key: str | None = None) -> di
         carried.append((item.article.canonical_url, item.article.content_hash))
     body = digest_to_json(digest)
     if input_key:
-        body["replay"] = replay.record(input_key, digest)
+        body["replay"] = replay.record(input_key, digest, paths)
     ctx.store.save_digest(digest.story.slug, digest.date, digest.generated_at,
                           body, carried + _folded(ctx, digest),
                           [s.text for s in digest.overview])

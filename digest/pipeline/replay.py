@@ -5,7 +5,8 @@ listed, the pages' articles, and what state holds about earlier days (digests, c
 sentences sent, recent articles). :func:`input_key` hashes all of them; the digest's record in
 state keeps the key. A later run of the same day whose key matches, and whose files are still on
 disk, returns that digest (same ``generated_at``, files untouched) instead of judging, folding,
-summarising and rendering the same articles again. Any difference at all means a full run.
+summarising and rendering the same articles again. Any difference at all (a file whose SHA-256
+differs from the one recorded when it was written included) means a full run.
 """
 
 from __future__ import annotations
@@ -84,10 +85,17 @@ def input_key(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection
     return h.hexdigest()
 
 
-def record(key: str, digest: Digest) -> dict[str, Any]:
-    """What a digest's record in state keeps besides its JSON: the key, and what the JSON rounds
-    or sorts away (orders, unredacted sources, the exact time), so it can be rebuilt exactly."""
+def file_hashes(paths: dict[str, Path]) -> dict[str, str]:
+    """SHA-256 of each written file, by suffix (a changed or damaged file means a full run)."""
+    return {ext: hashlib.sha256(path.read_bytes()).hexdigest() for ext, path in sorted(paths.items())}
+
+
+def record(key: str, digest: Digest, paths: dict[str, Path] | None = None) -> dict[str, Any]:
+    """What a digest's record in state keeps besides its JSON: the key, the written files' hashes,
+    and what the JSON rounds or sorts away (orders, unredacted sources, the exact time), so it can
+    be rebuilt exactly."""
     return {"input_key": key, "generated_at": digest.generated_at.isoformat(),
+            "files": file_hashes(paths or {}),
             "sources": [[s.name, s.url, s.error] for s in digest.sources],
             "skipped": [[s.kind, s.ref] for s in digest.skipped],
             "articles": [{"also": [[r.outlet, r.url] for r in item.also_reported_by],
@@ -113,6 +121,9 @@ def stored_digest(ctx: RunContext, key: str,
     if not all(p.is_file() for p in paths.values()):
         return None
     try:
+        if extra.get("files") != file_hashes(paths):
+            log.info("a file of %s's digest was changed or damaged: made again", ctx.day)
+            return None
         if json.loads(paths["json"].read_text(encoding="utf-8")) != body:
             return None  # the file was changed or belongs to another run
         articles = {a.url: a for _, a, _ in gathered.articles if isinstance(a, Article)}
@@ -168,4 +179,4 @@ def rebuild(body: dict[str, Any], extra: dict[str, Any],
         developments=attributed(body["developments"]),
         previous_date=dt.date.fromisoformat(body["previous_date"]) if body["previous_date"]
         else None,
-        stats=body["stats"])
+        stats=body["stats"], rebuilt=body.get("rebuilt"))
