@@ -289,12 +289,13 @@ def _folded(ctx: RunContext, digest: Digest) -> list[tuple[str, str]]:
     return out
 
 
-def deliver(ctx: RunContext, digest: Digest, password: str | None = None):  # -> DeliveryResult
-    """Email the digest when email is enabled; the ledger makes a second send a no-op."""
-    from .email import send_digest
+def deliver(ctx: RunContext, digest: Digest, password: str | None = None):  # -> delivery.Round
+    """Email what earlier runs owe, then the digest, when email is enabled; the ledger makes a
+    second send a no-op and keeps what could not be sent (digest/delivery.py)."""
+    from .delivery import deliver_round
 
     settings = ctx.config.email
     if not settings.enabled:
         return None
-    return send_digest(digest, settings, ctx.store, resend=ctx.resend, password=password,
-                       tz=ctx.config.story.timezone)
+    return deliver_round(digest, settings, ctx.store, resend=ctx.resend, password=password,
+                         tz=ctx.config.story.timezone)

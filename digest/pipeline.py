@@ -157,5 +157,6 @@ def report(result: RunResult) -> dict[str, Any]:
         "pages_reused": result.reused,
         "paths": {k: str(v) for k, v in result.paths.items()},
         "email": getattr(result.delivery, "status", None),
+        "email_detail": getattr(result.delivery, "line", None),  # one line (digest/delivery.py)
         "timings": {k: round(v, 3) for k, v in result.timings.items()},
     }
