@@ -263,7 +263,7 @@ def publish(ctx: RunContext, digest: Digest) -> dict[str, Path]:
     tz = ctx.config.story.timezone
     start = time.perf_counter()
     paths = write_digest(digest, ctx.out_dir, tz=tz)
-    rebuild_index(ctx.out_dir / digest.story.slug, digest.story)
+    rebuild_index(ctx.out_dir / digest.story.slug, digest.story, base_url=ctx.config.base_url)
     carried = []
     for item in digest.articles:
         carried.append((item.article.canonical_url, item.article.content_hash))
