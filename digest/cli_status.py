@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 from typing import Any
+
+from .errors import StateError
 
 EXAMPLE = "digest status --config config/syria-ceasefire.toml"
 
@@ -33,11 +36,18 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     cfg = load_config(_config_path(args.config))
     slug = cfg.story.slug
-    with Store(Path(args.state) if args.state else cfg.state_path) as store:
-        owed = outbox.owed(store, slug)
-        with store.transaction() as db:
-            sent = db.execute("SELECT date, recipients, message_id, sent_at FROM deliveries"
-                              " WHERE slug=? ORDER BY sent_at DESC LIMIT 5", (slug,)).fetchall()
+    path = Path(args.state) if args.state else cfg.state_path
+    if not path.is_file():  # no run yet: nothing owed, and nothing created by looking
+        print(json.dumps({"story": slug, "owed": [], "sent": []}, indent=2) if args.json
+              else f"{slug}: nothing owed (no state database yet at {path})")
+        return 0
+    with Store(path) as store:
+        try:
+            owed = outbox.owed(store, slug)
+            sent = store.read("SELECT date, recipients, message_id, sent_at FROM deliveries"
+                              " WHERE slug=? ORDER BY sent_at DESC LIMIT 5", (slug,))
+        except sqlite3.DatabaseError as exc:
+            raise StateError(f"{path}: cannot read the state database: {exc}") from None
     if args.json:
         print(json.dumps({"story": slug, "owed": [o.as_dict() for o in owed],
                           "sent": [{"date": r[0], "recipients": r[1].split(","),

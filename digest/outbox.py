@@ -186,8 +186,7 @@ def owed(store: Store, slug: str | None = None, kind: Kind | None = None) -> lis
     if kind is not None:
         sql += " AND kind=?"
         params.append(kind)
-    with store.transaction() as db:  # a consistent read, serialised with claims
-        rows = db.execute(sql + " ORDER BY date, since, key", params).fetchall()
+    rows = store.read(sql + " ORDER BY date, since, key", params)
     return [Owed(slug=r[0], kind=r[1], key=r[2], date=dt.date.fromisoformat(r[3]),
                  recipients=tuple(x for x in r[4].split(",") if x), subject=r[5] or "",
                  attempts=int(r[6]), error=r[7], since=dt.datetime.fromisoformat(r[8]))

@@ -177,6 +177,10 @@ class Store:
             cur = self._db.execute(sql, params)
             return cur.fetchall()
 
+    def read(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
+        """A read-only query, for modules that own a table of their own (digest/outbox.py)."""
+        return self._query(sql, params)
+
     # -- feeds ---------------------------------------------------------------------------------
 
     def feed_validators(self, url: str) -> tuple[str | None, str | None]:
