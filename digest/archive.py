@@ -122,7 +122,9 @@ def _summary(day: dt.date, data: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(outlets, int):
         outlets = len({a.get("outlet") for a in articles if isinstance(a, dict)})
     stem = day.isoformat()
-    window = data.get("window") if isinstance(data.get("window"), dict) else {}
+    window = data.get("window")
+    if not isinstance(window, dict):
+        window = {}
     return {
         "stem": stem, "day": fmt_day(day, long=True),
         "generated": _when(data.get("generated_at"), day),

@@ -57,10 +57,10 @@ class Round:
                     f"{RETRY_NOTE}")
         sent = [r for r in self.results if r.status == "sent"]
         if sent:
-            days = ", ".join(r.date.isoformat() for r in sent if r.date)
+            dates = ", ".join(r.date.isoformat() for r in sent if r.date)
             owed = sum(r.owed for r in sent)
             more = f" ({owed} owed by earlier runs)" if owed else ""
-            return f"email: sent {len(sent)} digest{'s' if len(sent) != 1 else ''}{more}: {days}"
+            return f"email: sent {len(sent)} digest{'s' if len(sent) != 1 else ''}{more}: {dates}"
         busy = [r for r in self.results if r.status == "busy"]
         if busy:
             return busy[-1].error or "email: being sent by another run"

@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
-from typing import Literal
+from typing import Any, Literal, cast
 
 from . import outbox
 from .config import EmailSettings
@@ -315,7 +315,7 @@ def _send_ledgered(store: Store, slug: str, kind: outbox.Kind, key: str, day: dt
     me = outbox.holder()
     lease = claim_lease(settings, backoff)
     deadline = time.monotonic() + wait
-    base = dict(recipients=recipients, kind=kind, date=day, owed=owed)
+    base: dict[str, Any] = dict(recipients=recipients, kind=kind, date=day, owed=owed)
     while True:
         got = outbox.claim(store, slug, kind, key, day, recipients, me, lease,
                            message=msg.as_bytes() if msg is not None else None,
@@ -335,7 +335,9 @@ def _send_ledgered(store: Store, slug: str, kind: outbox.Kind, key: str, day: dt
             return DeliveryResult(status="busy", error=error, **base)
         time.sleep(0.2)
     assert got.message is not None
-    message = emaillib.message_from_bytes(got.message, policy=email.policy.default)
+    message = cast(EmailMessage,
+                   emaillib.message_from_bytes(got.message, policy=email.policy.default))
+    error: str | None
     try:
         secret = resolve_password(settings, password)
         attempts, error, down = _deliver(message, settings, recipients, secret, ssl_context,
@@ -385,12 +387,12 @@ def send_alert(settings: EmailSettings, subject: str, body: str, *, password: st
     recipients = tuple(settings.alert_to)
     if not recipients:
         return DeliveryResult(status="disabled", kind="alert")
+    secret: str | None = None
+    problem: str | None = None
     try:
         secret = resolve_password(settings, password)
     except DeliveryError as exc:
-        secret, problem = None, str(exc)
-    else:
-        problem = None
+        problem = str(exc)
     msg = alert_message(settings, subject, body, secret)
     day = dt.datetime.now(dt.UTC).date()
     if store is not None and owe_only:  # its server failed already: owed, not tried
