@@ -329,10 +329,10 @@ def _send_ledgered(store: Store, slug: str, kind: outbox.Kind, key: str, day: dt
         if got.status == "claimed":
             break
         if time.monotonic() >= deadline:
-            error = (f"email: the {kind} of {day} is being sent by another run ({got.owner}); "
-                     "not sending it twice")
-            log.warning("%s", error)
-            return DeliveryResult(status="busy", error=error, **base)
+            busy = (f"email: the {kind} of {day} is being sent by another run ({got.owner}); "
+                    "not sending it twice")
+            log.warning("%s", busy)
+            return DeliveryResult(status="busy", error=busy, **base)
         time.sleep(0.2)
     assert got.message is not None
     message = cast(EmailMessage,
