@@ -233,3 +233,21 @@ def test_a_short_password_is_masked_only_as_a_whole_word():
     assert mask("auth s3cret-App-Passw0rd failed", "s3cret-App-Passw0rd") == "auth *** failed"
     long = "correct-horse-battery"
     assert long not in mask(f"AUTH PLAIN {long}xyz", long)
+
+
+def test_a_run_that_finds_the_digest_being_sent_says_so_in_one_line(tmp_path: Path):
+    inbox = Inbox()
+    d = digest_of(D2)
+    with smtp_server(inbox) as srv, Store(tmp_path / "state.sqlite") as store:
+        other = outbox.holder()  # another run, alive (this process), holding the claim
+        assert outbox.claim(store, SLUG, "digest", D2.isoformat(), D2, ["editor@example.org"],
+                            other, 600, message=b"Subject: x\r\n\r\nx\r\n").status == "claimed"
+        r = send_digest(d, settings(srv.port), store, wait=0.5)
+        assert r.status == "busy" and r.ok
+        assert r.error.startswith("email: the digest of 2016-09-18 is being sent by another run")
+        assert "\n" not in r.error
+        # the holder finishes: this run then finds it sent, and sends nothing
+        outbox.delivered(store, SLUG, "digest", D2.isoformat(), ["editor@example.org"], other,
+                         "<x@story-digest>")
+        assert send_digest(d, settings(srv.port), store).status == "skipped"
+    assert inbox.envelopes == []
