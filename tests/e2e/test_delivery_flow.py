@@ -115,3 +115,18 @@ def test_smtp_down_fails_the_run_then_the_next_day_delivers_both(tmp_path):
     assert "not emailed" in msgs[2].get_content()  # the alert says the digest was written
     with Store(state) as store:
         assert outbox.owed(store, "syria-ceasefire") == []
+
+
+def test_a_backfill_with_smtp_down_writes_every_day_and_owes_every_email(tmp_path):
+    from flows.daily_digest import backfill
+
+    cfg = make_config(tmp_path, free_port())  # nothing listens
+    out, state = tmp_path / "out", tmp_path / "state.sqlite"
+    final = backfill(config=str(cfg), start="2016-09-17", end="2016-09-18", out=str(out),
+                     state=str(state), send_email=True, return_state=True)
+    assert final.is_failed() and "email: not sent to 1 recipient" in final.message
+    for day in ("2016-09-17", "2016-09-18"):  # the second day ran after the first's failure
+        assert (out / "syria-ceasefire" / f"{day}.json").is_file()
+    with Store(state) as store:
+        owed = [o.date.isoformat() for o in outbox.owed(store, "syria-ceasefire", "digest")]
+    assert owed == ["2016-09-17", "2016-09-18"]
