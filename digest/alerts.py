@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 SOURCES_FAILED_SHARE = 0.5  # alert when more than this share of the sources failed
 SUBJECT_PREFIX = "[story digest]"
+UNDELIVERED = "email: not sent to "  # how digest.delivery.Round.line starts for a failed round
 
 
 @dataclass(frozen=True)
@@ -74,9 +75,13 @@ def sources_alert(title: str, report: Mapping[str, Any], *, config_path: str | N
 def failure_alert(title: str, *, state: str, message: str | None = None,
                   run_name: str | None = None, config_path: str | None = None,
                   run_url: str | None = None) -> Alert:
-    """An alert for a run that ended Failed, Crashed or TimedOut: no digest was written."""
+    """An alert for a run that ended Failed, Crashed or TimedOut: no digest was written (or, when
+    the reason is an undelivered email, the digest was written but not emailed)."""
     run = f' "{run_name}"' if run_name else ""
-    lines = [f'The daily digest run{run} of "{title}" ended {state}: no digest was written.', "",
+    what = ("the digest was written but not emailed (it is owed: the next run sends it "
+            "first; see digest status)" if UNDELIVERED in (message or "")
+            else "no digest was written")
+    lines = [f'The daily digest run{run} of "{title}" ended {state}: {what}.', "",
              f"Reason: {_one_line(message) or 'not given'}", ""]
     lines += _footer(config_path, run_url)
     return Alert(kind="failed", subject=f"{SUBJECT_PREFIX} {title}: run {state.lower()}",
@@ -85,7 +90,9 @@ def failure_alert(title: str, *, state: str, message: str | None = None,
 
 def notify(settings: EmailSettings, alert: Alert, *, password: str | None = None,
            **send_options: Any) -> AlertOutcome:
-    """Send ``alert`` to ``settings.alert_to``; never raises (problems are logged and returned)."""
+    """Send ``alert`` to ``settings.alert_to``; never raises (problems are logged and returned).
+    With ``store=`` (and ``slug=``) in ``send_options``, alerts owed by earlier runs go first and
+    one that cannot be sent stays owed; a failed alert is never itself alerted about."""
     from digest.email import (
         send_alert,  # late: keeps this module light for callers that only decide
     )
@@ -97,6 +104,16 @@ def notify(settings: EmailSettings, alert: Alert, *, password: str | None = None
         log.error("alert not sent: [email] from is not set: %s", alert.subject)
         return AlertOutcome("failed", "email.from is not set")
     try:
+        if send_options.get("store") is not None:
+            from digest.delivery import send_owed_alerts
+
+            owed = send_owed_alerts(settings, send_options["store"], send_options.get("slug", ""),
+                                    password=password,
+                                    **{k: v for k, v in send_options.items()
+                                       if k in ("ssl_context", "backoff")})
+            failed = [r for r in owed if r.status == "failed"]
+            if failed:  # the server is still down: this one is owed too, untried
+                send_options = {**send_options, "owe_only": failed[0].error}
         result = send_alert(settings, alert.subject, alert.body, password=password,
                             **send_options)
     except DeliveryError as exc:

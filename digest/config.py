@@ -171,6 +171,7 @@ class Config:
     runner: RunnerSettings = field(default_factory=RunnerSettings)
     output_dir: Path = Path("out")
     state_path: Path = Path("out/state.sqlite")
+    base_url: str | None = None  # where output_dir is published: the feed's links are absolute
 
     @property
     def base_dir(self) -> Path:
@@ -266,8 +267,13 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     check_method(r, "digest.overview_method", digest.overview_method)
 
     out = r.table(data, "output")
-    r.known(out, "output", {"dir"})
+    r.known(out, "output", {"dir", "base_url"})
     output_dir = resolve_path(base, r.get(out, "output.dir", str, default="out"))
+    base_url = r.get(out, "output.base_url", str, default=None)
+    if base_url is not None:
+        problem = _base_url_problem(base_url)
+        if problem:
+            r.fail("output.base_url", problem)
 
     state = r.table(data, "state")
     r.known(state, "state", {"path"})
@@ -318,7 +324,25 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
 
     return Config(path=path, story=story, feeds=feeds, relevance=relevance, digest=digest,
                   schedule=schedule, fetch=fetch, email=email, runner=runner,
-                  output_dir=output_dir, state_path=state_path)
+                  output_dir=output_dir, state_path=state_path, base_url=base_url)
+
+
+def _base_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be the published address of the output folder (None when it can)."""
+    if not url.isprintable() or any(c.isspace() for c in url) or not url.isascii():
+        return f"{url!r} must be a plain ASCII URL (percent-encode anything else)"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError as exc:
+        return f"{url!r} is not a URL: {exc}"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"{url!r} must be an absolute http(s) URL, e.g. https://example.org/digests"
+    if parts.username or parts.password:
+        return f"{url!r} must not carry a user name or password"
+    if parts.query or parts.fragment:
+        return f"{url!r} must not have a query or fragment"
+    return None
 
 
 # ---------------------------------------------------------------------------------------------

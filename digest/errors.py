@@ -64,6 +64,18 @@ class DeliveryError(DigestError):
     """Writing the archive or sending the email failed."""
 
 
+class UndeliveredError(DeliveryError):
+    """The digest was written but not emailed (it stays owed; the CLI exits 3). Carries the run
+    report so the CLI can still print it."""
+
+    def __init__(self, message: str, report: dict | None = None) -> None:
+        super().__init__(message)
+        self.report = report
+
+    def __reduce__(self) -> tuple:
+        return (type(self), (str(self), self.report))
+
+
 class StateError(DigestError):
     """The state database cannot be opened or is from an incompatible version."""
 

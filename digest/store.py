@@ -1,4 +1,5 @@
-"""SQLite state kept across runs: feed validators, articles seen, digests produced and sent.
+"""SQLite state kept across runs: feed validators, articles seen, digests produced and sent
+(and owed: the ``outbox`` table, managed by :mod:`digest.outbox`).
 
 One file, WAL journal, every write in a transaction: a run killed at any point leaves the database
 as it was after the last committed step. The library opens it; nothing else writes it.
@@ -105,6 +106,21 @@ CREATE TABLE IF NOT EXISTS deliveries (
     message_id TEXT NOT NULL,
     sent_at TEXT NOT NULL,
     PRIMARY KEY (slug, date, recipients)
+);
+CREATE TABLE IF NOT EXISTS outbox (
+    slug TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    date TEXT NOT NULL,
+    recipients TEXT NOT NULL,
+    subject TEXT NOT NULL DEFAULT '',
+    message BLOB NOT NULL,
+    owner TEXT,
+    lease_until TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    error TEXT,
+    since TEXT NOT NULL,
+    PRIMARY KEY (slug, kind, key, recipients)
 );
 """
 
@@ -216,6 +232,10 @@ class Store:
         with self._lock:
             cur = self._db.execute(sql, params)
             return cur.fetchall()
+
+    def read(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
+        """A read-only query, for modules that own a table of their own (digest/outbox.py)."""
+        return self._query(sql, params)
 
     # -- feeds ---------------------------------------------------------------------------------
 

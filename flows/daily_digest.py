@@ -10,6 +10,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from digest import pipeline
 from digest.config import load_config
+from digest.errors import UndeliveredError
 from digest.output.render import render_markdown, report_rows
 from digest.progress import progress
 from flows import tasks
@@ -69,9 +70,17 @@ def daily_digest(config: str, date: str | None = None, since: str | None = None,
     slug = digest.story.slug
     create_markdown_artifact(markdown=_markdown(result.paths, digest, cfg.story.timezone),
                              key=f"digest-{slug}", description=f"{digest.story.title} {digest.date}")
-    create_table_artifact(table=report_rows(digest, timings=result.timings),
-                          key=f"run-report-{slug}", description="sources, counts and timings")
-    return pipeline.report(result)
+    delivery = result.delivery
+    create_table_artifact(table=report_rows(digest, timings=result.timings)
+                          + (delivery.rows() if delivery is not None else []),
+                          key=f"run-report-{slug}",
+                          description="sources, counts, timings and email")
+    report = pipeline.report(result)
+    if delivery is not None and delivery.status == "failed":
+        # the files are written; the run fails so that alert_to and automations fire
+        logger.error("%s", delivery.line)
+        raise UndeliveredError(delivery.line, report)
+    return report
 
 
 @flow(name="digest-backfill")
@@ -83,11 +92,18 @@ def backfill(config: str, start: str, end: str, out: str | None = None,
     days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
     child = flow_for(load_config(config), daily_digest)
     reports = []
+    undelivered: UndeliveredError | None = None
     with progress(len(days), "backfill") as advance:
         for day in days:
-            reports.append(child(config=config, date=day.isoformat(), out=out, state=state,
-                                 send_email=send_email))
+            try:
+                reports.append(child(config=config, date=day.isoformat(), out=out, state=state,
+                                     send_email=send_email))
+            except UndeliveredError as exc:  # written, not emailed: owed; go on with the days
+                undelivered = exc
+                reports.append(exc.report or {})
             advance(day.isoformat())
+    if undelivered is not None:
+        raise UndeliveredError(str(undelivered), {"days": reports})
     return reports
 
 

@@ -55,13 +55,32 @@ def _config(flow_run: Any) -> tuple[str | None, Config | None, str | None]:
         return path, None, str(exc)
 
 
-def _send(log: Any, cfg: Config, alert: alerts.Alert) -> None:
+def _store(cfg: Config, flow_run: Any) -> Any:
+    """The run's state database (its ``state`` parameter, else the config's), or None."""
+    from pathlib import Path
+
+    from digest.store import Store
+
+    path = (getattr(flow_run, "parameters", None) or {}).get("state") or cfg.state_path
+    try:
+        return Store(Path(path))
+    except Exception:  # noqa: BLE001 - the alert goes out without the ledger
+        return None
+
+
+def _send(log: Any, cfg: Config, alert: alerts.Alert, flow_run: Any = None) -> None:
     try:
         password = _password(cfg)
     except Exception as exc:  # noqa: BLE001
         log.error("alert not sent: cannot read the SMTP password block: %s", exc)
         return
-    outcome = alerts.notify(cfg.email, alert, password=password)
+    store = _store(cfg, flow_run) if cfg.email.alert_to else None
+    try:
+        outcome = alerts.notify(cfg.email, alert, password=password, store=store,
+                                slug=cfg.story.slug)
+    finally:
+        if store is not None:
+            store.close()
     if outcome.status == "sent":
         log.info("alert sent to %s: %s", ", ".join(cfg.email.alert_to), alert.subject)
     elif outcome.status == "disabled":
@@ -81,7 +100,7 @@ def alert_on_failure(flow: Any, flow_run: Any, state: Any) -> None:
         alert = alerts.failure_alert(cfg.story.title, state=state.name, message=state.message,
                                      run_name=flow_run.name, config_path=path,
                                      run_url=_run_url(flow_run))
-        _send(log, cfg, alert)
+        _send(log, cfg, alert, flow_run)
     except Exception:  # noqa: BLE001 - a hook must never raise
         log.exception("failure alert hook broke")
 
@@ -102,7 +121,7 @@ def alert_on_completion(flow: Any, flow_run: Any, state: Any) -> None:
         alert = alerts.sources_alert(cfg.story.title, report, config_path=path,
                                      run_url=_run_url(flow_run))
         if alert is not None:
-            _send(log, cfg, alert)
+            _send(log, cfg, alert, flow_run)
     except Exception:  # noqa: BLE001
         log.exception("sources alert hook broke")
 

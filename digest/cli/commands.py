@@ -1,7 +1,8 @@
 """The ``digest`` command: thin subcommands over the library and the Prefect flows.
 
 Exit codes: 0 success (a digest was written, even if some sources failed), 1 the run failed (no
-source could be read, delivery failed hard), 2 usage or config errors. Errors are one line.
+source could be read, delivery failed hard), 2 usage or config errors, 3 the digest was written
+but could not be emailed (it stays owed; the next run sends it). Errors are one line.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 
 from digest.cli.common import DEFAULT_CONFIG, UsageError
 from digest.cli.common import config_path as _config_path
-from digest.errors import ConfigError, DigestError
+from digest.errors import ConfigError, DigestError, UndeliveredError
 
 DESCRIPTION = "Follow one news story across many outlets and deliver a daily digest of it."
 EXAMPLES = {
@@ -28,6 +29,7 @@ EXAMPLES = {
 }
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+EXIT_UNDELIVERED = 3  # the digest was written, the email not sent (owed: see `digest status`)
 
 
 def command(name: str) -> Callable[[Callable[[argparse.Namespace], int]], Callable[..., int]]:
@@ -90,12 +92,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     from flows.daily_digest import daily_digest
     from flows.runners import flow_for
 
-    report = flow_for(cfg, daily_digest)(
+    try:
+        report = flow_for(cfg, daily_digest)(
                           config=config, date=args.date.isoformat() if args.date else None,
                           since=args.since.isoformat() if args.since else None,
                           until=args.until.isoformat() if args.until else None,
                           out=args.out, state=args.state, send_email=not args.no_email,
                           resend=args.resend)
+    except UndeliveredError as exc:  # the files are written; the email is owed
+        if exc.report:
+            _print_report(exc.report, args.json)
+        print(f"digest: {exc}", file=sys.stderr)
+        return EXIT_UNDELIVERED
     _print_report(report, args.json)
     return 0
 
@@ -111,8 +119,13 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     quiet_prefect(args.verbose)
     from flows.daily_digest import backfill
 
-    reports = backfill(config=config, start=args.from_.isoformat(), end=args.to.isoformat(),
-                       out=args.out, state=args.state, send_email=args.email)
+    try:
+        reports = backfill(config=config, start=args.from_.isoformat(),
+                           end=args.to.isoformat(), out=args.out, state=args.state,
+                           send_email=args.email)
+    except UndeliveredError as exc:
+        print(f"digest: {exc}", file=sys.stderr)
+        return EXIT_UNDELIVERED
     if args.json:
         print(json.dumps(reports, indent=2))
     else:
@@ -138,7 +151,7 @@ def _print_report(report: dict[str, Any], as_json: bool) -> None:
     print(f"  pages fetched: {report['pages_fetched']}, reused from state: "
           f"{report['pages_reused']}")
     if report.get("email"):
-        print(f"  email: {report['email']}")
+        print(f"  {report.get('email_detail') or 'email: ' + report['email']}")
     for path in report["paths"].values():
         print(f"  wrote {path}")
 
@@ -219,7 +232,9 @@ def _extra_parsers() -> list[Callable[[Any], None]]:
         from digest.cli import ops as cli_ops
     except ImportError:
         return []
-    return [cli_ops.add_parsers]
+    from digest.cli import status as cli_status
+
+    return [cli_ops.add_parsers, cli_status.add_parser]
 
 
 def _version() -> str:

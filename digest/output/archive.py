@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from feedgen.feed import FeedGenerator
+from lxml import etree
 
 from digest.errors import DeliveryError
 from digest.models import Digest, Story
@@ -116,9 +117,15 @@ def _summary(day: dt.date, data: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(outlets, int):
         outlets = len({a.get("outlet") for a in articles if isinstance(a, dict)})
     stem = day.isoformat()
+    window = data.get("window")
+    if not isinstance(window, dict):
+        window = {}
     return {
         "stem": stem, "day": fmt_day(day, long=True),
         "generated": _when(data.get("generated_at"), day),
+        # the digest's send time (its window's end): what a feed entry is dated by, the same
+        # however often or late the digest is rebuilt (a backfill's entries show their own days)
+        "sent": _when(window.get("until") or data.get("generated_at"), day),
         "n_articles": len(articles), "n_outlets": outlets,
         "overview": overview[:3],
         "headlines": [{"title": clean(a.get("title")), "outlet": clean(a.get("outlet")),
@@ -153,6 +160,9 @@ def rebuild_index(story_dir: str | Path, story: Story, base_url: str | None = No
 
 
 def _feed(story: Story, digests: list[dict[str, Any]], base_url: str | None) -> bytes:
+    """The Atom feed (RFC 4287): entries dated by their digest's send time, so an unchanged
+    rebuild is byte-identical; ``self`` and ``alternate`` links, absolute under ``base_url``,
+    else relative to the feed's own location (declared with ``xml:base``)."""
     fg = FeedGenerator()
     root = f"{base_url.rstrip('/')}/{quote(story.slug)}/" if base_url else ""
     fg.id(f"{root}feed.xml" if root else uuid.uuid5(uuid.NAMESPACE_URL,
@@ -161,20 +171,26 @@ def _feed(story: Story, digests: list[dict[str, Any]], base_url: str | None) -> 
     fg.subtitle(f"Daily digests of the story “{clean(story.title)}”.")
     fg.author({"name": "story digest"})
     fg.link(href=f"{root}index.html", rel="alternate", type="text/html")
-    if root:
-        fg.link(href=f"{root}feed.xml", rel="self", type="application/atom+xml")
+    fg.link(href=f"{root}feed.xml", rel="self", type="application/atom+xml")
     fg.language("en")
     fg.generator("story digest")
     epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-    fg.updated(max((d["generated"] for d in digests), default=epoch))
-    for d in digests[:FEED_ENTRIES]:
+    shown = digests[:FEED_ENTRIES]
+    fg.updated(max((d["sent"] for d in shown), default=epoch))
+    for d in shown:
         fe = fg.add_entry(order="append")
         fe.id(_entry_id(base_url, story.slug, d["stem"]))
         fe.title(f"{clean(story.title)} — {d['day']}: {d['n_articles']} articles "
                  f"from {d['n_outlets']} outlets")
         fe.link(href=f"{root}{d['stem']}.html", rel="alternate", type="text/html")
-        fe.updated(d["generated"])
-        fe.published(d["generated"])
+        fe.updated(d["sent"])
+        fe.published(d["sent"])
         fe.summary(" ".join(d["overview"]) or f"{d['n_articles']} articles")
         fe.content(render_template("feed_entry.html.j2", d=d, root=root), type="html")
-    return fg.atom_str(pretty=True)
+    xml = fg.atom_str(pretty=True)
+    if root:
+        return xml
+    # relative links: resolved against the feed's own URL, wherever the folder is published
+    doc = etree.fromstring(xml)
+    doc.set("{http://www.w3.org/XML/1998/namespace}base", "./")
+    return etree.tostring(doc, pretty_print=True, encoding="UTF-8", xml_declaration=True)

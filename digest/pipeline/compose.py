@@ -266,7 +266,7 @@ def publish(ctx: RunContext, digest: Digest, input_key: str | None = None) -> di
     tz = ctx.config.story.timezone
     start = time.perf_counter()
     paths = write_digest(digest, ctx.out_dir, tz=tz)
-    rebuild_index(ctx.out_dir / digest.story.slug, digest.story)
+    rebuild_index(ctx.out_dir / digest.story.slug, digest.story, base_url=ctx.config.base_url)
     carried = []
     for item in digest.articles:
         carried.append((item.article.canonical_url, item.article.content_hash))
@@ -292,12 +292,13 @@ def _folded(ctx: RunContext, digest: Digest) -> list[tuple[str, str]]:
     return out
 
 
-def deliver(ctx: RunContext, digest: Digest, password: str | None = None):  # -> DeliveryResult
-    """Email the digest when email is enabled; the ledger makes a second send a no-op."""
-    from digest.email import send_digest
+def deliver(ctx: RunContext, digest: Digest, password: str | None = None):  # -> delivery.Round
+    """Email what earlier runs owe, then the digest, when email is enabled; the ledger makes a
+    second send a no-op and keeps what could not be sent (digest/delivery.py)."""
+    from digest.delivery import deliver_round
 
     settings = ctx.config.email
     if not settings.enabled:
         return None
-    return send_digest(digest, settings, ctx.store, resend=ctx.resend, password=password,
-                       tz=ctx.config.story.timezone)
+    return deliver_round(digest, settings, ctx.store, resend=ctx.resend, password=password,
+                         tz=ctx.config.story.timezone)

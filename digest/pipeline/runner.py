@@ -118,5 +118,7 @@ def report(result: RunResult) -> dict[str, Any]:
         "pages_reused": result.reused,
         "paths": {k: str(v) for k, v in result.paths.items()},
         "email": getattr(result.delivery, "status", None),
+        "email_detail": getattr(result.delivery, "line", None),  # one line (digest/delivery.py)
+        "emails": result.delivery.as_dict()["messages"] if result.delivery is not None else [],
         "timings": {k: round(v, 3) for k, v in result.timings.items()},
     }

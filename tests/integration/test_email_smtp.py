@@ -238,9 +238,13 @@ def test_login_failure_is_one_line_without_the_password(store, server_tls, clien
 def test_missing_password_variable_names_the_variable_not_a_value(store, monkeypatch):
     monkeypatch.delenv("DIGEST_TEST_NO_SUCH_VAR", raising=False)
     s = settings(free_port(), username="digest", password_env="DIGEST_TEST_NO_SUCH_VAR")
-    with pytest.raises(DeliveryError) as info:
-        send_digest(make_digest(2), s, store)
-    assert "DIGEST_TEST_NO_SUCH_VAR" in str(info.value) and "\n" not in str(info.value)
+    result = send_digest(make_digest(2), s, store)
+    # a failure like any other: one line, returned, and the digest stays owed for the next run
+    assert result.status == "failed"
+    assert "DIGEST_TEST_NO_SUCH_VAR" in result.error and "\n" not in result.error
+    from digest.outbox import owed
+
+    assert [o.date for o in owed(store, "syria-ceasefire")] == [make_digest(2).date]
 
 
 def test_transient_refusals_are_retried_with_backoff(store):
