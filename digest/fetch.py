@@ -22,12 +22,14 @@ import httpx
 from .config import FetchSettings
 from .errors import BlockedURLError, FetchError, TransientFetchError
 from .fetchfaults import (
+    HTTP_STACK_ERRORS,
     NO_RESPONSE,
     TRANSIENT_STATUS,
     first_line,
-    network_error,
+    header_safe,
     parse_retry_after,
     redact,
+    stack_error,
     status_text,
 )
 from .fetchpool import BUDGET_EXHAUSTED, HostGate, SlotTimeout, fetch_concurrently
@@ -64,6 +66,7 @@ class Fetcher:
         ctx = verify
         transport = PerHostTransport(lambda: GuardedTransport(
             self.guard, verify=ctx, http2=http2, max_connections=max(2, s.per_host)))
+        self._transport = transport  # requests go straight to it: redirects are ours to judge
         self._client = httpx.Client(
             transport=transport, follow_redirects=False, trust_env=False,
             timeout=httpx.Timeout(s.timeout, connect=min(s.timeout, 10.0)),
@@ -81,8 +84,11 @@ class Fetcher:
         bounds everything, retries included.
         """
         try:
-            return self._get(url, etag, last_modified, max_bytes or self.settings.max_bytes,
-                             deadline)
+            try:
+                return self._get(url, etag, last_modified, max_bytes or self.settings.max_bytes,
+                                 deadline)
+            except HTTP_STACK_ERRORS as exc:  # whatever the URL and HTTP libraries raise
+                raise stack_error(url, exc) from None
         except FetchError as exc:
             log.warning("fetch failed: %s: %s", redact(url), exc.problem)
             raise
@@ -117,7 +123,10 @@ class Fetcher:
     def _get(self, url: str, etag: str | None, last_modified: str | None, max_bytes: int,
              deadline: float | None) -> Response:
         start = time.monotonic()
-        scheme = urlsplit(url).scheme.lower()
+        try:
+            scheme = urlsplit(url).scheme.lower()
+        except ValueError as exc:
+            raise FetchError(url, f"invalid URL ({first_line(exc)})") from None
         if scheme == "file":
             resp = read_local(url, self.local_root, max_bytes, etag, last_modified)
             if resp.status == 200:
@@ -129,9 +138,9 @@ class Fetcher:
             shown = f"{scheme}:" if scheme else "a relative"
             raise BlockedURLError(url, f"refused: {shown} URL (only http, https and file)")
         headers = {}
-        if etag:
+        if etag and header_safe(etag):  # validators come from servers: never resend junk
             headers["If-None-Match"] = etag
-        if last_modified:
+        if last_modified and header_safe(last_modified):
             headers["If-Modified-Since"] = last_modified
         attempts = self.settings.retries + 1
         attempt, stale_retry = 0, True
@@ -183,7 +192,10 @@ class Fetcher:
                 nxt = str(httpx.URL(current).join(step))
             except (httpx.InvalidURL, ValueError) as exc:
                 raise FetchError(url, f"bad redirect location ({first_line(exc)})") from None
-            scheme = urlsplit(nxt).scheme.lower()
+            try:
+                scheme = urlsplit(nxt).scheme.lower()
+            except ValueError as exc:
+                raise FetchError(url, f"bad redirect location ({first_line(exc)})") from None
             if scheme not in ("http", "https"):
                 raise BlockedURLError(url, f"refused: redirect to a {scheme}: URL")
             if _no_fragment(nxt) in seen:
@@ -208,10 +220,10 @@ class Fetcher:
             current = _with_host(current, str(literal))  # 0177.0.0.1 -> 127.0.0.1, as browsers do
         try:
             target = httpx.URL(current)
+            if not target.host:  # .host decodes IDNA: it can raise too
+                raise FetchError(url, "invalid URL (no host)")
         except (httpx.InvalidURL, ValueError) as exc:
             raise FetchError(url, f"invalid URL ({first_line(exc)})") from None
-        if not target.host:
-            raise FetchError(url, "invalid URL (no host)")
         try:
             with self.gate.slot(normalize_host(target.host), deadline):
                 timeout = self.settings.timeout
@@ -220,7 +232,10 @@ class Fetcher:
                 try:
                     with deadline_scope(hard):
                         request = self._client.build_request("GET", target, headers=headers)
-                        response = self._client.send(request, stream=True)
+                        # Not Client.send: it parses every Location itself (even with redirects
+                        # off) and raises outside httpx.HTTPError on javascript:, data: ...
+                        response = self._transport.handle_request(request)
+                        response.request = request
                         try:
                             return self._handle(url, current, response, headers, max_bytes, hard)
                         finally:
@@ -236,8 +251,8 @@ class Fetcher:
         except ResolveError as exc:
             cls = TransientFetchError if exc.transient else FetchError
             raise cls(url, exc.problem) from None
-        except httpx.HTTPError as exc:
-            raise network_error(url, exc) from None
+        except HTTP_STACK_ERRORS as exc:
+            raise stack_error(url, exc) from None
 
     def _handle(self, url: str, current: str, response: httpx.Response, sent: dict[str, str],
                 max_bytes: int, hard: float) -> Response | str:
