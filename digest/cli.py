@@ -65,6 +65,8 @@ def quiet_prefect(verbose: bool) -> None:
 
 def _config_path(value: str | None) -> str:
     path = value or os.environ.get("DIGEST_CONFIG") or DEFAULT_CONFIG
+    if Path(path).is_dir():
+        raise ConfigError(path, None, "is a directory, not a config file (pass --config FILE)")
     if not Path(path).is_file():
         raise ConfigError(path, None, "file not found (pass --config PATH or set DIGEST_CONFIG)")
     return str(Path(path).resolve())
