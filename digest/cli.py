@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from . import cliargs
 from .errors import ConfigError, DigestError
 
 DEFAULT_CONFIG = "config/syria-ceasefire.toml"
@@ -67,24 +68,31 @@ def _config_path(value: str | None) -> str:
     path = value or os.environ.get("DIGEST_CONFIG") or DEFAULT_CONFIG
     if Path(path).is_dir():
         raise ConfigError(path, None, "is a directory, not a config file (pass --config FILE)")
+    if Path(path).exists() and not Path(path).is_file():
+        raise ConfigError(path, None, "not a regular file")
     if not Path(path).is_file():
         raise ConfigError(path, None, "file not found (pass --config PATH or set DIGEST_CONFIG)")
     return str(Path(path).resolve())
 
 
 def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+    return cliargs.date_arg(value)
 
 
 def _instant(value: str) -> dt.datetime:
+    return cliargs.instant_arg(value)
+
+
+def _check_window(cfg: Any, day: dt.date | None = None, since: dt.datetime | None = None,
+                  until: dt.datetime | None = None) -> None:
+    """The run's window, worked out now: a bad one is a usage error before Prefect starts."""
+    from .pipeline import window_for
+
     try:
-        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not an ISO 8601 time") from None
-    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+        window_for(cfg, day=day, since=since, until=until)
+    except (ValueError, OverflowError) as exc:
+        raise UsageError(str(exc) if isinstance(exc, ValueError) else
+                         f"no digest window fits these dates ({exc})") from None
 
 
 # -- run ----------------------------------------------------------------------------------------
@@ -98,6 +106,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     cfg = load_config(config)  # fail fast, before Prefect starts
     if args.date and (args.since or args.until):
         raise UsageError("use either --date or --since/--until, not both")
+    _check_window(cfg, args.date, args.since, args.until)
     quiet_prefect(args.verbose)
     from flows.daily_digest import daily_digest
     from flows.runners import flow_for
@@ -117,9 +126,11 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     from .config import load_config
 
     config = _config_path(args.config)
-    load_config(config)
+    cfg = load_config(config)
     if args.to < args.from_:
         raise UsageError("--to must not be before --from")
+    _check_window(cfg, args.from_)
+    _check_window(cfg, args.to)
     quiet_prefect(args.verbose)
     from flows.daily_digest import backfill
 
@@ -167,9 +178,11 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     texts = []
     for name in args.files:
         try:
-            texts.append(Path(name).read_text(encoding="utf-8", errors="replace"))
+            texts.append(cliargs.read_text_file(name))
         except OSError as exc:
             raise UsageError(f"{name}: cannot read: {exc.strerror or exc}") from None
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
     kwargs: dict[str, Any] = {"words": args.words, "sentences": args.sentences}
     if args.method:
         kwargs["method"] = args.method
@@ -208,8 +221,8 @@ def build_parser() -> argparse.ArgumentParser:
                         epilog=f"example: {EXAMPLES['summarize']}")
     sm.add_argument("files", nargs="+", metavar="FILE")
     size = sm.add_mutually_exclusive_group()
-    size.add_argument("--words", type=int)
-    size.add_argument("--sentences", type=int)
+    size.add_argument("--words", type=cliargs.positive_arg)
+    size.add_argument("--sentences", type=cliargs.positive_arg)
     sm.add_argument("--method", help="a summariser name (see docs/SUMMARIES.md)")
 
     for extra in _extra_parsers():
@@ -253,10 +266,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except (ConfigError, UsageError) as exc:
-        print(f"digest: error: {exc}", file=sys.stderr)
+        print(f"digest: error: {_one_line(exc)}", file=sys.stderr)
         return 2
     except DigestError as exc:
-        print(f"digest: error: {exc}", file=sys.stderr)
+        print(f"digest: error: {_one_line(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("digest: interrupted", file=sys.stderr)
@@ -264,6 +277,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `digest check | head`
         sys.stderr.close()
         return 0
+    except Exception as exc:  # a bug: still one line (DIGEST_DEBUG=1 shows the traceback)
+        if os.environ.get("DIGEST_DEBUG"):
+            raise
+        print(f"digest: error: unexpected {type(exc).__name__}: {_one_line(exc)} "
+              "(set DIGEST_DEBUG=1 for a traceback)", file=sys.stderr)
+        return 1
+
+
+def _one_line(exc: BaseException) -> str:
+    """An error message as one printable line (hostile URLs and titles carry control chars)."""
+    text = " ".join(str(exc).split())
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)[:2000]
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ from .models import FeedSource, Story
 T = TypeVar("T")
 
 DEFAULT_USER_AGENT = "story-digest/0.1 (+https://github.com/story-digest/story-digest)"
+MAX_CONFIG_BYTES = 5_000_000  # a story config with thousands of feeds is still far below this
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
@@ -193,7 +194,13 @@ def load_config(path: str | Path) -> Config:
     if path.is_dir():
         raise ConfigError(path, None, "is a directory, not a config file")
     try:
-        raw = path.read_bytes()
+        if path.exists() and not path.is_file():
+            raise ConfigError(path, None, "not a regular file")
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_CONFIG_BYTES + 1)
+        if len(raw) > MAX_CONFIG_BYTES:
+            raise ConfigError(path, None, f"larger than {MAX_CONFIG_BYTES // 1_000_000} MB: "
+                                          "not a story config")
     except FileNotFoundError:
         raise ConfigError(path, None, "file not found") from None
     except OSError as exc:
