@@ -96,6 +96,13 @@ def _check_window(cfg: Any, day: dt.date | None = None, since: dt.datetime | Non
                          f"no digest window fits these dates ({exc})") from None
 
 
+def _check_state(path: str | Path) -> None:
+    """Open (or create) the state database once: a damaged or read-only one fails here."""
+    from .store import Store
+
+    Store(path).close()
+
+
 # -- run ----------------------------------------------------------------------------------------
 
 
@@ -108,6 +115,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.date and (args.since or args.until):
         raise UsageError("use either --date or --since/--until, not both")
     _check_window(cfg, args.date, args.since, args.until)
+    _check_state(args.state or cfg.state_path)
     quiet_prefect(args.verbose)
     from flows.daily_digest import daily_digest
     from flows.runners import flow_for
@@ -132,6 +140,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         raise UsageError("--to must not be before --from")
     _check_window(cfg, args.from_)
     _check_window(cfg, args.to)
+    _check_state(args.state or cfg.state_path)
     quiet_prefect(args.verbose)
     from flows.daily_digest import backfill
 

@@ -123,6 +123,7 @@ class Store:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(SCHEMA)
             self._check_version()
+            self._check_pages()
             # A write now, not mid-run: a read-only file or folder fails here, in one line.
             self._db.execute("UPDATE meta SET value=value WHERE key='schema_version'")
         except sqlite3.DatabaseError as exc:
@@ -151,6 +152,14 @@ class Store:
         elif int(row[0]) > SCHEMA_VERSION:
             raise StateError(f"{self.path}: state database is from a newer version "
                              f"(schema {row[0]}, this version reads {SCHEMA_VERSION})")
+
+    def _check_pages(self) -> None:
+        """Every page readable and well formed (a damaged page mid-file fails now, not mid-run);
+        about a second per 200 MB."""
+        rows = self._db.execute("PRAGMA quick_check(3)").fetchall()
+        problems = [str(r[0]) for r in rows if str(r[0]) != "ok"]
+        if problems:
+            raise sqlite3.DatabaseError(f"database disk image is malformed ({'; '.join(problems)})")
 
     def close(self) -> None:
         self._db.close()
