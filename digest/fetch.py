@@ -289,12 +289,12 @@ class Fetcher:
 
 def host_key(url: str) -> str:
     """The politeness key of a URL: its host name (``file:`` URLs share one key)."""
-    parts = urlsplit(url)
-    if parts.scheme.lower() == "file":
-        return "file:"
     try:
+        parts = urlsplit(url)
+        if parts.scheme.lower() == "file":
+            return "file:"
         return normalize_host(parts.hostname or "")
-    except ValueError:
+    except ValueError:  # "http://[::1": get() reports it; any key will do
         return ""
 
 
