@@ -271,6 +271,9 @@ def _version() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Our log records never fall through to Python's last-resort stderr handler: the errors a
+    # user must see are printed once, as one line, below (--verbose and Prefect add handlers).
+    logging.getLogger("digest").addHandler(logging.NullHandler())
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.command:
