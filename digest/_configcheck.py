@@ -68,18 +68,26 @@ def check_one_line(r: Reader, key: str, value: str) -> None:
 
 def check_url(r: Reader, key: str, url: str) -> None:
     """An http(s) URL the fetcher can parse: host, port and brackets all well formed."""
+    problem = url_problem(url)
+    if problem:
+        r.fail(key, f"{url!r} {problem}")
+
+
+def url_problem(url: str) -> str | None:
+    """Why an http(s) URL cannot be fetched as written (brackets, port, host, IDNA), or None."""
     from urllib.parse import urlsplit
 
     if CONTROL.search(url) or " " in url.strip():
-        r.fail(key, f"{url!r} holds spaces or control characters")
+        return "holds spaces or control characters"
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError on a bad port
         if not parts.hostname:
-            r.fail(key, f"{url!r} has no host")
+            return "has no host"
         httpx.URL(url).host  # noqa: B018 - IDNA and bracket checks, as the fetcher makes them
     except (ValueError, httpx.InvalidURL) as exc:
-        r.fail(key, f"{url!r} is not a valid URL ({str(exc).splitlines()[0] if str(exc) else 'malformed'})")
+        return f"is not a valid URL ({str(exc).splitlines()[0] if str(exc) else 'malformed'})"
+    return None
 
 
 def check_single_address(r: Reader, key: str, value: str) -> None:

@@ -68,23 +68,13 @@ def positive_arg(value: str) -> int:
 
 def url_problem(url: str) -> str | None:
     """Why ``url`` cannot be fetched as written (bad brackets, port, host), or None."""
-    from urllib.parse import urlsplit
+    from ._configcheck import url_problem as problem
 
-    import httpx
-
+    if url.lower().startswith(("http://", "https://")):
+        return problem(url)
     if any(ord(c) < 32 or c == "\x7f" for c in url):
         return "holds control characters"
-    try:
-        parts = urlsplit(url)
-        if parts.scheme.lower() not in ("http", "https"):
-            return None  # file: URLs and paths are checked where they are read
-        parts.port  # noqa: B018 - raises ValueError on a bad port
-        if not parts.hostname:
-            return "has no host"
-        httpx.URL(url).host  # noqa: B018 - IDNA and bracket checks, as the fetcher makes them
-    except (ValueError, httpx.InvalidURL) as exc:
-        return f"is not a valid URL ({str(exc).splitlines()[0] if str(exc) else 'malformed'})"
-    return None
+    return None  # file: URLs and paths are checked where they are read
 
 
 def read_text_file(name: str, limit: int = MAX_INPUT) -> str:

@@ -190,3 +190,30 @@ def test_fuzz_loaded_values_work_where_they_are_used(tmp_path: Path, title: str,
     msg["Subject"] = subject_for(digest, cfg.email.subject)
     msg["To"] = ", ".join(cfg.email.to)
     assert len(msg.get_all("To")) == 1 and msg["To"].addresses and len(msg["To"].addresses) == 1
+
+
+def test_an_opml_with_malformed_urls_adds_only_the_good_ones(tmp_path: Path) -> None:
+    from digest.opml import read_opml
+    from digest.sources import add_feeds
+
+    opml = (b'<?xml version="1.0"?><opml version="2.0"><body>'
+            b'<outline text="Bad v6" xmlUrl="http://[::1/feed"/>'
+            b'<outline text="Bad port" xmlUrl="http://example.com:99x/feed"/>'
+            b'<outline text="Bad idna" xmlUrl="http://xn--/feed"/>'
+            b'<outline text="Good" xmlUrl="https://good.example/feed.xml"/>'
+            b'</body></opml>')
+    assert read_opml(opml) == [("Good", "https://good.example/feed.xml")]
+    path = write(tmp_path, MINIMAL)
+    add_feeds(path, read_opml(opml))
+    assert [f.url for f in load_config(path).feeds] == ["https://example.com/feed.xml",
+                                                        "https://good.example/feed.xml"]
+
+
+def test_feeds_can_be_added_to_a_config_with_a_bom(tmp_path: Path) -> None:
+    from digest.sources import add_feeds
+
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + MINIMAL.encode("utf-8"))
+    assert add_feeds(path, [("B", "https://b.example/feed.xml")]) == [
+        ("B", "https://b.example/feed.xml")]
+    assert len(load_config(path).feeds) == 2
