@@ -321,3 +321,13 @@ def test_a_file_that_is_not_a_database_is_one_state_error(tmp_path: Path) -> Non
     with pytest.raises(StateError) as err:
         Store(path)
     assert str(path) in str(err.value) and "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("where", ["/dev/null", "{tmp}", "{tmp}/fifo"])
+def test_a_state_path_that_is_not_a_file_is_refused_untouched(tmp_path: Path, where: str) -> None:
+    os.mkfifo(tmp_path / "fifo")
+    path = Path(where.format(tmp=tmp_path))
+    with pytest.raises(StateError) as err:
+        Store(path)
+    assert str(err.value) == f"{path}: not a state database (not a regular file)"
+    assert not Path(f"{path}-journal").exists() and not Path(f"{path}-wal").exists()
