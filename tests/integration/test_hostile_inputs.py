@@ -331,3 +331,50 @@ def test_a_state_path_that_is_not_a_file_is_refused_untouched(tmp_path: Path, wh
         Store(path)
     assert str(err.value) == f"{path}: not a state database (not a regular file)"
     assert not Path(f"{path}-journal").exists() and not Path(f"{path}-wal").exists()
+
+
+_PAYLOAD: list[bytes] = [b""]
+HEADER_LINES = st.sampled_from([
+    b"Content-Type: text/html", b"Content-Type: application/rss+xml; charset=\xff",
+    b"Content-Length: 5", b"Content-Length: -1", b"Content-Length: 5, 6", b"Content-Length: x",
+    b"Transfer-Encoding: chunked", b"Transfer-Encoding: gzip, chunked", b"Content-Encoding: gzip",
+    b"Content-Encoding: br", b"Location: javascript:alert(1)", b"Location: http://[::1",
+    b"Location: //\xff\xfe", b"Location: \x00", b"Location:", b"Retry-After: nan",
+    b"Retry-After: 1e309", b"Retry-After: Mon, 01 Jan 0000 00:00:00 GMT", b"ETag: \"\xe9\"",
+    b"Set-Cookie: a=\x01", b"X-\xff: \xff", b": no name", b"No colon", b"Connection: close"])
+STATUS_LINES = st.sampled_from([
+    b"HTTP/1.1 200 OK", b"HTTP/1.1 302 Found", b"HTTP/1.1 301 \xff", b"HTTP/1.1 304 Not Modified",
+    b"HTTP/1.1 999 Odd", b"HTTP/1.1 429 Slow", b"HTTP/1.0 200", b"HTTP/2 200", b"HTTP/1.1 20 OK",
+    b"ICY 200 OK", b""])
+
+
+@pytest.fixture(scope="module")
+def raw_server() -> Iterator[FaultServer]:
+    def answer(h) -> None:  # type: ignore[no-untyped-def]
+        raw(_PAYLOAD[0])(h)
+
+    with FaultServer({"/raw": answer}) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def loop_fetcher() -> Iterator[Fetcher]:
+    with Fetcher(FetchSettings(allow_networks=LOOPBACK, retries=0, timeout=5.0),
+                 backoff=0.01) as f:
+        yield f
+
+
+@settings(max_examples=150, deadline=None)
+@given(status=STATUS_LINES, headers=st.lists(HEADER_LINES, max_size=5),
+       body=st.binary(max_size=64))
+def test_fuzz_any_raw_answer_is_a_response_or_a_fetch_error(raw_server: FaultServer,
+                                                            loop_fetcher: Fetcher, status: bytes,
+                                                            headers: list[bytes],
+                                                            body: bytes) -> None:
+    _PAYLOAD[0] = b"\r\n".join([status, *headers]) + b"\r\n\r\n" + body
+    try:
+        resp = loop_fetcher.get(raw_server.url("/raw"))
+    except FetchError as exc:
+        assert exc.problem and "\n" not in exc.problem
+    else:
+        assert 200 <= resp.status < 300 and resp.body
