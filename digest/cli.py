@@ -305,7 +305,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-def _one_line(exc: BaseException) -> str:
+def _one_line(exc: object) -> str:
     """An error message as one printable line (hostile URLs and titles carry control chars)."""
     text = " ".join(str(exc).split())
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)[:2000]
