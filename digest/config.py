@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from croniter import croniter
 
+from digest import _configcheck as check
 from digest._configread import (
     Reader,
     check_method,
@@ -37,6 +38,7 @@ from digest.models import FeedSource, Story
 T = TypeVar("T")
 
 DEFAULT_USER_AGENT = "story-digest/0.1 (+https://github.com/story-digest/story-digest)"
+MAX_CONFIG_BYTES = 5_000_000  # a story config with thousands of feeds is still far below this
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
@@ -190,14 +192,22 @@ class Config:
 def load_config(path: str | Path) -> Config:
     """Read, validate and resolve a story config file."""
     path = Path(path).expanduser()
+    if path.is_dir():
+        raise ConfigError(path, None, "is a directory, not a config file")
     try:
-        raw = path.read_bytes()
+        if path.exists() and not path.is_file():
+            raise ConfigError(path, None, "not a regular file")
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_CONFIG_BYTES + 1)
+        if len(raw) > MAX_CONFIG_BYTES:
+            raise ConfigError(path, None, f"larger than {MAX_CONFIG_BYTES // 1_000_000} MB: "
+                                          "not a story config")
     except FileNotFoundError:
         raise ConfigError(path, None, "file not found") from None
     except OSError as exc:
         raise ConfigError(path, None, f"cannot read: {exc.strerror or exc}") from None
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        data = tomllib.loads(raw.decode("utf-8-sig"))  # a byte-order mark (Windows editors) is fine
     except UnicodeDecodeError:
         raise ConfigError(path, None, "not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
@@ -215,6 +225,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     st = r.table(data, "story", required=True)
     r.known(st, "story", {"title", "slug", "timezone", "description", "seeds"})
     title = r.get(st, "story.title", str, required=True)
+    check.check_one_line(r, "story.title", title)
     slug = r.get(st, "story.slug", str, default=slugify(title))
     if not SLUG_RE.match(slug):
         r.fail("story.slug", f"{slug!r} must be lower-case letters, digits and dashes")
@@ -231,6 +242,11 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     r.known(rel, "relevance", {"require", "terms", "exclude", "threshold", "min_similarity",
                                "lookback_days", "prefilter"})
     require = r.get(rel, "relevance.require", groups, default=())
+    for i, group in enumerate(require):
+        check.check_terms(r, f"relevance.require[{i}]", group)
+    for name in ("terms", "exclude"):
+        check.check_terms(r, f"relevance.{name}",
+                          r.get(rel, f"relevance.{name}", str_list, default=()))
     relevance = RelevanceSettings(
         require=require,
         terms=r.get(rel, "relevance.terms", str_list, default=()),
@@ -248,6 +264,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     cron = r.get(sc, "schedule.cron", str, default="0 7 * * *")
     if not croniter.is_valid(cron):
         r.fail("schedule.cron", f"{cron!r} is not a valid cron expression")
+    check.check_cron(r, "schedule.cron", cron, timezone)
     sched_tz = r.get(sc, "schedule.timezone", str, default=timezone)
     check_timezone(r, "schedule.timezone", sched_tz)
     schedule = ScheduleSettings(cron=cron, timezone=sched_tz)
@@ -303,6 +320,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         workers=int(r.number(fe, "fetch.workers", 0, lo=0, hi=256, integer=True)),
         local_root=resolve_path(base, r.get(fe, "fetch.local_root", str, default=".")),
     )
+    check.check_header_ascii(r, "fetch.user_agent", fetch.user_agent)
     for i, feed in enumerate(feeds):
         if feed.url.startswith("file:") and not under(Path(urlsplit(feed.url).path),
                                                        fetch.local_root):
@@ -310,12 +328,15 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
                                       f"({fetch.local_root}); set [fetch] local_root")
 
     email = _email(r, r.table(data, "email"))
+    check.check_subject(r, "email.subject", email.subject, title)
 
     ru = r.table(data, "runner")
     r.known(ru, "runner", {"kind", "address", "max_workers"})
     kind = r.get(ru, "runner.kind", str, default="threads")
     if kind not in ("threads", "dask"):
         r.fail("runner.kind", f"{kind!r} must be \"threads\" or \"dask\"")
+    if kind == "dask":
+        check.check_dask(r, "runner.kind")
     runner = RunnerSettings(
         kind=kind,
         address=r.get(ru, "runner.address", str, default=None),
@@ -362,21 +383,28 @@ def _feeds(r: Reader, raw: Any, base: Path) -> tuple[FeedSource, ...]:
         key = f"feeds[{i}]"
         r.known(f, key, {"name", "url"})
         url = r.get(f, f"{key}.url", str, required=True).strip()
+        resolved = resolve_feed_url(r, f"{key}.url", url, base)
         name = r.get(f, f"{key}.name", str, default="").strip() or urlsplit(url).netloc or url
+        check.check_one_line(r, f"{key}.name", name)
         if name in names:
             r.fail(f"{key}.name", f"duplicate feed name {name!r}")
         names.add(name)
-        feeds.append(FeedSource(name=name, url=resolve_feed_url(r, f"{key}.url", url, base)))
+        feeds.append(FeedSource(name=name, url=resolved))
     return tuple(feeds)
 
 
 def resolve_feed_url(r: Reader | None, key: str, url: str, base: Path) -> str:
     """Turn a configured feed location into an absolute ``http(s)://`` or ``file:`` URL."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        fail(r, key, f"{url!r} is not a valid URL ({exc})")
+        raise AssertionError from None  # unreachable
     scheme = parts.scheme.lower()
     if scheme in ("http", "https"):
         if not parts.hostname:
             fail(r, key, f"{url!r} has no host")
+        check.check_url(r or Reader(Path("<config>")), key, url)
         return url
     if scheme == "file":
         local = Path(parts.path)
@@ -411,6 +439,8 @@ def _email(r: Reader, em: Mapping[str, Any]) -> EmailSettings:
         for a in addrs:
             if a and not looks_like_address(a):
                 r.fail(key, f"{a!r} is not an email address")
+            if a:
+                check.check_single_address(r, key, a)
     enabled = r.get(em, "email.enabled", bool, default=False)
     settings = EmailSettings(
         enabled=enabled,

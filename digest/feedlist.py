@@ -34,7 +34,7 @@ def add_feeds(config_path: str | Path, feeds: Sequence[tuple[str, str]], *,
     """
     path = Path(config_path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a BOM is dropped, as loading does
     except OSError as exc:
         raise ConfigError(path, None, f"cannot read: {exc.strerror or exc}") from None
     try:

@@ -101,7 +101,7 @@ def _parse(body: bytes, url: str, source: str, headers: dict[str, str]) -> Parse
     if not version and not raw_entries:
         problems.append("not a feed: no RSS, Atom or JSON Feed document found")
     elif skipped:
-        problems.append(f"{skipped} of {len(raw_entries)} entries skipped: no usable link")
+        problems.append(linkless_warning(skipped, len(raw_entries)))
     if problems and entries:
         problems.append(f"{len(entries)} entries read")
     return ParsedFeed(
@@ -109,7 +109,15 @@ def _parse(body: bytes, url: str, source: str, headers: dict[str, str]) -> Parse
         title=html_to_text(feed.get("title")),
         link=_absolute(feed.get("link"), url, allow_file) or "",
         warning="; ".join(problems) or None,
+        linkless=skipped if (version or raw_entries) else 0,
     )
+
+
+def linkless_warning(skipped: int, total: int) -> str:
+    """How entries without a usable link are reported (a feed of only such entries is a feed)."""
+    if skipped == total:
+        return f"a feed of {total} entries, none with a usable link (nothing to read)"
+    return f"{skipped} of {total} entries skipped: no usable link"
 
 
 def _harmless_bozo(data: Mapping[str, Any], body: bytes, version: str) -> bool:
@@ -365,7 +373,8 @@ def _parse_json_feed(body: bytes, url: str, source: str) -> ParsedFeed | None:
         entries=tuple(entries),
         title=html_to_text(str(doc.get("title") or "")),
         link=_absolute(doc.get("home_page_url"), url, allow_file) or "",
-        warning=f"{skipped} of {len(items)} entries skipped: no usable link" if skipped else None,
+        warning=linkless_warning(skipped, len(items)) if skipped else None,
+        linkless=skipped,
     )
 
 

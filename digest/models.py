@@ -88,6 +88,7 @@ class ParsedFeed:
     warning: str | None = None  # one line, set when the feed was malformed but (partly) read
     is_html: bool = False  # the body was a web page, not a feed
     alternates: tuple[str, ...] = ()  # feed URLs an HTML page advertises
+    linkless: int = 0  # entries left out because they carry no usable link (still a feed)
 
 
 @dataclass(frozen=True)

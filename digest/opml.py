@@ -103,6 +103,8 @@ def _feed_url(raw: str) -> str | None:
         return None
     if split.scheme.lower() not in ("http", "https") or not split.hostname:
         return None
-    return url
+    from digest._configcheck import url_problem  # one that a config would refuse is skipped too
+
+    return None if url_problem(url) else url
 
 

@@ -18,14 +18,14 @@ from typing import Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 from digest.discover import discover_feeds
-from digest.errors import FetchError
+from digest.errors import DigestError, FetchError
 from digest.feedlist import add_feeds
 from digest.feeds import parse_feed
 from digest.models import FeedSource, ParsedFeed, Response
 
 log = logging.getLogger(__name__)
 
-__all__ = ["FoundFeed", "SourceCheck", "add_feeds", "check_source", "check_sources",
+__all__ = ["FoundFeed", "NoFeedFound", "SourceCheck", "add_feeds", "check_source", "check_sources",
            "find_feeds"]
 
 MAX_CANDIDATES = 8  # advertised feeds tried per page
@@ -85,7 +85,12 @@ def _read(fetcher: Getter, url: str, name: str) -> tuple[Response, ParsedFeed]:
 
 
 def _is_feed(parsed: ParsedFeed) -> bool:
-    return not parsed.is_html and (bool(parsed.entries) or parsed.warning is None)
+    return not parsed.is_html and (bool(parsed.entries or parsed.linkless)
+                                   or parsed.warning is None)
+
+
+class NoFeedFound(DigestError):
+    """A page advertised feeds, but none of them could be read; the message says why."""
 
 
 def check_source(fetcher: Getter, source: FeedSource, *, now: dt.datetime | None = None,
@@ -102,16 +107,23 @@ def check_source(fetcher: Getter, source: FeedSource, *, now: dt.datetime | None
         resp, parsed = _read(fetcher, source.url, source.name)
         feed_url = resp.final_url
         via_page = parsed.is_html and bool(parsed.alternates)
-        if via_page:
-            feed_url = parsed.alternates[0]
-            resp, parsed = _read(fetcher, feed_url, source.name)
     except FetchError as exc:
         answered = HTTP_STATUS.match(exc.problem)  # the server answered, with an error status
         return result(reachable=answered is not None,
                       status=int(answered.group(1)) if answered else None, error=exc.problem)
+    if via_page:
+        feed_url = parsed.alternates[0]
+        try:
+            resp, parsed = _read(fetcher, feed_url, source.name)
+        except FetchError as exc:
+            return result(reachable=True, status=resp.status, feed_url=feed_url,
+                          error=f"the page advertises the feed {feed_url}, which failed: "
+                                f"{exc.problem}")
     base = dict(reachable=True, status=resp.status, feed_url=feed_url)
     if parsed.is_html:
         return result(**base, error="not a feed: a web page that advertises no feed")
+    if not parsed.entries and parsed.linkless:  # a feed, but nothing in it can be read
+        return result(**base, is_feed=True, entries=parsed.linkless, warning=parsed.warning)
     if not parsed.entries and parsed.warning:
         return result(**base, error=f"not a feed: {parsed.warning}")
     newest = _newest(parsed)
@@ -151,36 +163,51 @@ def find_feeds(fetcher: Getter, url: str, *, limit: int = MAX_CANDIDATES) -> lis
     """The feeds at ``url``: the URL itself when it is a feed, else the feeds its page advertises
     (``<link rel="alternate">``, then feed-like links, as trafilatura's feed finder does), else
     those of the site's home page. Only candidates that parse as feeds are returned.
-    Raises :class:`FetchError` when ``url`` itself cannot be fetched."""
+    Raises :class:`FetchError` when ``url`` itself cannot be fetched, and
+    :class:`NoFeedFound` (saying why) when feeds were advertised but none could be read."""
     resp, parsed = _read(fetcher, url, "")
     if _is_feed(parsed):
-        return [FoundFeed(url=url, title=parsed.title, entries=len(parsed.entries))]
+        return [FoundFeed(url=url, title=parsed.title,
+                          entries=len(parsed.entries) or parsed.linkless)]
     candidates = list(dict.fromkeys([*parsed.alternates,
                                      *discover_feeds(resp.body, resp.final_url)]))
-    found = _verified(fetcher, candidates[:limit], via=resp.final_url)
+    rejected: list[str] = []
+    found = _verified(fetcher, candidates[:limit], via=resp.final_url, rejected=rejected)
     home = _home_page(resp.final_url)
     if found or home is None or home == resp.final_url:
-        return found
+        return found or _none_found(url, rejected)
     try:  # an article page without feed links: try the site's home page
         home_resp = fetcher.get(home)
     except FetchError as exc:
         log.info("feeds of %s: home page %s: %s", url, home, exc.problem)
-        return []
+        return _none_found(url, rejected)
     return _verified(fetcher, discover_feeds(home_resp.body, home_resp.final_url)[:limit],
-                     via=home_resp.final_url)
+                     via=home_resp.final_url, rejected=rejected) or _none_found(url, rejected)
 
 
-def _verified(fetcher: Getter, candidates: Sequence[str], via: str) -> list[FoundFeed]:
+def _none_found(url: str, rejected: Sequence[str]) -> list[FoundFeed]:
+    """No feed: an empty list when none was advertised, else NoFeedFound with the reasons."""
+    if not rejected:
+        return []
+    more = f" (and {len(rejected) - 1} more)" if len(rejected) > 1 else ""
+    raise NoFeedFound(f"{url}: the page advertises {len(rejected)} feed(s), but none could be "
+                      f"read: {rejected[0]}{more}")
+
+
+def _verified(fetcher: Getter, candidates: Sequence[str], via: str,
+              rejected: list[str] | None = None) -> list[FoundFeed]:
     found: list[FoundFeed] = []
     for cand in candidates:
         try:
             _resp, parsed = _read(fetcher, cand, "")
         except FetchError as exc:
             log.info("advertised feed %s: %s", cand, exc.problem)
+            if rejected is not None:
+                rejected.append(f"{cand}: {exc.problem}")
             continue
         if _is_feed(parsed):
-            found.append(FoundFeed(url=cand, title=parsed.title, entries=len(parsed.entries),
-                                   via=via))
+            found.append(FoundFeed(url=cand, title=parsed.title,
+                                   entries=len(parsed.entries) or parsed.linkless, via=via))
         else:
             log.info("advertised feed %s is not a feed", cand)
     return found

@@ -12,9 +12,10 @@ import json
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from digest.errors import StateError
 from digest.history import History
@@ -23,6 +24,7 @@ from digest.models import Article, Entry, Screened
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 2  # 2: articles.screened (was a 'screened:' prefix of content_hash)
+T = TypeVar("T")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -139,6 +141,8 @@ class Store:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._lock = threading.RLock()
+        if self.path.exists() and not self.path.is_file():  # a folder, /dev/null, /proc/...
+            raise StateError(f"{self.path}: not a state database (not a regular file)")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False,
@@ -148,11 +152,27 @@ class Store:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(SCHEMA)
             self._check_version()
+            self._check_pages()
+            # A write now, not mid-run: a read-only file or folder fails here, in one line.
+            self._db.execute("UPDATE meta SET value=value WHERE key='schema_version'")
             self._keep_feed_items()
         except sqlite3.DatabaseError as exc:
-            raise StateError(f"{self.path}: cannot open state database: {exc}") from None
+            self._close_quietly()
+            raise state_error(self.path, exc, "cannot open state database") from None
         except OSError as exc:
             raise StateError(f"{self.path}: cannot create state database: {exc}") from None
+        except ValueError:  # a schema_version that is not a number
+            self._close_quietly()
+            raise StateError(f"{self.path}: not a state database of this program "
+                             "(bad schema version)") from None
+
+    def _close_quietly(self) -> None:
+        db = getattr(self, "_db", None)
+        if db is not None:
+            try:
+                db.close()
+            except sqlite3.Error:
+                pass
 
     def _check_version(self) -> None:
         row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
@@ -168,7 +188,9 @@ class Store:
         """Bring an older state database up to :data:`SCHEMA_VERSION`, in one transaction."""
         with self.transaction() as db:
             if version < 2:  # screened pages: an explicit column instead of a hash prefix
-                db.execute("ALTER TABLE articles ADD COLUMN screened TEXT")
+                columns = {r[1] for r in db.execute("PRAGMA table_info(articles)")}
+                if "screened" not in columns:
+                    db.execute("ALTER TABLE articles ADD COLUMN screened TEXT")
                 db.execute("UPDATE articles SET screened = substr(content_hash, 10),"
                            " content_hash = '' WHERE content_hash LIKE 'screened:%'")
             db.execute("UPDATE meta SET value=? WHERE key='schema_version'",
@@ -207,6 +229,14 @@ class Store:
                 self._db.executemany(keep, _item_rows(urls[a.source], [entry],
                                                       row["fetched_at"] or ""))
 
+    def _check_pages(self) -> None:
+        """Every page readable and well formed (a damaged page mid-file fails now, not mid-run);
+        about a second per 200 MB."""
+        rows = self._db.execute("PRAGMA quick_check(3)").fetchall()
+        problems = [str(r[0]) for r in rows if str(r[0]) != "ok"]
+        if problems:
+            raise sqlite3.DatabaseError(f"database disk image is malformed ({'; '.join(problems)})")
+
     def close(self) -> None:
         self._db.close()
 
@@ -220,18 +250,25 @@ class Store:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One atomic write: everything inside commits together or not at all."""
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
             try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._db
+                except BaseException:
+                    if self._db.in_transaction:
+                        self._db.execute("ROLLBACK")
+                    raise
+                self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise state_error(self.path, exc) from None
 
     def _query(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
         with self._lock:
-            cur = self._db.execute(sql, params)
-            return cur.fetchall()
+            try:
+                cur = self._db.execute(sql, params)
+                return cur.fetchall()
+            except sqlite3.Error as exc:
+                raise state_error(self.path, exc) from None
 
     def read(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
         """A read-only query, for modules that own a table of their own (digest/outbox.py)."""
@@ -264,7 +301,11 @@ class Store:
         rows = self._query("SELECT entries FROM feeds WHERE url=?", (url,))
         if not rows:
             return ()
-        return tuple(_entry_from_json(e) for e in json.loads(rows[0][0]))
+        try:
+            return tuple(_entry_from_json(e) for e in json.loads(rows[0][0]))
+        except BAD_ROW as exc:
+            log.warning("%s: feeds row for %s is damaged (%s): ignored", self.path, url, exc)
+            return ()
 
     def feed_entries_between(self, url: str, since: dt.datetime,
                              until: dt.datetime) -> tuple[Entry, ...]:
@@ -311,7 +352,11 @@ class Store:
             " ON a.canonical_url = x.canonical_url WHERE x.url=?", (url,))
         if not rows:
             return None
-        return _record_from_row(rows[0]), _time(rows[0]["entry_updated"])
+        try:
+            return _record_from_row(rows[0]), _time(rows[0]["entry_updated"])
+        except BAD_ROW as exc:
+            log.warning("%s: articles row for %s is damaged (%s): ignored", self.path, url, exc)
+            return None
 
     def articles(self, canonical_urls: Iterable[str]) -> dict[str, Article]:
         urls = list(dict.fromkeys(canonical_urls))
@@ -319,9 +364,10 @@ class Store:
         for i in range(0, len(urls), 500):
             chunk = urls[i:i + 500]
             marks = ",".join("?" * len(chunk))
-            for row in self._query(f"SELECT * FROM articles WHERE canonical_url IN ({marks})"
-                                   " AND screened IS NULL", chunk):
-                found[row["canonical_url"]] = _article_from_row(row)
+            rows = self._query(f"SELECT * FROM articles WHERE canonical_url IN ({marks})"
+                               " AND screened IS NULL", chunk)
+            for article in _good_rows(self.path, "articles", rows, _article_from_row):
+                found[article.canonical_url] = article
         return found
 
     def articles_published(self, since: dt.datetime, until: dt.datetime,
@@ -331,7 +377,7 @@ class Store:
                            " AND screened IS NULL"  # screened pages have no text
                            " ORDER BY published DESC, canonical_url LIMIT ?",
                            (_iso(since.astimezone(dt.UTC)), _iso(until.astimezone(dt.UTC)), limit))
-        return [_article_from_row(r) for r in rows]
+        return _good_rows(self.path, "articles", rows, _article_from_row)
 
     def article_count(self) -> int:
         return int(self._query("SELECT count(*) FROM articles")[0][0])
@@ -352,7 +398,12 @@ class Store:
     def summary(self, content_hash: str, method: str, size: int) -> tuple[str, ...] | None:
         rows = self._query("SELECT sentences FROM summaries WHERE content_hash=? AND method=?"
                            " AND size=?", (content_hash, method, size))
-        return tuple(json.loads(rows[0][0])) if rows else None
+        if not rows:
+            return None
+        try:
+            return tuple(str(s) for s in json.loads(rows[0][0]))
+        except BAD_ROW:
+            return None  # a damaged cached summary is made again
 
     def save_summary(self, content_hash: str, method: str, size: int,
                      sentences: Sequence[str]) -> None:
@@ -395,7 +446,8 @@ class Store:
     def digests_before(self, slug: str, day: dt.date) -> list[tuple[dt.date, dict]]:
         rows = self._query("SELECT date, body FROM digests WHERE slug=? AND date<? ORDER BY date",
                            (slug, day.isoformat()))
-        return [(dt.date.fromisoformat(r[0]), json.loads(r[1])) for r in rows]
+        return _good_rows(self.path, "digests", rows,
+                          lambda r: (dt.date.fromisoformat(r[0]), _mapping(json.loads(r[1]))))
 
     def save_digest(self, slug: str, day: dt.date, generated_at: dt.datetime, body: dict,
                     carried: Sequence[tuple[str, str]], sentences: Sequence[str]) -> None:
@@ -413,7 +465,7 @@ class Store:
 
     def digest_dates(self, slug: str) -> list[dt.date]:
         rows = self._query("SELECT date FROM digests WHERE slug=? ORDER BY date DESC", (slug,))
-        return [dt.date.fromisoformat(r[0]) for r in rows]
+        return _good_rows(self.path, "digests", rows, lambda r: dt.date.fromisoformat(r[0]))
 
     # -- email ledger --------------------------------------------------------------------------
 
@@ -429,6 +481,44 @@ class Store:
             db.execute("INSERT OR REPLACE INTO deliveries VALUES (?,?,?,?,?)",
                        (slug, day.isoformat(), _recipients_key(recipients), message_id,
                         _iso(dt.datetime.now(dt.UTC))))
+
+
+BAD_ROW = (ValueError, TypeError, KeyError, AttributeError, IndexError)  # json errors are ValueErrors
+
+
+def state_error(path: Path, exc: sqlite3.Error, doing: str = "state database") -> StateError:
+    """One line for an SQLite failure, saying what to do about the usual ones."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    low = text.lower()
+    if "malformed" in low or "not a database" in low or "corrupt" in low:
+        hint = "the file is damaged; restore a backup, or move it aside to start afresh"
+    elif "readonly" in low or "read-only" in low:
+        hint = "the file or its folder is read-only; make both writable"
+    elif "locked" in low or "busy" in low:
+        hint = "another run holds it; try again when it has finished"
+    elif "disk" in low and "full" in low:
+        hint = "the disk is full"
+    else:
+        hint = ""
+    return StateError(f"{path}: {doing}: {text}" + (f" ({hint})" if hint else ""))
+
+
+def _good_rows(path: Path, table: str, rows: Iterable[sqlite3.Row],
+               parse: Callable[[sqlite3.Row], T]) -> list[T]:
+    """Parse rows; a damaged row is logged and left out (it never sinks the run)."""
+    out: list[T] = []
+    for row in rows:
+        try:
+            out.append(parse(row))
+        except BAD_ROW as exc:
+            log.warning("%s: a damaged %s row is ignored (%s)", path, table, exc)
+    return out
+
+
+def _mapping(value: object) -> dict:
+    if not isinstance(value, dict):
+        raise TypeError(f"expected a JSON object, not {type(value).__name__}")
+    return value
 
 
 def _recipients_key(recipients: Sequence[str]) -> str:

@@ -13,10 +13,12 @@ import json
 import logging
 import os
 import sys
+import typing
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from digest.cli import args as cliargs
 from digest.cli.common import DEFAULT_CONFIG, UsageError
 from digest.cli.common import config_path as _config_path
 from digest.errors import ConfigError, DigestError, UndeliveredError
@@ -63,18 +65,30 @@ def quiet_prefect(verbose: bool) -> None:
 
 
 def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+    return cliargs.date_arg(value)
 
 
 def _instant(value: str) -> dt.datetime:
+    return cliargs.instant_arg(value)
+
+
+def _check_window(cfg: Any, day: dt.date | None = None, since: dt.datetime | None = None,
+                  until: dt.datetime | None = None) -> None:
+    """The run's window, worked out now: a bad one is a usage error before Prefect starts."""
+    from digest.pipeline import window_for
+
     try:
-        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not an ISO 8601 time") from None
-    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+        window_for(cfg, day=day, since=since, until=until)
+    except (ValueError, OverflowError) as exc:
+        raise UsageError(str(exc) if isinstance(exc, ValueError) else
+                         f"no digest window fits these dates ({exc})") from None
+
+
+def _check_state(path: str | Path) -> None:
+    """Open (or create) the state database once: a damaged or read-only one fails here."""
+    from digest.store import Store
+
+    Store(path).close()
 
 
 # -- run ----------------------------------------------------------------------------------------
@@ -88,6 +102,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     cfg = load_config(config)  # fail fast, before Prefect starts
     if args.date and (args.since or args.until):
         raise UsageError("use either --date or --since/--until, not both")
+    _check_window(cfg, args.date, args.since, args.until)
+    _check_state(args.state or cfg.state_path)
     quiet_prefect(args.verbose)
     from flows.daily_digest import daily_digest
     from flows.runners import flow_for
@@ -113,9 +129,12 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     from digest.config import load_config
 
     config = _config_path(args.config)
-    load_config(config)
+    cfg = load_config(config)
     if args.to < args.from_:
         raise UsageError("--to must not be before --from")
+    _check_window(cfg, args.from_)
+    _check_window(cfg, args.to)
+    _check_state(args.state or cfg.state_path)
     quiet_prefect(args.verbose)
     from flows.daily_digest import backfill
 
@@ -168,9 +187,11 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     texts = []
     for name in args.files:
         try:
-            texts.append(Path(name).read_text(encoding="utf-8", errors="replace"))
+            texts.append(cliargs.read_text_file(name))
         except OSError as exc:
             raise UsageError(f"{name}: cannot read: {exc.strerror or exc}") from None
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
     kwargs: dict[str, Any] = {"words": args.words, "sentences": args.sentences}
     if args.method:
         kwargs["method"] = args.method
@@ -182,9 +203,16 @@ def cmd_summarize(args: argparse.Namespace) -> int:
 # -- parser -------------------------------------------------------------------------------------
 
 
+class _Parser(argparse.ArgumentParser):
+    """Argument errors in one line, with where to find the usage (subcommands inherit it)."""
+
+    def error(self, message: str) -> typing.NoReturn:
+        self.exit(2, f"{self.prog}: error: {_one_line(message)} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="digest", description=DESCRIPTION,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = _Parser(prog="digest", description=DESCRIPTION,
+                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -209,8 +237,8 @@ def build_parser() -> argparse.ArgumentParser:
                         epilog=f"example: {EXAMPLES['summarize']}")
     sm.add_argument("files", nargs="+", metavar="FILE")
     size = sm.add_mutually_exclusive_group()
-    size.add_argument("--words", type=int)
-    size.add_argument("--sentences", type=int)
+    size.add_argument("--words", type=cliargs.positive_arg)
+    size.add_argument("--sentences", type=cliargs.positive_arg)
     sm.add_argument("--method", help="a summariser name (see docs/SUMMARIES.md)")
 
     for extra in _extra_parsers():
@@ -244,6 +272,9 @@ def _version() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Our log records never fall through to Python's last-resort stderr handler: the errors a
+    # user must see are printed once, as one line, below (--verbose and Prefect add handlers).
+    logging.getLogger("digest").addHandler(logging.NullHandler())
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.command:
@@ -256,10 +287,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except (ConfigError, UsageError) as exc:
-        print(f"digest: error: {exc}", file=sys.stderr)
+        print(f"digest: error: {_one_line(exc)}", file=sys.stderr)
         return 2
     except DigestError as exc:
-        print(f"digest: error: {exc}", file=sys.stderr)
+        print(f"digest: error: {_one_line(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("digest: interrupted", file=sys.stderr)
@@ -267,6 +298,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `digest check | head`
         sys.stderr.close()
         return 0
+    except Exception as exc:  # a bug: still one line (DIGEST_DEBUG=1 shows the traceback)
+        if os.environ.get("DIGEST_DEBUG"):
+            raise
+        print(f"digest: error: unexpected {type(exc).__name__}: {_one_line(exc)} "
+              "(set DIGEST_DEBUG=1 for a traceback)", file=sys.stderr)
+        return 1
+
+
+def _one_line(exc: object) -> str:
+    """An error message as one printable line (hostile URLs and titles carry control chars)."""
+    text = " ".join(str(exc).split())
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)[:2000]
 
 
 if __name__ == "__main__":

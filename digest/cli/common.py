@@ -18,6 +18,10 @@ class UsageError(DigestError):
 def config_path(value: str | None) -> str:
     """The config file to use: ``value``, else ``$DIGEST_CONFIG``, else the bundled story's."""
     path = value or os.environ.get("DIGEST_CONFIG") or DEFAULT_CONFIG
+    if Path(path).is_dir():
+        raise ConfigError(path, None, "is a directory, not a config file (pass --config FILE)")
+    if Path(path).exists() and not Path(path).is_file():
+        raise ConfigError(path, None, "not a regular file")
     if not Path(path).is_file():
         raise ConfigError(path, None, "file not found (pass --config PATH or set DIGEST_CONFIG)")
     return str(Path(path).resolve())

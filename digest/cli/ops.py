@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from digest.cli import args as cliargs
 from digest.cli.common import DEFAULT_CONFIG, UsageError
 from digest.cli.common import config_path as _config_path
 from digest.errors import DigestError
@@ -62,7 +63,7 @@ def add_parsers(sub: Any) -> None:
             "Exit code 0 when every source is usable (warnings allowed), 1 when any source or\n"
             "setting has an error, 2 when the config itself is invalid.")))
     ck.add_argument("--config", help=CONFIG_HELP)
-    ck.add_argument("--stale-days", type=float, default=14.0, metavar="DAYS",
+    ck.add_argument("--stale-days", type=cliargs.days_arg, default=14.0, metavar="DAYS",
                     help="warn about feeds with nothing newer (default 14; 0 turns it off)")
     ck.add_argument("--json", action="store_true", help="print the results as JSON")
     ck.set_defaults(handler=cmd_check)
@@ -284,6 +285,9 @@ def _as_url(value: str) -> str:
     """A URL as typed: a local file becomes ``file:``, a bare host name gets ``https://``."""
     value = value.strip()
     if "://" in value or value.startswith("file:"):
+        problem = cliargs.url_problem(value)
+        if problem:
+            raise UsageError(f"{value!r} {problem}")
         return value
     if Path(value).expanduser().exists():
         return Path(value).expanduser().resolve().as_uri()

@@ -31,8 +31,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     from digest import outbox
     from digest.cli.common import config_path as _config_path
-    from digest.store import Store
     from digest.config import load_config
+    from digest.store import Store
 
     cfg = load_config(_config_path(args.config))
     slug = cfg.story.slug

@@ -24,11 +24,13 @@ from digest.errors import BlockedURLError, FetchError, TransientFetchError
 from digest.fetch.backend import GuardedTransport, PerHostTransport, deadline_scope
 from digest.fetch.body import DeadlinePassed, UnusableBody, content_problem, read_body
 from digest.fetch.faults import (
+    HTTP_STACK_ERRORS,
     NO_RESPONSE,
     TRANSIENT_STATUS,
     first_line,
-    network_error,
+    header_safe,
     parse_retry_after,
+    stack_error,
     status_text,
 )
 from digest.fetch.files import read_local
@@ -71,6 +73,7 @@ class Fetcher:
         ctx = verify
         transport = PerHostTransport(lambda: GuardedTransport(
             self.guard, verify=ctx, http2=http2, max_connections=max(2, s.per_host)))
+        self._transport = transport  # requests go straight to it: redirects are ours to judge
         self._client = httpx.Client(
             transport=transport, follow_redirects=False, trust_env=False,
             timeout=httpx.Timeout(s.timeout, connect=min(s.timeout, 10.0)),
@@ -88,8 +91,11 @@ class Fetcher:
         bounds everything, retries included.
         """
         try:
-            return self._get(url, etag, last_modified, max_bytes or self.settings.max_bytes,
-                             deadline)
+            try:
+                return self._get(url, etag, last_modified, max_bytes or self.settings.max_bytes,
+                                 deadline)
+            except HTTP_STACK_ERRORS as exc:  # whatever the URL and HTTP libraries raise
+                raise stack_error(url, exc) from None
         except FetchError as exc:
             log.warning("fetch failed: %s: %s", redact_url(url), exc.problem)
             raise
@@ -124,7 +130,10 @@ class Fetcher:
     def _get(self, url: str, etag: str | None, last_modified: str | None, max_bytes: int,
              deadline: float | None) -> Response:
         start = time.monotonic()
-        scheme = urlsplit(url).scheme.lower()
+        try:
+            scheme = urlsplit(url).scheme.lower()
+        except ValueError as exc:
+            raise FetchError(url, f"invalid URL ({first_line(exc)})") from None
         if scheme == "file":
             resp = read_local(url, self.local_root, max_bytes, etag, last_modified)
             if resp.status == 200:
@@ -136,9 +145,9 @@ class Fetcher:
             shown = f"{scheme}:" if scheme else "a relative"
             raise BlockedURLError(url, f"refused: {shown} URL (only http, https and file)")
         headers = {}
-        if etag:
+        if etag and header_safe(etag):  # validators come from servers: never resend junk
             headers["If-None-Match"] = etag
-        if last_modified:
+        if last_modified and header_safe(last_modified):
             headers["If-Modified-Since"] = last_modified
         attempts = self.settings.retries + 1
         attempt, stale_retry = 0, True
@@ -190,7 +199,10 @@ class Fetcher:
                 nxt = str(httpx.URL(current).join(step))
             except (httpx.InvalidURL, ValueError) as exc:
                 raise FetchError(url, f"bad redirect location ({first_line(exc)})") from None
-            scheme = urlsplit(nxt).scheme.lower()
+            try:
+                scheme = urlsplit(nxt).scheme.lower()
+            except ValueError as exc:
+                raise FetchError(url, f"bad redirect location ({first_line(exc)})") from None
             if scheme not in ("http", "https"):
                 raise BlockedURLError(url, f"refused: redirect to a {scheme}: URL")
             if _no_fragment(nxt) in seen:
@@ -215,10 +227,10 @@ class Fetcher:
             current = _with_host(current, str(literal))  # 0177.0.0.1 -> 127.0.0.1, as browsers do
         try:
             target = httpx.URL(current)
+            if not target.host:  # .host decodes IDNA: it can raise too
+                raise FetchError(url, "invalid URL (no host)")
         except (httpx.InvalidURL, ValueError) as exc:
             raise FetchError(url, f"invalid URL ({first_line(exc)})") from None
-        if not target.host:
-            raise FetchError(url, "invalid URL (no host)")
         try:
             with self.gate.slot(normalize_host(target.host), deadline):
                 timeout = self.settings.timeout
@@ -227,7 +239,10 @@ class Fetcher:
                 try:
                     with deadline_scope(hard):
                         request = self._client.build_request("GET", target, headers=headers)
-                        response = self._client.send(request, stream=True)
+                        # Not Client.send: it parses every Location itself (even with redirects
+                        # off) and raises outside httpx.HTTPError on javascript:, data: ...
+                        response = self._transport.handle_request(request)
+                        response.request = request
                         try:
                             return self._handle(url, current, response, headers, max_bytes, hard)
                         finally:
@@ -243,8 +258,8 @@ class Fetcher:
         except ResolveError as exc:
             cls = TransientFetchError if exc.transient else FetchError
             raise cls(url, exc.problem) from None
-        except httpx.HTTPError as exc:
-            raise network_error(url, exc) from None
+        except HTTP_STACK_ERRORS as exc:
+            raise stack_error(url, exc) from None
 
     def _handle(self, url: str, current: str, response: httpx.Response, sent: dict[str, str],
                 max_bytes: int, hard: float) -> Response | str:
@@ -281,12 +296,12 @@ class Fetcher:
 
 def host_key(url: str) -> str:
     """The politeness key of a URL: its host name (``file:`` URLs share one key)."""
-    parts = urlsplit(url)
-    if parts.scheme.lower() == "file":
-        return "file:"
     try:
+        parts = urlsplit(url)
+        if parts.scheme.lower() == "file":
+            return "file:"
         return normalize_host(parts.hostname or "")
-    except ValueError:
+    except ValueError:  # "http://[::1": get() reports it; any key will do
         return ""
 
 

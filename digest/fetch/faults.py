@@ -80,6 +80,8 @@ def network_error(url: str, exc: httpx.HTTPError) -> FetchError:
     if code in named:
         return TransientFetchError(url, named[code])
     text = first_line(exc).lower()
+    if isinstance(exc, httpx.LocalProtocolError):  # our request was malformed: retrying won't help
+        return FetchError(url, f"invalid request ({first_line(exc)})")
     if isinstance(exc, httpx.RemoteProtocolError):
         if "without sending" in text and "response" in text:
             return TransientFetchError(url, NO_RESPONSE)
@@ -91,3 +93,30 @@ def network_error(url: str, exc: httpx.HTTPError) -> FetchError:
     if isinstance(exc, httpx.TransportError):
         return TransientFetchError(url, f"network error ({first_line(exc)})")
     return FetchError(url, f"request failed ({first_line(exc)})")
+
+
+# Everything the URL and HTTP libraries may raise for hostile input: httpx's own errors, its
+# InvalidURL/StreamError/CookieConflict (outside httpx.HTTPError), and the ValueError/UnicodeError
+# family (urllib's "Invalid IPv6 URL", idna's IDNAError, non-ASCII header values).
+HTTP_STACK_ERRORS: tuple[type[Exception], ...] = (
+    httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, httpx.CookieConflict, ValueError)
+
+
+def stack_error(url: str, exc: Exception) -> FetchError:
+    """A one-line FetchError for any exception in :data:`HTTP_STACK_ERRORS`."""
+    if isinstance(exc, FetchError):
+        return exc
+    if isinstance(exc, httpx.HTTPError):
+        return network_error(url, exc)
+    if isinstance(exc, httpx.InvalidURL):
+        return FetchError(url, f"invalid URL ({first_line(exc)})")
+    if isinstance(exc, UnicodeError):
+        return FetchError(url, f"invalid URL or header value ({first_line(exc)})")
+    if isinstance(exc, ValueError):
+        return FetchError(url, f"invalid request ({first_line(exc)})")
+    return FetchError(url, f"request failed ({first_line(exc)})")
+
+
+def header_safe(value: str) -> bool:
+    """True when ``value`` can be sent as an HTTP header value as is (printable ASCII, tabs)."""
+    return all(c == "\t" or " " <= c <= "~" for c in value)

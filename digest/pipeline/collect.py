@@ -161,7 +161,11 @@ def read_feed(ctx: RunContext, source: FeedSource,
         if parsed.is_html and parsed.alternates:
             alt = parsed.alternates[0]
             log.info("%s: page advertises feed %s", source.name, alt)
-            resp = fetcher.get(alt)
+            try:
+                resp = fetcher.get(alt)
+            except FetchError as exc:
+                raise FetchError(alt, f"the page advertises the feed {alt}, which failed: "
+                                      f"{exc.problem}") from None
             parsed = parse(resp.body, url=resp.final_url, source=source.name,
                            headers=resp.headers)
     except FetchError as exc:
@@ -169,7 +173,7 @@ def read_feed(ctx: RunContext, source: FeedSource,
         return FeedResult(source, "error", error=exc.problem)
     if parsed.is_html:
         return FeedResult(source, "error", error="not a feed (an HTML page with no feed link)")
-    if not parsed.entries and parsed.warning:
+    if not parsed.entries and parsed.warning and not parsed.linkless:
         return FeedResult(source, "error", error=f"unreadable feed: {parsed.warning}")
     store.save_feed(source.url, source.name, parsed.entries, resp.etag, resp.last_modified,
                     ctx.now)
