@@ -229,7 +229,9 @@ def _extra_parsers() -> list[Callable[[Any], None]]:
         from . import cli_ops
     except ImportError:
         return []
-    return [cli_ops.add_parsers]
+    from . import cli_story
+
+    return [cli_ops.add_parsers, cli_story.add_parsers]
 
 
 def _version() -> str:
