@@ -48,7 +48,7 @@ five six seven eight nine ten many much several number part including however wh
 early late later earlier ago around across among told added asked called going make made
 assistant attorney judge senator governor mayor secretary general justice chairman chairwoman
 executive director professor officer sheriff police lawyer prosecutor prosecutors defense
-defence leader spokesperson category
+defence leader spokesperson category why how what when where who which whose
 """.split())
 _ABBREVIATION = re.compile(
     r"(?<!\w)(?:(?:[A-Z]\.)+[A-Z]|St|Mr|Mrs|Ms|Dr|Gen|Sen|Rep|Gov|Lt|Col|Sgt|Jr|Sr|Mt|Ft|Prof|Rev|[A-Z]\.[A-Z]|[A-Z])\.$")
