@@ -210,8 +210,25 @@ def _names_in(sentence: str, common: frozenset[str]) -> list[str]:
     return [n for n in names if len(n) > 1 and not n.isupper() or 2 <= len(n) <= 5]
 
 
-def _count(form: str, text: str) -> int:
-    return len(re.findall(rf"(?<!\w){re.escape(form)}(?!\w)", text))
+def _count_any(forms: Sequence[str], text: str) -> int:
+    """Mentions of any of the forms (a longer form's match is not counted twice)."""
+    alts = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+    return len(re.findall(rf"(?<!\w)(?:{alts})(?!\w)", text))
+
+
+def _merge_derived(concepts: list[_Concept]) -> list[_Concept]:
+    """One-word names derived from another by a short lower-case ending ("Austria": "Austrian",
+    "Austrians"; "Haiti": "Haitians") join it: an article may use either."""
+    out: list[_Concept] = []
+    for c in sorted(concepts, key=lambda c: len(min(c.forms, key=len))):
+        (word,) = c.forms if len(c.forms) == 1 else ("",)
+        base = next((o for o in out for f in o.forms if " " not in f and word.startswith(f)
+                     and 1 <= len(word) - len(f) <= 3 and word[len(f):].islower()), None)
+        if base is not None and " " not in word:
+            base.forms.append(word)
+        else:
+            out.append(c)
+    return out
 
 
 @dataclass
@@ -220,6 +237,7 @@ class _Concept:
     weight: float = 0.0
     seeds: int = 0  # seeds mentioning it
     in_titles: int = 0  # seed titles naming it
+    short_form: bool = False  # the seeds also use the name's end alone ("Roof", "Hofer")
 
 
 def _concepts(seeds: Sequence[Seed], common: frozenset[str]) -> list[_Concept]:
@@ -238,17 +256,18 @@ def _concepts(seeds: Sequence[Seed], common: frozenset[str]) -> list[_Concept]:
                 break
         if home:
             home.forms.append(name)
+            home.short_form = True
         else:
             concepts.append(_Concept(forms=[name]))
+    concepts = _merge_derived(concepts)
     for c in concepts:
-        short = min(c.forms, key=len)  # matches wherever any longer form does
         for s in seeds:
             t, lede, body = s.title, _clean(s.lede), s.body
-            w = (TITLE_WEIGHT * _count(short, t) + LEDE_WEIGHT * _count(short, lede)
-                 + BODY_WEIGHT * _count(short, body))
+            w = (TITLE_WEIGHT * _count_any(c.forms, t) + LEDE_WEIGHT * _count_any(c.forms, lede)
+                 + BODY_WEIGHT * _count_any(c.forms, body))
             c.weight += w
             c.seeds += w > 0
-            c.in_titles += _count(short, t) > 0
+            c.in_titles += _count_any(c.forms, t) > 0
     concepts = [c for c in concepts if c.weight > 0]
     concepts.sort(key=lambda c: (-c.seeds, -c.weight, c.forms[0]))
     return concepts
@@ -284,7 +303,7 @@ def draft_story(title: str, seeds: Sequence[Seed]) -> Draft:
             if c is top or c.weight < SECOND_GROUP_SHARE * top.weight:
                 continue
             # the user named it, or an actor: a full name whose short form the seeds use alone
-            if _in_title(c, title) or len(c.forms) > 1:
+            if _in_title(c, title) or c.short_form:
                 require.append(_forms(c, common))
                 break
     taken = {f.lower() for g in require for f in g}

@@ -129,3 +129,15 @@ def test_rendered_config_without_feeds_parses_as_toml():
     assert data["story"]["title"] == 'T "q"'
     assert data["relevance"]["require"] == [["a"], ["b", "c"]]
     assert data["fetch"]["allow_networks"] == ["127.0.0.0/8"]
+
+
+def test_derived_forms_join_their_name_but_do_not_make_a_second_group():
+    text = ("Storm Zed nears Haiti\n\nStorm Zed is expected to reach Haiti on Tuesday, and "
+            "Haitian officials have opened shelters across Haiti.\n\nHaitians in the south "
+            "were told to leave as Storm Zed approached; Zed may bring floods to Haiti.")
+    draft = draft_story("Storm Zed", [seed_from_text(text, "t")])
+    assert draft.require == (("Storm Zed", "Zed"),)
+    assert "Haiti" in draft.terms and "Haitian" not in draft.terms
+    both = draft_story("Storm Zed and Haiti", [seed_from_text(text, "t")])
+    assert {frozenset(g) for g in both.require} == {frozenset({"Storm Zed", "Zed"}),
+                                                    frozenset({"Haiti", "Haitian", "Haitians"})}
