@@ -18,10 +18,14 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ._configread import slugify
 from .errors import ConfigError, DigestError
+
+if TYPE_CHECKING:
+    from .sources import Getter
 
 MAX_TERMS = 10  # names and words proposed as [relevance] terms
 MAX_WORDS = 5  # of which distinctive lower-case words at most
@@ -122,13 +126,13 @@ def read_seed_file(path: str | Path) -> Seed:
     return seed
 
 
-def fetch_seed(fetcher: object, url: str) -> Seed:
+def fetch_seed(fetcher: Getter, url: str) -> Seed:
     """A seed article fetched (the project's Fetcher) and extracted (trafilatura)."""
     from .errors import ExtractError, FetchError
     from .extract import extract_article
 
     try:
-        resp = fetcher.get(url)  # type: ignore[attr-defined]
+        resp = fetcher.get(url)
         art = extract_article(resp.body, url=resp.final_url, entry=None,
                               outlet=urlsplit(resp.final_url).hostname or "",
                               content_type=resp.headers.get("content-type"))
@@ -179,7 +183,8 @@ def _names_in(sentence: str, common: frozenset[str]) -> list[str]:
     """Capitalised runs in a sentence ("Hurricane Matthew", "Van der Bellen"), not its first
     word when that is a common word ("The", "Six")."""
     tokens = re.findall(r"[\w'’.\-]+|[^\w\s]", sentence)
-    names, run = [], []
+    names: list[str] = []
+    run: list[str] = []
 
     def close() -> None:
         while run and run[-1].lower() in _PARTICLES:
@@ -207,7 +212,8 @@ def _names_in(sentence: str, common: frozenset[str]) -> list[str]:
         else:
             close()
     close()
-    return [n for n in names if len(n) > 1 and not n.isupper() or 2 <= len(n) <= 5]
+    # one letter is no name; an all-capitals word is an acronym ("AME") or a dateline ("PARIS")
+    return [n for n in names if (len(n) > 1 and not n.isupper()) or 2 <= len(n) <= 5]
 
 
 def _count_any(forms: Sequence[str], text: str) -> int:
