@@ -13,6 +13,7 @@ from digest.config import load_config
 from digest.relevance import _pattern
 from digest.storynew import (
     Draft,
+    Seed,
     StoryDraftError,
     _names_in,
     _sentences,
@@ -141,3 +142,25 @@ def test_derived_forms_join_their_name_but_do_not_make_a_second_group():
     both = draft_story("Storm Zed and Haiti", [seed_from_text(text, "t")])
     assert {frozenset(g) for g in both.require} == {frozenset({"Storm Zed", "Zed"}),
                                                     frozenset({"Haiti", "Haitian", "Haitians"})}
+
+
+@pytest.mark.parametrize("pack", PACKS, ids=[p.name for p in PACKS])
+def test_require_drafted_from_three_extracted_pages_accepts_each_of_them(pack):
+    from digest.extract import extract_article
+
+    title = tomllib.loads((pack / "story.toml").read_text(encoding="utf-8"))["story"]["title"]
+    key = json.loads((pack / "answer_key.json").read_text(encoding="utf-8"))
+    story = sorted((a for a in key["articles"] if a["relevant"] and a["kind"] == "story"),
+                   key=lambda a: (a["published"], a["id"]))
+    seeds = []
+    for a in story[:3]:
+        art = extract_article((pack / a["url"]).read_bytes(), url=f"http://x.test/{a['url']}",
+                              entry=None, outlet="x")
+        seeds.append(Seed(label=a["id"], title=art.title, paragraphs=art.paragraphs))
+    draft = draft_story(title, seeds)
+    for s in seeds:
+        assert _accepts(draft, s.as_text()), (s.label, draft.require)
+    titled = [a for a in story if any(_hits(t, a["title"]) for g in draft.require for t in g)]
+    print(f"{pack.name} (3 pages): require {draft.require}: {len(titled)}/{len(story)} story "
+          "titles carry a required term")
+    assert len(titled) >= 0.6 * len(story)
