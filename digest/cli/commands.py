@@ -261,8 +261,9 @@ def _extra_parsers() -> list[Callable[[Any], None]]:
     except ImportError:
         return []
     from digest.cli import status as cli_status
+    from digest.cli import story as cli_story
 
-    return [cli_ops.add_parsers, cli_status.add_parser]
+    return [cli_ops.add_parsers, cli_status.add_parser, cli_story.add_parsers]
 
 
 def _version() -> str:

@@ -1,0 +1,166 @@
+"""Drafting a story config from seed articles (digest.storynew), on the story packs' seeds."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from digest.checks import check_settings
+from digest.config import load_config
+from digest.relevance import _pattern
+from digest.storynew import (
+    Draft,
+    Seed,
+    StoryDraftError,
+    _names_in,
+    _sentences,
+    common_words,
+    draft_story,
+    read_seed_file,
+    render_config,
+    seed_from_text,
+    write_story,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKS = sorted(p.parent for p in (ROOT / "tests" / "packs").glob("*/story.toml"))
+
+
+def _hits(term: str, text: str) -> bool:
+    return bool(_pattern(term).search(text))  # the relevance stage's own matching
+
+
+def _accepts(draft: Draft, text: str) -> bool:
+    return all(any(_hits(t, text) for t in group) for group in draft.require)
+
+
+def _pack_draft(pack: Path) -> tuple[Draft, dict]:
+    title = tomllib.loads((pack / "story.toml").read_text(encoding="utf-8"))["story"]["title"]
+    key = json.loads((pack / "answer_key.json").read_text(encoding="utf-8"))
+    return draft_story(title, [read_seed_file(pack / "seed.txt")]), key
+
+
+@pytest.mark.parametrize("pack", PACKS, ids=[p.name for p in PACKS])
+def test_drafted_require_accepts_the_seed_and_most_story_titles(pack):
+    draft, key = _pack_draft(pack)
+    assert 1 <= len(draft.require) <= 2
+    seed = (pack / "seed.txt").read_text(encoding="utf-8")
+    assert _accepts(draft, seed)
+    story = [a for a in key["articles"] if a["relevant"]]
+    titled = [a for a in story if any(_hits(t, a["title"]) for g in draft.require for t in g)]
+    print(f"{pack.name}: require {draft.require}: {len(titled)}/{len(story)} on-story titles "
+          "carry a required term")
+    assert len(titled) >= 0.6 * len(story)
+
+
+@pytest.mark.parametrize("pack", PACKS, ids=[p.name for p in PACKS])
+def test_drafted_config_loads_and_passes_the_setting_checks(pack, tmp_path):
+    draft, _ = _pack_draft(pack)
+    seed = read_seed_file(pack / "seed.txt")
+    feed = next((pack / "feeds").glob("*.xml"))
+    written = write_story(tmp_path / "story.toml", draft, [seed], [("A feed", str(feed))])
+    cfg = load_config(written.config)
+    assert cfg.story.title == draft.title
+    assert [p.resolve() for p in cfg.story.seeds] == [(pack / "seed.txt").resolve()]
+    assert cfg.relevance.require == draft.require and cfg.relevance.terms == draft.terms
+    assert cfg.story.description.startswith(draft.title)
+    assert [s.verdict for s in check_settings(cfg) if s.verdict == "error"] == []
+    text = written.config.read_text(encoding="utf-8")
+    for key in ("title", "slug", "seeds", "description", "require", "terms", "threshold"):
+        line = text.splitlines().index(next(x for x in text.splitlines() if x.startswith(key)))
+        assert text.splitlines()[line - 1].startswith("#"), f"no comment above {key}"
+
+
+def test_names_skip_sentence_starts_and_keep_particles_and_abbreviations():
+    common = common_words()
+    assert _names_in("The Freedom Party backs Norbert Hofer against Van der Bellen.", common) \
+        == ["Freedom Party", "Norbert Hofer", "Van der Bellen"]
+    assert _names_in("It will be based in St. Louis, Bayer said on Monday.", common) \
+        == ["St. Louis", "Bayer"]
+    assert _sentences("It was in May. Mr. Grant met U.S. officials. They left.") == \
+        ["It was in May.", "Mr. Grant met U.S. officials.", "They left."]
+
+
+def test_surname_joins_the_full_name_as_one_required_concept():
+    text = ("Dylann Roof faces trial\n\nDylann Roof, 22, is accused of killing nine people at "
+            "a church in Charleston. Roof has confessed, prosecutors say.\n\nRoof sat silent "
+            "as the jury was seated in Charleston on Monday, and Roof did not look up.")
+    draft = draft_story("Dylann Roof trial", [seed_from_text(text, "t")])
+    assert draft.require == (("Dylann Roof", "Roof"),)
+    assert "Charleston" in draft.terms
+    assert draft.slug == "dylann-roof-trial"
+
+
+def test_seed_text_short_first_line_is_the_title():
+    s = seed_from_text("A headline here\n\nFirst paragraph. Two.\n\nSecond one.", "x")
+    assert s.title == "A headline here" and s.paragraphs == ("First paragraph. Two.",
+                                                            "Second one.")
+    s = seed_from_text("A whole sentence that ends with a period.\n\nMore.", "x")
+    assert s.title == "" and len(s.paragraphs) == 2
+
+
+def test_no_seed_and_short_seed_are_one_line_errors(tmp_path):
+    with pytest.raises(StoryDraftError, match="no seed article"):
+        draft_story("X", [])
+    (tmp_path / "short.txt").write_text("Too short.\n", encoding="utf-8")
+    with pytest.raises(StoryDraftError, match="too short"):
+        read_seed_file(tmp_path / "short.txt")
+
+
+def test_write_refuses_an_existing_config_and_a_story_without_feeds(tmp_path):
+    pack = PACKS[0]
+    draft, _ = _pack_draft(pack)
+    seed = read_seed_file(pack / "seed.txt")
+    out = tmp_path / "s.toml"
+    out.write_text("keep me", encoding="utf-8")
+    with pytest.raises(StoryDraftError, match="already exists"):
+        write_story(out, draft, [seed], [("f", str(next((pack / "feeds").glob("*.xml"))))])
+    assert out.read_text(encoding="utf-8") == "keep me"
+    with pytest.raises(StoryDraftError, match="no feed"):
+        write_story(tmp_path / "t.toml", draft, [seed], [])
+    assert not (tmp_path / "t.toml").exists()
+
+
+def test_rendered_config_without_feeds_parses_as_toml():
+    draft = Draft("T \"q\"", "t", 'A """ tricky \\ text', (("a",), ("b", "c")), ("d",))
+    data = tomllib.loads(render_config(draft, ["s.txt"], ["127.0.0.0/8"]))
+    assert data["story"]["title"] == 'T "q"'
+    assert data["relevance"]["require"] == [["a"], ["b", "c"]]
+    assert data["fetch"]["allow_networks"] == ["127.0.0.0/8"]
+
+
+def test_derived_forms_join_their_name_but_do_not_make_a_second_group():
+    text = ("Storm Zed nears Haiti\n\nStorm Zed is expected to reach Haiti on Tuesday, and "
+            "Haitian officials have opened shelters across Haiti.\n\nHaitians in the south "
+            "were told to leave as Storm Zed approached; Zed may bring floods to Haiti.")
+    draft = draft_story("Storm Zed", [seed_from_text(text, "t")])
+    assert draft.require == (("Storm Zed", "Zed"),)
+    assert "Haiti" in draft.terms and "Haitian" not in draft.terms
+    both = draft_story("Storm Zed and Haiti", [seed_from_text(text, "t")])
+    assert {frozenset(g) for g in both.require} == {frozenset({"Storm Zed", "Zed"}),
+                                                    frozenset({"Haiti", "Haitian", "Haitians"})}
+
+
+@pytest.mark.parametrize("pack", PACKS, ids=[p.name for p in PACKS])
+def test_require_drafted_from_three_extracted_pages_accepts_each_of_them(pack):
+    from digest.extract import extract_article
+
+    title = tomllib.loads((pack / "story.toml").read_text(encoding="utf-8"))["story"]["title"]
+    key = json.loads((pack / "answer_key.json").read_text(encoding="utf-8"))
+    story = sorted((a for a in key["articles"] if a["relevant"] and a["kind"] == "story"),
+                   key=lambda a: (a["published"], a["id"]))
+    seeds = []
+    for a in story[:3]:
+        art = extract_article((pack / a["url"]).read_bytes(), url=f"http://x.test/{a['url']}",
+                              entry=None, outlet="x")
+        seeds.append(Seed(label=a["id"], title=art.title, paragraphs=art.paragraphs))
+    draft = draft_story(title, seeds)
+    for s in seeds:
+        assert _accepts(draft, s.as_text()), (s.label, draft.require)
+    titled = [a for a in story if any(_hits(t, a["title"]) for g in draft.require for t in g)]
+    print(f"{pack.name} (3 pages): require {draft.require}: {len(titled)}/{len(story)} story "
+          "titles carry a required term")
+    assert len(titled) >= 0.6 * len(story)
