@@ -16,7 +16,7 @@ from digest.cli import commands as cli
 from digest.config import load_config
 from digest.pipeline import window_for
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 CFG = load_config(ROOT / "config" / "syria-ceasefire.toml")
 ZONES = st.sampled_from([dt.UTC, dt.timezone(dt.timedelta(hours=14)),
                          dt.timezone(dt.timedelta(hours=-12)),

@@ -10,7 +10,7 @@ import pytest
 from digest.config import load_config
 from digest.pipeline import window_for
 
-CONFIG = Path(__file__).resolve().parents[2] / "config" / "syria-ceasefire.toml"
+CONFIG = Path(__file__).resolve().parents[3] / "config" / "syria-ceasefire.toml"
 UTC = dt.UTC
 
 

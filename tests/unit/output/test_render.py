@@ -228,7 +228,7 @@ def test_very_busy_day_is_shortened_to_fit_and_says_so():
 
 
 def shared_data() -> Path:
-    default = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+    default = Path(__file__).resolve().parents[3] / ".." / "shared" / "data"
     return Path(os.environ.get("DIGEST_SHARED_DATA", default))
 
 

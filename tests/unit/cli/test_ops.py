@@ -17,7 +17,7 @@ from digest.cli import commands as cli
 from digest.cli import ops as cli_ops
 from digest.config import load_config
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 RSS = ('<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>'
        "<item><title>Truce</title><link>https://example.org/a</link>"
        "<pubDate>Sun, 18 Sep 2016 06:00:00 +0000</pubDate></item></channel></rss>")

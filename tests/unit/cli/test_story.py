@@ -7,7 +7,7 @@ from pathlib import Path
 
 from digest.cli import commands as cli
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_story_new_has_a_working_example_and_is_in_the_readme(capsys) -> None:
