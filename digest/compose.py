@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import parallel, replay
+from . import editing, parallel, replay
 from .collect import Gathered, Selection
 from .dedup import group_duplicates
 from .figures import extract_figures
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DEVELOPMENTS = 3
+SPARE_SENTENCES = 5  # article summary candidates beyond the size, for what others told already
 PARALLEL_ITEMS = 8  # from this many story articles, the overview, quotes and figures run in parallel
 
 
@@ -94,8 +94,8 @@ def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
     for cand, art, updated in gathered.articles:
         if is_screened(art.content_hash):
             screened += 1
-            skipped.append(Skipped(cand.entry.url, f"not about the story ({art.description}; "
-                                                   "page not extracted)", art.title))
+            skipped.append(Skipped(cand.entry.url, editing.off_story(
+                f"{art.description} (page not extracted)"), art.title))
         else:
             rows.append((cand, art, updated))
     start = time.perf_counter()
@@ -108,8 +108,7 @@ def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
         if j.relevant:
             relevant.append((art, j, updated))
         else:
-            skipped.append(Skipped(cand.entry.url, f"not about the story (score {j.score:.2f}: "
-                                                   f"{j.why})", art.title))
+            skipped.append(Skipped(cand.entry.url, editing.off_story(j.why), art.title))
 
     carried = ctx.store.carried_before(cfg.story.slug, ctx.day)
     recent = ctx.store.articles(ctx.store.carried_before(cfg.story.slug, ctx.day,
@@ -137,7 +136,7 @@ def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
             ref = (before or old_today)[0]
             for i in today:
                 a = relevant[i][0]
-                skipped.append(Skipped(a.url, f"already in an earlier digest ({ref.url})", a.title))
+                skipped.append(Skipped(a.url, editing.told_before(ref), a.title))
             continue
         primary = max(today, key=lambda i: (len(relevant[i][0].text), -i))
         art, judgement, _ = relevant[primary]
@@ -147,8 +146,7 @@ def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
         for m in members:
             if m is not art:
                 folded += 1
-                skipped.append(Skipped(m.url, f"same article as {art.url} (folded into "
-                                              "also_reported_by)", m.title))
+                skipped.append(Skipped(m.url, editing.same_report(art), m.title))
         updated = any(relevant[i][2] for i in today)
         items.append(Item(art, judgement, also, members, updated))
 
@@ -202,7 +200,9 @@ def _ts(when: dt.datetime | None) -> float:
 def summarise(ctx: RunContext, draft: Draft) -> Digest:
     cfg, store = ctx.config, ctx.store
     start = time.perf_counter()
+    draft = _named(draft, editing.outlet_names(f.name for f in cfg.feeds))
     primaries = [it.article for it in draft.items]
+    confidence = {m.url: it.judgement.score for it in draft.items for m in it.members}
     # Syndicated copies go in too: how many outlets carry a fact is evidence of its weight, and
     # each overview sentence is then attributed to every outlet that carried it.
     everyone = [m for it in draft.items for m in it.members]
@@ -212,37 +212,51 @@ def summarise(ctx: RunContext, draft: Draft) -> Digest:
     calls: list[parallel.Call] = [
         (summarize_story, (everyone,), {"words": cfg.digest.overview_words,
                                         "method": cfg.digest.overview_method,
-                                        "already_sent": sent}),
+                                        "already_sent": sent, "confidence": confidence}),
         (extract_figures, (primaries,), {})]
     if cfg.digest.quotes:
         calls.append((extract_quotes, (primaries,), {"limit": cfg.digest.quotes}))
     workers = parallel.cores(cfg.fetch.workers) if len(draft.items) >= PARALLEL_ITEMS else 1
     batch = parallel.Batch(calls, workers)
     method, size = cfg.digest.article_method, cfg.digest.article_sentences
-    stories: list[StoryArticle] = []
-    for it in draft.items:
+    candidates: list[tuple[str, ...]] = []
+    for it in draft.items:  # more than needed: the overview and quotes may tell some of them
         a = it.article
-        summary = store.summary(a.content_hash, method, size)
+        summary = store.summary(a.content_hash, method, size + SPARE_SENTENCES)
         if summary is None:
-            summary = summarize_article(a, sentences=size, method=method)
-            store.save_summary(a.content_hash, method, size, summary)
-        stories.append(StoryArticle(a, it.judgement, tuple(summary), it.also, it.updated))
+            summary = summarize_article(a, sentences=size + SPARE_SENTENCES, method=method)
+            store.save_summary(a.content_hash, method, size + SPARE_SENTENCES, summary)
+        candidates.append(tuple(summary))
 
     overview, figures, *found = batch.results()
     quotes = found[0] if found else ()
+    # each fact once: an article's summary says what the overview and the quotes do not
+    printed = editing.Printed([s.text for s in overview], [q.text for q in quotes])
+    stories = [StoryArticle(it.article, it.judgement,
+                            editing.what_it_adds(c, printed, size, it.article.description or ""),
+                            it.also, it.updated)
+               for it, c in zip(draft.items, candidates, strict=True)]
     earlier = store.digests_before(cfg.story.slug, ctx.day)
-    timeline = tuple(t for t in (_timeline_entry(d, body) for d, body in earlier) if t)
-    developments = tuple(
-        Attributed(text=it.article.title,
-                   sources=(it.article.url, *(r.url for r in it.also)),
-                   outlets=tuple(dict.fromkeys((it.article.outlet, *(r.outlet for r in it.also)))))
-        for it in draft.items[:DEVELOPMENTS])
+    today = {a.article.title for a in stories}
+    timeline = tuple(t for t in (_timeline_entry(d, body) for d, body in earlier)
+                     if t and t.text not in today)
+    developments: tuple[Attributed, ...] = ()  # the overview tells only what is new: no copy
+
     ctx.timings["summarise"] = time.perf_counter() - start
     return Digest(story=cfg.story.story, date=ctx.day, window=ctx.window,
                   generated_at=ctx.now, overview=tuple(overview), articles=tuple(stories),
                   sources=draft.sources, skipped=draft.skipped, quotes=tuple(quotes),
                   figures=tuple(figures), timeline=timeline, developments=developments,
                   previous_date=earlier[-1][0] if earlier else None, stats=dict(draft.counts))
+
+
+def _named(draft: Draft, names: dict[str, str]) -> Draft:
+    """The draft with every outlet spelled as the config's feed of that name spells it."""
+    items = tuple(Item(editing.named(it.article, names), it.judgement,
+                       tuple(editing.named_reporter(r, names) for r in it.also),
+                       tuple(editing.named(m, names) for m in it.members), it.updated)
+                  for it in draft.items)
+    return Draft(items, draft.skipped, draft.sources, draft.counts)
 
 
 def _timeline_entry(day: dt.date, body: dict) -> TimelineEntry | None:
@@ -280,7 +294,7 @@ def publish(ctx: RunContext, digest: Digest) -> dict[str, Path]:
 def _folded(ctx: RunContext, digest: Digest) -> list[tuple[str, str]]:
     """Canonical URLs of the folded copies, so a copy never returns as news later."""
     urls = [r.url for item in digest.articles for r in item.also_reported_by]
-    urls += [s.url for s in digest.skipped if s.reason.startswith("same article as")]
+    urls += [s.url for s in digest.skipped if s.reason.startswith("Same report as")]
     out = []
     for url in urls:
         found = ctx.store.article_for(url)

@@ -21,6 +21,7 @@ from sumy.summarizers.text_rank import TextRankSummarizer
 from digest.errors import ConfigError
 
 from .concepts import ConceptILPSummarizer
+from .developments import DevelopmentSummarizer
 from .features import stop_words
 from .lead import LeadSummarizer
 from .story import StorySummarizer
@@ -40,6 +41,7 @@ OWN_METHODS: dict[str, type[AbstractSummarizer]] = {
     "lead": LeadSummarizer,
     "story": StorySummarizer,
     "concepts": ConceptILPSummarizer,
+    "developments": DevelopmentSummarizer,
 }
 
 DEFAULT_ARTICLE_METHOD = "lead"

@@ -1,0 +1,106 @@
+"""The digest's editing pass: each fact once (summaries say what the overview and quotes do not),
+one name per outlet, and reasons for leaving an item out in words a reader understands."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from .models import Article, Reporter
+from .summarizers.features import cross_cosine
+from .tokenize import split_words, strip_dateline
+
+SAME = 0.5  # TF-IDF cosine at or above which a summary sentence re-tells a printed one
+_QUOTE_CHARS = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
+
+
+def _norm(text: str) -> str:
+    words = (w.lower() for w in split_words(strip_dateline(text).translate(_QUOTE_CHARS)))
+    return " ".join(w for w in words if any(c.isalnum() for c in w))
+
+
+class Printed:
+    """What the digest has printed so far; tells whether a sentence would repeat it."""
+
+    def __init__(self, sentences: Iterable[str] = (), quotes: Iterable[str] = (),
+                 language: str = "english") -> None:
+        self.sentences: list[str] = [s for s in sentences if s.strip()]
+        self.normal = {_norm(s) for s in self.sentences}
+        self.quotes = [q for q in (_norm(q) for q in quotes) if len(q.split()) >= 3]
+        self.language = language
+
+    def repeats(self, candidates: Sequence[str]) -> list[bool]:
+        """For each candidate: the same sentence, a near-paraphrase, or one carrying a quote
+        already shown."""
+        out = [_norm(c) in self.normal or any(q in _norm(c) for q in self.quotes)
+               for c in candidates]
+        if self.sentences and candidates:
+            best = cross_cosine(list(candidates), self.sentences, self.language).max(axis=1)
+            scores = best.toarray().ravel()
+            out = [o or float(v) >= SAME for o, v in zip(out, scores, strict=True)]
+        return out
+
+    def add(self, sentences: Iterable[str]) -> None:
+        for s in sentences:
+            if s.strip():
+                self.sentences.append(s)
+                self.normal.add(_norm(s))
+
+
+def what_it_adds(candidates: Sequence[str], printed: Printed, size: int,
+                 standfirst: str = "") -> tuple[str, ...]:
+    """Up to ``size`` of ``candidates`` (best first) that the digest has not printed yet, in the
+    article's order; the standfirst when it has printed them all (nothing if that too)."""
+    fresh = [c for c, seen in zip(candidates, printed.repeats(candidates), strict=True)
+             if not seen][:size]
+    if not fresh and standfirst.strip() and not printed.repeats([standfirst])[0]:
+        fresh = [standfirst.strip()]
+    printed.add(fresh)
+    return tuple(fresh)
+
+
+def outlet_names(feed_names: Iterable[str]) -> dict[str, str]:
+    """Case-folded outlet name -> the config's spelling of it (one name per outlet)."""
+    return {_key(n): n for n in feed_names if n.strip()}
+
+
+def _key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def named(article: Article, names: dict[str, str]) -> Article:
+    """The article with its outlet spelled as the config's feed of that name spells it."""
+    spelled = names.get(_key(article.outlet or ""))
+    return replace(article, outlet=spelled) if spelled and spelled != article.outlet else article
+
+
+def named_reporter(reporter: Reporter, names: dict[str, str]) -> Reporter:
+    spelled = names.get(_key(reporter.outlet or ""))
+    return replace(reporter, outlet=spelled) if spelled else reporter
+
+
+def _title(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def same_report(original: Article) -> str:
+    """Why a folded copy is left out."""
+    return (f"Same report as {original.outlet or 'another outlet'}'s "
+            f"'{_title(original.title)}' — see Also reported by")
+
+
+def told_before(original: Article) -> str:
+    """Why an article an earlier digest carried is left out."""
+    return (f"Already in an earlier digest: {original.outlet or 'an outlet'}'s "
+            f"'{_title(original.title)}'")
+
+
+_SCORE = re.compile(r"^\s*score\s+[\d.]+\s*:\s*", re.I)
+
+
+def off_story(why: str) -> str:
+    """Why an article judged not to belong to the story is left out."""
+    why = _SCORE.sub("", " ".join(why.split())).strip(" ;")
+    return f"Not about the story: {why}" if why else "Not about the story"
