@@ -11,6 +11,7 @@ from .models import Article, Reporter
 from .summarizers.features import cross_cosine
 from .tokenize import split_words, strip_dateline
 
+QUOTED = 8  # this many words in a row from a shown quote make a sentence repeat it
 SAME = 0.5  # TF-IDF cosine at or above which a summary sentence re-tells a printed one
 _QUOTE_CHARS = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
 
@@ -33,13 +34,18 @@ class Printed:
     def repeats(self, candidates: Sequence[str]) -> list[bool]:
         """For each candidate: the same sentence, a near-paraphrase, or one carrying a quote
         already shown."""
-        out = [_norm(c) in self.normal or any(q in _norm(c) for q in self.quotes)
-               for c in candidates]
+        out = [_norm(c) in self.normal or self._quoted(_norm(c)) for c in candidates]
         if self.sentences and candidates:
             best = cross_cosine(list(candidates), self.sentences, self.language).max(axis=1)
             scores = best.toarray().ravel()
             out = [o or float(v) >= SAME for o, v in zip(out, scores, strict=True)]
         return out
+
+    def _quoted(self, sentence: str) -> bool:
+        """Carries a shown quote, or QUOTED words (a run of them) from one."""
+        words = sentence.split()
+        runs = {" ".join(words[i:i + QUOTED]) for i in range(len(words) - QUOTED + 1)}
+        return any(q in sentence or any(r in q for r in runs) for q in self.quotes)
 
     def add(self, sentences: Iterable[str]) -> None:
         for s in sentences:

@@ -79,6 +79,8 @@ def summarize_story(
     document = demote(document, _repeats(document, already_sent, language))
     if already_sent and hasattr(summarizer, "known_texts"):
         summarizer.known_texts = tuple(already_sent)
+    if hasattr(summarizer, "without_history"):
+        summarizer.without_history = True  # a digest tells each development once from day one
     try:
         chosen = list(select(summarizer, document, words=words))
     except Exception as exc:
