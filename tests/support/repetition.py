@@ -17,7 +17,7 @@ from digest.tokenize import split_sentences, split_words
 _CITES = re.compile(r"\((?:\[(?:\\.|[^\]\\])*\]\([^)]*\)(?:, )?)+\)")
 _LINK = re.compile(r"\[((?:\\.|[^\]\\])*)\]\([^)]*\)")
 _ESCAPE = re.compile(r"\\(.)")
-SAME_DEVELOPMENT = 0.6  # share of the shorter sentence's content words
+SAME_DEVELOPMENT = 0.5  # share of the shorter sentence's content words
 SAME_DEVELOPMENT_MIN = 5  # ... and at least this many shared content words
 
 
