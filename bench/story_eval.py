@@ -129,7 +129,8 @@ def evaluate(digests: Iterable[dict], key: dict) -> Evaluation:
             if i is None:
                 continue
             reason = s["reason"].lower()
-            if reason.startswith(("already in an earlier digest", "same report as")):
+            if reason.startswith(("already in an earlier digest", "same report as",
+                                  "the same article at another address")):
                 judged.setdefault(i, True)
             elif reason.startswith("not about the story"):
                 judged.setdefault(i, False)

@@ -103,12 +103,17 @@ def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
     judgements = model.judge([a for _, a, _ in rows])
     ctx.timings["relevance"] = time.perf_counter() - start
 
+    def name_of(url: str) -> str | None:
+        found = ctx.store.article_for(url)
+        return editing.reported(found[0]) if found else None
+
     relevant: list[tuple[Article, Judgement, bool]] = []
     for (cand, art, updated), j in zip(rows, judgements, strict=True):
         if j.relevant:
             relevant.append((art, j, updated))
         else:
-            skipped.append(Skipped(cand.entry.url, editing.off_story(j.why), art.title))
+            skipped.append(Skipped(cand.entry.url, editing.off_story(j.why, name_of),
+                                   art.title))
 
     carried = ctx.store.carried_before(cfg.story.slug, ctx.day)
     recent = ctx.store.articles(ctx.store.carried_before(cfg.story.slug, ctx.day,
@@ -146,7 +151,8 @@ def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
         for m in members:
             if m is not art:
                 folded += 1
-                skipped.append(Skipped(m.url, editing.same_report(art), m.title))
+                skipped.append(Skipped(m.url, editing.same_report(art, m),
+                                       editing.copy_title(m, art)))
         updated = any(relevant[i][2] for i in today)
         items.append(Item(art, judgement, also, members, updated))
 
@@ -294,7 +300,8 @@ def publish(ctx: RunContext, digest: Digest) -> dict[str, Path]:
 def _folded(ctx: RunContext, digest: Digest) -> list[tuple[str, str]]:
     """Canonical URLs of the folded copies, so a copy never returns as news later."""
     urls = [r.url for item in digest.articles for r in item.also_reported_by]
-    urls += [s.url for s in digest.skipped if s.reason.startswith("Same report as")]
+    urls += [s.url for s in digest.skipped
+             if s.reason.startswith(("Same report as", "The same article at another address"))]
     out = []
     for url in urls:
         found = ctx.store.article_for(url)

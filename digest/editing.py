@@ -4,7 +4,7 @@ one name per outlet, and reasons for leaving an item out in words a reader under
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
 from .models import Article, Reporter
@@ -86,15 +86,32 @@ def named_reporter(reporter: Reporter, names: dict[str, str]) -> Reporter:
     return replace(reporter, outlet=spelled) if spelled else reporter
 
 
+def reported(article: Article | None) -> str | None:
+    """``Outlet's 'headline'`` for an article, to name it in a sentence."""
+    if article is None:
+        return None
+    return f"{article.outlet or 'an outlet'}'s '{_title(article.title)}'"
+
+
 def _title(text: str, limit: int = 80) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def same_report(original: Article) -> str:
+def same_report(original: Article, copy: Article | None = None) -> str:
     """Why a folded copy is left out."""
+    if copy is not None and _key(copy.outlet or "") == _key(original.outlet or ""):
+        return "The same article at another address"
     return (f"Same report as {original.outlet or 'another outlet'}'s "
             f"'{_title(original.title)}' — see Also reported by")
+
+
+def copy_title(copy: Article, original: Article) -> str:
+    """What the Left out list shows for a folded copy: its own headline, or, when that is the
+    original's (printed in the article list already), whose copy it is."""
+    if _norm(copy.title) != _norm(original.title):
+        return copy.title
+    return f"{copy.outlet or 'Another outlet'}'s copy"
 
 
 def told_before(original: Article) -> str:
@@ -104,9 +121,13 @@ def told_before(original: Article) -> str:
 
 
 _SCORE = re.compile(r"^\s*score\s+[\d.]+\s*:\s*", re.I)
+_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+?(?=[\s,;)]|$)", re.I)
 
 
-def off_story(why: str) -> str:
-    """Why an article judged not to belong to the story is left out."""
+def off_story(why: str, name_of: Callable[[str], str | None] | None = None) -> str:
+    """Why an article judged not to belong to the story is left out; a URL in the judgement's
+    reason becomes the name of what it points to (``name_of``), never the raw address."""
     why = _SCORE.sub("", " ".join(why.split())).strip(" ;")
+    why = _URL.sub(lambda m: (name_of(m.group(0)) if name_of else None) or "an earlier article",
+                   why)
     return f"Not about the story: {why}" if why else "Not about the story"
