@@ -171,3 +171,40 @@ def test_same_development_check_flags_two_ledes_of_one_offensive_only():
     pairs = same_development_pairs(sentences)
     assert [(a[:30], b[:30]) for a, b, _ in pairs] == [
         ("The Syrian army announced Thur", "The Syrian army on Thursday ev")]
+
+
+# -- speakers are people or bodies, one name each ------------------------------------------
+
+
+def test_a_statement_is_shown_as_the_body_that_issued_it():
+    from digest.quotes import extract_quotes
+
+    text = ("In a statement in the aftermath of the incident on Saturday, the U.S. Central Command "
+            "said the air attack was halted immediately.\n\n"
+            '"It is not uncommon for the Coalition Air Operations Center to confer with Russian '
+            'officials as a professional courtesy," the US statement said.')
+    quotes = extract_quotes([article("https://h.example/1", "The Eastern Herald", text)])
+    assert [q.speaker for q in quotes] == ["U.S. Central Command"]
+
+
+def test_a_long_title_before_the_name_still_names_the_person():
+    from digest.quotes import extract_quotes
+
+    text = ('"If the air strike was caused by a mistake in target coordinates, it is a direct '
+            'consequence of the stubborn unwillingness of the American side," Defence Ministry '
+            "spokesman Major General Igor Konashenkov said.")
+    quotes = extract_quotes([article("https://m.example/1", "Meridian Wire", text)])
+    assert [q.speaker for q in quotes] == ["Igor Konashenkov"]
+
+
+def test_one_name_per_speaker_across_the_days_quotes():
+    from digest.issuers import one_name_per_speaker
+    from digest.models import Quote
+
+    quotes = (Quote("a", "Syrian army's general command", "A", "u1"),
+              Quote("b", "Syrian Army Command", "B", "u2"),
+              Quote("c", "Kerry", "A", "u1"), Quote("d", "John Kerry", "B", "u2"),
+              Quote("e", "Sergei Lavrov", "B", "u2"))
+    assert [q.speaker for q in one_name_per_speaker(quotes)] == [
+        "Syrian army's general command", "Syrian army's general command", "John Kerry",
+        "John Kerry", "Sergei Lavrov"]
