@@ -8,9 +8,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
 from .models import Article, Reporter
-from .summarizers.features import cross_cosine
+from .summarizers.features import TermIndex, cross_cosine
+from .summarizers.standalone import leans_on_context
 from .tokenize import split_words, strip_dateline
 
+TOLD = 2 / 3  # a sentence whose content words are this much in printed sentences it overlaps
 QUOTED = 8  # this many words in a row from a shown quote make a sentence repeat it
 SAME = 0.5  # TF-IDF cosine at or above which a summary sentence re-tells a printed one
 _QUOTE_CHARS = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
@@ -39,6 +41,18 @@ class Printed:
             best = cross_cosine(list(candidates), self.sentences, self.language).max(axis=1)
             scores = best.toarray().ravel()
             out = [o or float(v) >= SAME for o, v in zip(out, scores, strict=True)]
+            out = [o or t for o, t in zip(out, self._told(candidates), strict=True)]
+        return out
+
+    def _told(self, candidates: Sequence[str]) -> list[bool]:
+        """Mostly told already: at least ``TOLD`` of the sentence's content words are in the
+        printed sentences sharing three or more of them (a lede re-telling two overview lines)."""
+        index = TermIndex(list(candidates) + self.sentences, self.language)
+        printed = [set(c) for c in index.content[len(candidates):]]
+        out = []
+        for words in (set(c) for c in index.content[:len(candidates)]):
+            near = set().union(*(p for p in printed if len(p & words) >= 3)) if printed else set()
+            out.append(len(words) >= 5 and len(words & near) >= TOLD * len(words))
         return out
 
     def _quoted(self, sentence: str) -> bool:
@@ -56,12 +70,20 @@ class Printed:
 
 def what_it_adds(candidates: Sequence[str], printed: Printed, size: int,
                  standfirst: str = "") -> tuple[str, ...]:
-    """Up to ``size`` of ``candidates`` (best first) that the digest has not printed yet, in the
-    article's order; the standfirst when it has printed them all (nothing if that too)."""
+    """Up to ``size`` of ``candidates`` (best first) that the digest has not printed yet and that
+    make sense alone, in the article's order; else the standfirst when the digest has not printed
+    it; else what is left (nothing when everything is told)."""
     fresh = [c for c, seen in zip(candidates, printed.repeats(candidates), strict=True)
-             if not seen][:size]
-    if not fresh and standfirst.strip() and not printed.repeats([standfirst])[0]:
+             if not seen]
+    # sentences that make sense alone first ('It said…' lost its subject with the sentences left
+    # out), in the article's order
+    alone = [c for c in fresh if not leans_on_context(c)]
+    if alone:
+        fresh = sorted(alone[:size], key=candidates.index)
+    elif standfirst.strip() and not printed.repeats([standfirst])[0]:
         fresh = [standfirst.strip()]
+    else:
+        fresh = fresh[:size]
     printed.add(fresh)
     return tuple(fresh)
 
