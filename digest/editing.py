@@ -72,7 +72,7 @@ def what_it_adds(candidates: Sequence[str], printed: Printed, size: int,
                  standfirst: str = "") -> tuple[str, ...]:
     """Up to ``size`` of ``candidates`` (best first) that the digest has not printed yet and that
     make sense alone, in the article's order; else the standfirst when the digest has not printed
-    it; else what is left (nothing when everything is told)."""
+    it; else nothing (the headline alone)."""
     fresh = [c for c, seen in zip(candidates, printed.repeats(candidates), strict=True)
              if not seen]
     # sentences that make sense alone first ('It said…' lost its subject with the sentences left
@@ -83,7 +83,7 @@ def what_it_adds(candidates: Sequence[str], printed: Printed, size: int,
     elif standfirst.strip() and not printed.repeats([standfirst])[0]:
         fresh = [standfirst.strip()]
     else:
-        fresh = fresh[:size]
+        fresh = []  # a sentence leaning on what was left out ('It said…') reads as debris
     printed.add(fresh)
     return tuple(fresh)
 
