@@ -2,7 +2,8 @@
 
 Every method is a sumy ``AbstractSummarizer`` working on sumy's document model; names are lower
 case. ``get_summarizer`` returns one ready to use (snowball stemmer and sumy's bundled stop
-words, no downloads). Defaults: "lead" for one article, "story" for the overview.
+words, no downloads). Defaults: "lead" for one article, "story" for ``digest summarize`` of several
+texts; the digest's overview defaults to "developments" (``[digest] overview_method``).
 """
 
 from __future__ import annotations
