@@ -91,7 +91,9 @@ def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
     # pages screened out before extraction (screen.py) have no text to judge: they never
     # mention one of the story's required concepts
     rows, screened = [], 0
+    names = editing.outlet_names(f.name for f in cfg.feeds)  # one spelling per outlet
     for cand, art, updated in gathered.articles:
+        art = editing.named(art, names)
         if is_screened(art.content_hash):
             screened += 1
             skipped.append(Skipped(cand.entry.url, editing.off_story(
@@ -105,7 +107,7 @@ def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
 
     def name_of(url: str) -> str | None:
         found = ctx.store.article_for(url)
-        return editing.reported(found[0]) if found else None
+        return editing.reported(editing.named(found[0], names)) if found else None
 
     relevant: list[tuple[Article, Judgement, bool]] = []
     for (cand, art, updated), j in zip(rows, judgements, strict=True):
@@ -141,7 +143,8 @@ def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
             ref = (before or old_today)[0]
             for i in today:
                 a = relevant[i][0]
-                skipped.append(Skipped(a.url, editing.told_before(ref), a.title))
+                skipped.append(Skipped(a.url, editing.told_before(editing.named(ref, names)),
+                                       a.title))
             continue
         primary = max(today, key=lambda i: (len(relevant[i][0].text), -i))
         art, judgement, _ = relevant[primary]
