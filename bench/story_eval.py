@@ -128,9 +128,11 @@ def evaluate(digests: Iterable[dict], key: dict) -> Evaluation:
             i = idx.id_of(s["url"])
             if i is None:
                 continue
-            if s["reason"].startswith(("already in an earlier digest", "same article as")):
+            reason = s["reason"].lower()
+            if reason.startswith(("already in an earlier digest", "same report as",
+                                  "the same article at another address")):
                 judged.setdefault(i, True)
-            elif s["reason"].startswith("not about the story"):
+            elif reason.startswith("not about the story"):
                 judged.setdefault(i, False)
     for a in key["articles"]:
         if a["digest_date"] not in dates:

@@ -80,7 +80,7 @@ class DigestSettings:
     article_sentences: int = 3
     overview_words: int = 250
     article_method: str = "lead"
-    overview_method: str = "story"
+    overview_method: str = "developments"
     max_articles: int = 60
     quotes: int = 6
 
@@ -276,7 +276,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         article_sentences=int(r.number(dg, "digest.article_sentences", 3, lo=1, hi=20, integer=True)),
         overview_words=int(r.number(dg, "digest.overview_words", 250, lo=20, hi=5000, integer=True)),
         article_method=r.get(dg, "digest.article_method", str, default="lead"),
-        overview_method=r.get(dg, "digest.overview_method", str, default="story"),
+        overview_method=r.get(dg, "digest.overview_method", str, default="developments"),
         max_articles=int(r.number(dg, "digest.max_articles", 60, lo=1, hi=10_000, integer=True)),
         quotes=int(r.number(dg, "digest.quotes", 6, lo=0, hi=100, integer=True)),
     )

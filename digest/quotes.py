@@ -14,8 +14,17 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from digest.issuers import one_name_per_speaker, statement_issuer
 from digest.models import Article, Quote
-from digest.speakers import ORG_WORDS, SPEECH_VERBS, Mention, clean_speaker, is_person, resolve
+from digest.speakers import (
+    ORG_WORDS,
+    SPEECH_VERBS,
+    TITLES,
+    Mention,
+    clean_speaker,
+    is_person,
+    resolve,
+)
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +40,12 @@ _VERB = rf"(?P<verb>{SPEECH_VERBS})"
 _TAIL_WHO_VERB = re.compile(rf"^\s*[,—–-]?\s*{_WHO}\s*(?:,[^,.;“”\"]{{1,80}},\s*)?{_VERB}\b")
 _TAIL_VERB_WHO = re.compile(
     rf"^\s*[,—–-]?\s*{_VERB}\s+(?!that\b|it\b|in\b|on\b){_WHO}\s*(?:[,;]|(?<!\b[A-Z])\.|$)"
+)
+# '"…," Defence Ministry spokesman Major General Igor Konashenkov said': a long run of names and
+# titles ending on a name (too long for _WHO, which also has to stop short of clauses)
+_TITLE_WORDS = "|".join(sorted(TITLES, key=len, reverse=True))
+_TAIL_LONG_NAME = re.compile(
+    rf"^\s*[,—–-]?\s*(?P<who>(?:(?:[A-Z][\w’'.-]*|{_TITLE_WORDS})\s+){{5,9}}[A-Z][\w’'-]*)\s+{_VERB}\b"
 )
 _HEAD = re.compile(
     rf"{_WHO}\s+{_VERB}(?:\s+(?:reporters|journalists|the\s+\w+|\w+))?(?:\s+(?:on|in)\s+\w+)?"
@@ -70,7 +85,7 @@ def extract_quotes(articles: Sequence[Article], limit: int = 6) -> tuple[Quote, 
         except Exception as exc:  # one odd article must not lose the section
             log.warning("quote extraction failed for %s: %s", article.url, exc)
     groups = _dedupe(found)
-    return _select(groups, limit)
+    return one_name_per_speaker(_select(groups, limit))
 
 
 def _article_quotes(article: Article) -> list[_Found]:
@@ -92,7 +107,7 @@ def _article_quotes(article: Article) -> list[_Found]:
             if who:
                 # a pronoun before the quote ('he said … "…"') refers to someone named before it
                 where = offset + match.start() - len(head) + at if at >= 0 else offset + match.start()
-                speaker = resolve(who, text, where, known)
+                speaker = statement_issuer(resolve(who, text, where, known), text, where)
             elif _VERB_ANYWHERE.search(tail[:60]) and not _ends_sentence(quote, tail):
                 continue  # attributed to someone we cannot name: better no quote than a wrong one
             elif last_speaker and last_paragraph == pi and out and words >= MIN_WORDS:
@@ -139,6 +154,9 @@ def _attribution(head: str, tail: str, quote: str = "") -> tuple[str, str, int]:
             match = pattern.match(sentence_tail)
             if match and _plausible(match.group("who")):
                 return match.group("who"), "said", -1
+        match = _TAIL_LONG_NAME.match(sentence_tail)
+        if match and is_person(clean_speaker(match.group("who"))):
+            return clean_speaker(match.group("who")), "said", -1
     start = max((m.end() for m in _HEAD_BREAK.finditer(head)), default=0)
     sentence_head = head[start:]
     match = _CALLED.search(sentence_head)

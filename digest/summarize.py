@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sumy.models.dom import Sentence
 from sumy.utils import normalize_language
@@ -17,6 +17,7 @@ from sumy.utils import normalize_language
 from digest.models import Article, Attributed
 from digest.summarizers import DEFAULT_ARTICLE_METHOD, DEFAULT_OVERVIEW_METHOD, get_summarizer
 from digest.summarizers.budget import select
+from digest.summarizers.developments import DevelopmentSummarizer, development_of
 from digest.summarizers.document import (
     SourceText,
     StoryDocument,
@@ -54,11 +55,15 @@ def summarize_story(
     words: int = 250,
     method: str = DEFAULT_OVERVIEW_METHOD,
     already_sent: Sequence[str] = (),
+    confidence: Mapping[str, float] | None = None,
 ) -> tuple[Attributed, ...]:
     """The day's overview within ``words`` words, each sentence with every source carrying it.
 
     Sentences equal to or near-paraphrases of ``already_sent`` (earlier digests' overviews) are
     not repeated, and facts already sent weigh less, so the day's new developments come first.
+    ``confidence`` (article URL -> relevance score) lets a method that reads it ("developments")
+    weigh sentences of doubtful articles less. With "developments" each sentence is one
+    development, attributed to every article telling it, heaviest first.
     """
     if not articles or words <= 0:
         return ()
@@ -66,18 +71,23 @@ def summarize_story(
     summarizer = get_summarizer(method, language)
     ordered = sorted(articles, key=lambda a: (a.published or _LATEST, a.url))
     sources = [
-        SourceText(a.text, title=a.title, key=a.url, outlet=a.outlet, published=a.published)
+        SourceText(a.text, title=a.title, key=a.url, outlet=a.outlet, published=a.published,
+                   weight=(confidence or {}).get(a.url, 1.0))
         for a in ordered
     ]
     document = build_story_document(sources, Tokenizer(language))
     document = demote(document, _repeats(document, already_sent, language))
     if already_sent and hasattr(summarizer, "known_texts"):
         summarizer.known_texts = tuple(already_sent)
+    if hasattr(summarizer, "without_history"):
+        summarizer.without_history = True  # a digest tells each development once from day one
     try:
         chosen = list(select(summarizer, document, words=words))
     except Exception as exc:
         log.warning("story overview with %s failed (%s); using lead", method, exc)
         chosen = list(select(get_summarizer("lead", language), document, words=words))
+    if isinstance(summarizer, DevelopmentSummarizer):
+        return _attribute_developments(summarizer, document, chosen)
     return _attribute(document, chosen, language)
 
 
@@ -150,6 +160,26 @@ def _reading_order(document: StoryDocument, chosen: Sequence[Sentence]) -> list[
         return first.doc, first.index
 
     return sorted(dict.fromkeys(chosen), key=key)
+
+
+def _attribute_developments(
+    summarizer: DevelopmentSummarizer, document: StoryDocument, chosen: Sequence[Sentence]
+) -> tuple[Attributed, ...]:
+    """Each chosen sentence (one per development, heaviest first) with every article that
+    tells its development, earliest article first."""
+    chosen = list(dict.fromkeys(chosen))
+    of = development_of(summarizer, document, chosen)
+    docs: dict[Sentence, set[int]] = {s: set() for s in chosen}
+    for sentence, head in of.items():
+        docs[head].update(o.doc for o in document.origins.get(sentence, ()))
+    out = []
+    for sentence in chosen:
+        sources = [document.sources[d] for d in sorted(docs[sentence])]
+        out.append(Attributed(
+            text=_display(sentence),
+            sources=tuple(dict.fromkeys(s.key for s in sources)),
+            outlets=tuple(dict.fromkeys(s.outlet for s in sources if s.outlet))))
+    return tuple(out)
 
 
 def _attribute(

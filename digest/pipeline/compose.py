@@ -10,11 +10,11 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from digest import parallel
+from digest import editing, parallel
 from digest.dedup import group_duplicates
 from digest.figures import extract_figures
 from digest.history import History
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DEVELOPMENTS = 3
+SPARE_SENTENCES = 5  # article summary candidates beyond the size, for what others told already
 PARALLEL_ITEMS = 8  # from this many story articles, the overview, quotes and figures run in parallel
 
 
@@ -89,12 +89,14 @@ def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
     # pages screened out before extraction (screen.py) have no text to judge: they never
     # mention one of the story's required concepts
     rows, screened = [], 0
+    names = editing.outlet_names(f.name for f in cfg.feeds)  # one spelling per outlet
     for cand, art, updated in gathered.articles:
+        art = editing.named(art, names)
         if isinstance(art, Screened):
             screened += 1
-            skipped.append(Skipped(cand.entry.url, f"not about the story (never mentions "
-                                                   f"{art.missing}; page not extracted)",
-                                   art.title, kind="screened"))
+            skipped.append(Skipped(cand.entry.url, editing.off_story(
+                f"never mentions {art.missing} (page not extracted)"), art.title,
+                kind="screened"))
         else:
             rows.append((cand, art, updated))
     start = time.perf_counter()
@@ -102,13 +104,17 @@ def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
     judgements = model.judge([a for _, a, _ in rows])
     ctx.timings["relevance"] = time.perf_counter() - start
 
+    def name_of(url: str) -> str | None:
+        found = ctx.store.article_for(url)
+        return editing.reported(editing.named(found[0], names)) if found else None
+
     relevant: list[tuple[Article, Judgement, bool]] = []
     for (cand, art, updated), j in zip(rows, judgements, strict=True):
         if j.relevant:
             relevant.append((art, j, updated))
         else:
-            skipped.append(Skipped(cand.entry.url, f"not about the story (score {j.score:.2f}: "
-                                                   f"{j.why})", art.title, kind="off_story"))
+            skipped.append(Skipped(cand.entry.url, editing.off_story(j.why, name_of),
+                                   art.title, kind="off_story"))
 
     carried = history.carried
     today_keys = {a.canonical_url for a, _, _ in relevant}
@@ -134,8 +140,8 @@ def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
             ref = (before or old_today)[0]
             for i in today:
                 a = relevant[i][0]
-                skipped.append(Skipped(a.url, f"already in an earlier digest ({ref.url})", a.title,
-                                       kind="earlier", ref=ref.url))
+                skipped.append(Skipped(a.url, editing.told_before(editing.named(ref, names)),
+                                       a.title, kind="earlier", ref=ref.url))
             continue
         primary = max(today, key=lambda i: (len(relevant[i][0].text), -i))
         art, judgement, _ = relevant[primary]
@@ -145,9 +151,8 @@ def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
         for m in members:
             if m is not art:
                 folded += 1
-                skipped.append(Skipped(m.url, f"same article as {art.url} (folded into "
-                                              "also_reported_by)", m.title, kind="folded",
-                                       ref=art.url))
+                skipped.append(Skipped(m.url, editing.same_report(art, m),
+                                       editing.copy_title(m, art), kind="folded", ref=art.url))
         updated = any(relevant[i][2] for i in today)
         items.append(Item(art, judgement, also, members, updated))
 
@@ -204,7 +209,9 @@ def _ts(when: dt.datetime | None) -> float:
 def summarise(ctx: RunContext, draft: Draft, history: History) -> Digest:
     cfg, store = ctx.config, ctx.store
     start = time.perf_counter()
+    draft = _named(draft, editing.outlet_names(f.name for f in cfg.feeds))
     primaries = [it.article for it in draft.items]
+    confidence = {m.url: it.judgement.score for it in draft.items for m in it.members}
     # Syndicated copies go in too: how many outlets carry a fact is evidence of its weight, and
     # each overview sentence is then attributed to every outlet that carried it.
     everyone = [m for it in draft.items for m in it.members]
@@ -214,30 +221,35 @@ def summarise(ctx: RunContext, draft: Draft, history: History) -> Digest:
     calls: list[parallel.Call] = [
         (summarize_story, (everyone,), {"words": cfg.digest.overview_words,
                                         "method": cfg.digest.overview_method,
-                                        "already_sent": sent}),
+                                        "already_sent": sent, "confidence": confidence}),
         (extract_figures, (primaries,), {})]
     if cfg.digest.quotes:
         calls.append((extract_quotes, (primaries,), {"limit": cfg.digest.quotes}))
     workers = parallel.cores(cfg.fetch.workers) if len(draft.items) >= PARALLEL_ITEMS else 1
     batch = parallel.Batch(calls, workers)
     method, size = cfg.digest.article_method, cfg.digest.article_sentences
-    stories: list[StoryArticle] = []
-    for it in draft.items:
+    candidates: list[tuple[str, ...]] = []
+    for it in draft.items:  # more than needed: the overview and quotes may tell some of them
         a = it.article
-        summary = store.summary(a.content_hash, method, size)
+        summary = store.summary(a.content_hash, method, size + SPARE_SENTENCES)
         if summary is None:
-            summary = summarize_article(a, sentences=size, method=method)
-            store.save_summary(a.content_hash, method, size, summary)
-        stories.append(StoryArticle(a, it.judgement, tuple(summary), it.also, it.updated))
+            summary = summarize_article(a, sentences=size + SPARE_SENTENCES, method=method)
+            store.save_summary(a.content_hash, method, size + SPARE_SENTENCES, summary)
+        candidates.append(tuple(summary))
 
     overview, figures, *found = batch.results()
     quotes = found[0] if found else ()
-    timeline = tuple(t for t in (_timeline_entry(d, body) for d, body in history.digests) if t)
-    developments = tuple(
-        Attributed(text=it.article.title,
-                   sources=(it.article.url, *(r.url for r in it.also)),
-                   outlets=tuple(dict.fromkeys((it.article.outlet, *(r.outlet for r in it.also)))))
-        for it in draft.items[:DEVELOPMENTS])
+    # each fact once: an article's summary says what the overview and the quotes do not
+    printed = editing.Printed([s.text for s in overview], [q.text for q in quotes])
+    stories = [StoryArticle(it.article, it.judgement,
+                            editing.what_it_adds(c, printed, size, it.article.description or ""),
+                            it.also, it.updated)
+               for it, c in zip(draft.items, candidates, strict=True)]
+    today = {a.article.title for a in stories}
+    timeline = tuple(t for t in (_timeline_entry(d, body) for d, body in history.digests)
+                     if t and t.text not in today)
+    developments: tuple[Attributed, ...] = ()  # the overview tells only what is new: no copy
+
     ctx.timings["summarise"] = time.perf_counter() - start
     return Digest(story=cfg.story.story, date=ctx.day, window=ctx.window,
                   generated_at=ctx.now, overview=tuple(overview), articles=tuple(stories),
@@ -245,6 +257,15 @@ def summarise(ctx: RunContext, draft: Draft, history: History) -> Digest:
                   figures=tuple(figures), timeline=timeline, developments=developments,
                   previous_date=history.previous_date, stats=dict(draft.counts),
                   rebuilt=draft.rebuilt)
+
+
+def _named(draft: Draft, names: dict[str, str]) -> Draft:
+    """The draft with every outlet spelled as the config's feed of that name spells it."""
+    items = tuple(Item(editing.named(it.article, names), it.judgement,
+                       tuple(editing.named_reporter(r, names) for r in it.also),
+                       tuple(editing.named(m, names) for m in it.members), it.updated)
+                  for it in draft.items)
+    return replace(draft, items=items)
 
 
 def _timeline_entry(day: dt.date, body: Mapping[str, Any]) -> TimelineEntry | None:

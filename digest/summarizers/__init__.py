@@ -2,7 +2,8 @@
 
 Every method is a sumy ``AbstractSummarizer`` working on sumy's document model; names are lower
 case. ``get_summarizer`` returns one ready to use (snowball stemmer and sumy's bundled stop
-words, no downloads). Defaults: "lead" for one article, "story" for the overview.
+words, no downloads). Defaults: "lead" for one article, "story" for ``digest summarize`` of several
+texts; the digest's overview defaults to "developments" (``[digest] overview_method``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sumy.summarizers.text_rank import TextRankSummarizer
 
 from digest.errors import ConfigError
 from digest.summarizers.concepts import ConceptILPSummarizer
+from digest.summarizers.developments import DevelopmentSummarizer
 from digest.summarizers.features import stop_words
 from digest.summarizers.lead import LeadSummarizer
 from digest.summarizers.story import StorySummarizer
@@ -39,6 +41,7 @@ OWN_METHODS: dict[str, type[AbstractSummarizer]] = {
     "lead": LeadSummarizer,
     "story": StorySummarizer,
     "concepts": ConceptILPSummarizer,
+    "developments": DevelopmentSummarizer,
 }
 
 DEFAULT_ARTICLE_METHOD = "lead"

@@ -9,7 +9,7 @@ catches paraphrases that share few bigrams. All steps are sparse matrix–vector
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +31,7 @@ class Problem:
     news: sp.csr_matrix | None = None  # candidates × the day's lead concepts, 0/1
     news_words: sp.csr_matrix | None = None  # candidates × the words of those concepts, 0/1
     same_news: int = 0  # sharing this many lead phrases makes two candidates redundant
+    same: Callable[[int], np.ndarray] | None = None  # more candidates telling what j tells
 
 
 def build_problem(
@@ -79,7 +80,7 @@ def restrict(problem: Problem, keep: np.ndarray) -> Problem:
     costs = np.where(keep, problem.costs, np.inf)
     return Problem(
         problem.incidence, problem.weights, costs, problem.vectors, problem.news,
-        problem.news_words, problem.same_news,
+        problem.news_words, problem.same_news, problem.same,
     )
 
 
@@ -107,6 +108,8 @@ class _State:
             bigrams = (self.p.news[j] @ self.p.news.T).toarray().ravel()
             words = (self.p.news_words[j] @ self.p.news_words.T).toarray().ravel()
             same |= (bigrams > 0) & (words - bigrams >= self.p.same_news)
+        if self.p.same is not None:
+            same |= self.p.same(j)
         hits = np.flatnonzero(same)
         return hits[hits != j]
 

@@ -79,6 +79,7 @@ class SourceText:
     key: str = ""  # the article URL, or a file name
     outlet: str = ""
     published: dt.datetime | None = None
+    weight: float = 1.0  # confidence that the document belongs to the story (relevance score)
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,7 @@ def test_screened_page_is_reported_remembered_and_judged_again_when_terms_change
     body, result = run(cfg, out)
     assert [a["title"] for a in body["articles"]] == [
         "US-led coalition strike near Deir ez-Zor threatens Syria ceasefire"]
-    assert cricket_reason(body).startswith("not about the story (never mentions Syria")
+    assert cricket_reason(body).startswith("Not about the story: never mentions Syria")
     assert "page not extracted" in cricket_reason(body)
     assert pipeline.report(result)["screened_out"] == 1 and result.fetched == 2
 

@@ -1,0 +1,158 @@
+"""The digest's editing pass: each fact once (summaries say what the overview and quotes do not),
+one name per outlet, and reasons for leaving an item out in words a reader understands."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from typing import TypeVar
+
+from digest.models import Article, Reporter, Screened
+from digest.summarizers.features import TermIndex, cross_cosine
+from digest.summarizers.standalone import leans_on_context
+from digest.text.tokenize import split_words, strip_dateline
+
+A = TypeVar("A", bound=Article | Screened)
+
+TOLD = 2 / 3  # a sentence whose content words are this much in printed sentences it overlaps
+QUOTED = 8  # this many words in a row from a shown quote make a sentence repeat it
+SAME = 0.5  # TF-IDF cosine at or above which a summary sentence re-tells a printed one
+_QUOTE_CHARS = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
+
+
+def _norm(text: str) -> str:
+    words = (w.lower() for w in split_words(strip_dateline(text).translate(_QUOTE_CHARS)))
+    return " ".join(w for w in words if any(c.isalnum() for c in w))
+
+
+class Printed:
+    """What the digest has printed so far; tells whether a sentence would repeat it."""
+
+    def __init__(self, sentences: Iterable[str] = (), quotes: Iterable[str] = (),
+                 language: str = "english") -> None:
+        self.sentences: list[str] = [s for s in sentences if s.strip()]
+        self.normal = {_norm(s) for s in self.sentences}
+        self.quotes = [q for q in (_norm(q) for q in quotes) if len(q.split()) >= 3]
+        self.language = language
+
+    def repeats(self, candidates: Sequence[str]) -> list[bool]:
+        """For each candidate: the same sentence, a near-paraphrase, or one carrying a quote
+        already shown."""
+        out = [_norm(c) in self.normal or self._quoted(_norm(c)) for c in candidates]
+        if self.sentences and candidates:
+            best = cross_cosine(list(candidates), self.sentences, self.language).max(axis=1)
+            scores = best.toarray().ravel()
+            out = [o or float(v) >= SAME for o, v in zip(out, scores, strict=True)]
+            out = [o or t for o, t in zip(out, self._told(candidates), strict=True)]
+        return out
+
+    def _told(self, candidates: Sequence[str]) -> list[bool]:
+        """Mostly told already: at least ``TOLD`` of the sentence's content words are in the
+        printed sentences sharing three or more of them (a lede re-telling two overview lines)."""
+        index = TermIndex(list(candidates) + self.sentences, self.language)
+        printed = [set(c) for c in index.content[len(candidates):]]
+        out = []
+        for words in (set(c) for c in index.content[:len(candidates)]):
+            near = set().union(*(p for p in printed if len(p & words) >= 3)) if printed else set()
+            out.append(len(words) >= 5 and len(words & near) >= TOLD * len(words))
+        return out
+
+    def _quoted(self, sentence: str) -> bool:
+        """Carries a shown quote, or QUOTED words (a run of them) from one."""
+        words = sentence.split()
+        runs = {" ".join(words[i:i + QUOTED]) for i in range(len(words) - QUOTED + 1)}
+        return any(q in sentence or any(r in q for r in runs) for q in self.quotes)
+
+    def add(self, sentences: Iterable[str]) -> None:
+        for s in sentences:
+            if s.strip():
+                self.sentences.append(s)
+                self.normal.add(_norm(s))
+
+
+def what_it_adds(candidates: Sequence[str], printed: Printed, size: int,
+                 standfirst: str = "") -> tuple[str, ...]:
+    """Up to ``size`` of ``candidates`` (best first) that the digest has not printed yet and that
+    make sense alone, in the article's order; else the standfirst when the digest has not printed
+    it; else nothing (the headline alone)."""
+    fresh = [c for c, seen in zip(candidates, printed.repeats(candidates), strict=True)
+             if not seen]
+    # sentences that make sense alone first ('It said…' lost its subject with the sentences left
+    # out), in the article's order
+    alone = [c for c in fresh if not leans_on_context(c)]
+    if alone:
+        fresh = sorted(alone[:size], key=candidates.index)
+    elif standfirst.strip() and not printed.repeats([standfirst])[0]:
+        fresh = [standfirst.strip()]
+    else:
+        fresh = []  # a sentence leaning on what was left out ('It said…') reads as debris
+    printed.add(fresh)
+    return tuple(fresh)
+
+
+def outlet_names(feed_names: Iterable[str]) -> dict[str, str]:
+    """Case-folded outlet name -> the config's spelling of it (one name per outlet)."""
+    return {_key(n): n for n in feed_names if n.strip()}
+
+
+def _key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def named(article: A, names: dict[str, str]) -> A:
+    """The article with its outlet spelled as the config's feed of that name spells it."""
+    spelled = names.get(_key(article.outlet or ""))
+    return replace(article, outlet=spelled) if spelled and spelled != article.outlet else article
+
+
+def named_reporter(reporter: Reporter, names: dict[str, str]) -> Reporter:
+    spelled = names.get(_key(reporter.outlet or ""))
+    return replace(reporter, outlet=spelled) if spelled else reporter
+
+
+def reported(article: Article | Screened | None) -> str | None:
+    """``Outlet's 'headline'`` for an article, to name it in a sentence."""
+    if article is None:
+        return None
+    return f"{article.outlet or 'an outlet'}'s '{_title(article.title)}'"
+
+
+def _title(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def same_report(original: Article, copy: Article | None = None) -> str:
+    """Why a folded copy is left out."""
+    if copy is not None and _key(copy.outlet or "") == _key(original.outlet or ""):
+        return "The same article at another address"
+    return (f"Same report as {original.outlet or 'another outlet'}'s "
+            f"'{_title(original.title)}' — see Also reported by")
+
+
+def copy_title(copy: Article, original: Article) -> str:
+    """What the Left out list shows for a folded copy: its own headline, or, when that is the
+    original's (printed in the article list already), whose copy it is."""
+    if _norm(copy.title) != _norm(original.title):
+        return copy.title
+    return f"{copy.outlet or 'Another outlet'}'s copy"
+
+
+def told_before(original: Article) -> str:
+    """Why an article an earlier digest carried is left out."""
+    return (f"Already in an earlier digest: {original.outlet or 'an outlet'}'s "
+            f"'{_title(original.title)}'")
+
+
+_SCORE = re.compile(r"^\s*score\s+[\d.]+\s*:\s*", re.I)
+_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+?(?=[\s,;)]|$)", re.I)
+
+
+def off_story(why: str, name_of: Callable[[str], str | None] | None = None) -> str:
+    """Why an article judged not to belong to the story is left out; a URL in the judgement's
+    reason becomes the name of what it points to (``name_of``), never the raw address."""
+    why = _SCORE.sub("", " ".join(why.split())).strip(" ;")
+    why = _URL.sub(lambda m: (name_of(m.group(0)) if name_of else None) or "an earlier article",
+                   why)
+    return f"Not about the story: {why}" if why else "Not about the story"
