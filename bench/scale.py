@@ -218,7 +218,7 @@ def _limit_worker(pages_file: Path, digest_json: Path) -> dict:
     members = list(carried)
     for a in body["articles"]:
         members += [r["url"] for r in a["also_reported_by"]]
-    members += [s["url"] for s in body["skipped"] if s["reason"].startswith(("Same report as", "The same article at another address"))]
+    members += [s["url"] for s in body["skipped"] if s.get("kind") == "folded"]
     primaries = [articles[u] for u in carried if u in articles]
     everyone = [articles[u] for u in dict.fromkeys(members) if u in articles]
     c0 = time.process_time()

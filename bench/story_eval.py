@@ -128,11 +128,9 @@ def evaluate(digests: Iterable[dict], key: dict) -> Evaluation:
             i = idx.id_of(s["url"])
             if i is None:
                 continue
-            reason = s["reason"].lower()
-            if reason.startswith(("already in an earlier digest", "same report as",
-                                  "the same article at another address")):
+            if s.get("kind") in ("earlier", "folded"):  # a copy of a story article
                 judged.setdefault(i, True)
-            elif reason.startswith("not about the story"):
+            elif s.get("kind") in ("off_story", "screened"):
                 judged.setdefault(i, False)
     for a in key["articles"]:
         if a["digest_date"] not in dates:

@@ -93,7 +93,7 @@ def _judgements(bodies: list[dict], idx: PackIndex) -> dict[str, tuple[bool, str
             i = idx.id_of(s["url"])
             if i is None:
                 continue
-            if s["reason"].startswith(("already in an earlier digest", "same article as")):
+            if s.get("kind") in ("earlier", "folded"):  # a copy of a story article
                 out.setdefault(i, (True, s["reason"]))
             else:
                 out.setdefault(i, (False, s["reason"]))

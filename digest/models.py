@@ -241,7 +241,7 @@ class Skipped:
     url: str
     reason: str
     title: str = ""
-    kind: SkipKind = ""  # "" only for records read back from a stored digest's JSON
+    kind: SkipKind = ""  # "" only in tests and hand-made records
     ref: str | None = None
 
 

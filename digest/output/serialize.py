@@ -75,7 +75,7 @@ def digest_to_json(digest: Digest) -> dict[str, Any]:
         "sources": [{"name": s.name, "url": redact_url(s.url), "status": s.status,
                      "error": redact_text(s.error) if s.error else None, "items": s.items}
                     for s in sorted(d.sources, key=lambda s: (s.name, s.url))],
-        "skipped": [{"url": s.url, "reason": s.reason, "title": s.title}
+        "skipped": [{"url": s.url, "reason": s.reason, "title": s.title, "kind": s.kind}
                     for s in sorted(d.skipped, key=lambda s: (s.url, s.reason, s.title))],
         "counts": {"articles": len(d.articles), "outlets": len(d.outlets),
                    "sources": len(d.sources), "failed_sources": len(d.failed_sources),

@@ -97,7 +97,7 @@ def record(key: str, digest: Digest, paths: dict[str, Path] | None = None) -> di
     return {"input_key": key, "generated_at": digest.generated_at.isoformat(),
             "files": file_hashes(paths or {}),
             "sources": [[s.name, s.url, s.error] for s in digest.sources],
-            "skipped": [[s.kind, s.ref] for s in digest.skipped],
+            "refs": {s.url: s.ref for s in digest.skipped if s.ref},
             "articles": [{"also": [[r.outlet, r.url] for r in item.also_reported_by],
                           "terms": list(item.judgement.matched_terms),
                           "score": item.judgement.score, "nearest": item.judgement.nearest}
@@ -169,8 +169,8 @@ def rebuild(body: dict[str, Any], extra: dict[str, Any],
         window=Window(when(body["window"]["since"]), when(body["window"]["until"])),  # type: ignore[arg-type]
         generated_at=when(extra["generated_at"]),  # type: ignore[arg-type]
         overview=attributed(body["overview"]), articles=tuple(stories), sources=tuple(sources),
-        skipped=tuple(Skipped(s["url"], s["reason"], s["title"], kind=kind, ref=ref)
-                      for s, (kind, ref) in zip(body["skipped"], extra["skipped"], strict=True)),
+        skipped=tuple(Skipped(s["url"], s["reason"], s["title"], kind=s["kind"],
+                              ref=extra["refs"].get(s["url"])) for s in body["skipped"]),
         quotes=tuple(Quote(**q) for q in body["quotes"]),
         figures=tuple(Figure(f["label"], tuple(FigureClaim(**c) for c in f["claims"]))
                       for f in body["figures"]),
