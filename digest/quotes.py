@@ -16,10 +16,12 @@ from dataclasses import dataclass
 
 from .models import Article, Quote
 from .speakers import ORG_WORDS, SPEECH_VERBS, Mention, clean_speaker, is_person, resolve
+from .textbounds import rule_text
 
 log = logging.getLogger(__name__)
 
 MIN_WORDS = 5  # shorter quoted spans are scare quotes or titles, unless "called it a '…'"
+PER_ARTICLE = 60  # quotes read from one article (real ones carry far fewer); keeps merging cheap
 _SPANS = re.compile(
     r"“(?P<a>[^“”]{2,800})”"
     r'|"(?P<b>[^"]{2,800})"'
@@ -66,7 +68,7 @@ def extract_quotes(articles: Sequence[Article], limit: int = 6) -> tuple[Quote, 
     found: list[_Found] = []
     for article in articles:
         try:
-            found.extend(_article_quotes(article))
+            found.extend(_article_quotes(article)[:PER_ARTICLE])
         except Exception as exc:  # one odd article must not lose the section
             log.warning("quote extraction failed for %s: %s", article.url, exc)
     groups = _dedupe(found)
@@ -75,12 +77,13 @@ def extract_quotes(articles: Sequence[Article], limit: int = 6) -> tuple[Quote, 
 
 def _article_quotes(article: Article) -> list[_Found]:
     out: list[_Found] = []
-    text = article.text
+    text = rule_text(article.text)
     known: list[Mention] = []
     offset = 0
     last_speaker = ""
     last_paragraph = -2
-    for pi, paragraph in enumerate(article.paragraphs):
+    paragraphs = [p for p in text.split("\n\n") if p.strip()]  # Article.paragraphs, bounded
+    for pi, paragraph in enumerate(paragraphs):
         offset = text.find(paragraph, offset)
         for match in _SPANS.finditer(paragraph):
             quote = next(g for g in match.groups() if g is not None).strip()
@@ -237,9 +240,9 @@ def _select(groups: list[list[_Found]], limit: int) -> tuple[Quote, ...]:
         best = max(scored, key=adjusted)
         scored.remove(best)
         members = best[1]
-        pick = max(
-            members,
-            key=lambda m: (not m.fragment, _named(m.speaker), -members.index(m)),
+        _, pick = max(
+            enumerate(members),
+            key=lambda im: (not im[1].fragment, _named(im[1].speaker), -im[0]),
         )
         chosen.append(Quote(pick.text, pick.speaker, pick.article.outlet, pick.article.url))
         speakers[pick.speaker] = speakers.get(pick.speaker, 0) + 1

@@ -207,7 +207,7 @@ def _split_unit(text: str) -> list[str]:
 
 def _is_boundary(text: str, match: re.Match[str]) -> bool:
     marks, closers, _, following = match.group(1), match.group(2), match.group(3), match.group(4)
-    after = text[match.end(3) :]
+    after = text[match.end(3) : match.end(3) + 80]  # enough for the next word; never the rest
     if following.islower():
         return False  # "U.S. officials", "... and then", '"Why?" he asked'
     if marks != "." or closers:
