@@ -82,7 +82,8 @@ def timeouts(ctx: RunContext) -> dict[str, Any]:
     return {
         "read_feeds": read_feeds.with_options(timeout_seconds=budget + 60),
         "fetch_pages": fetch_pages.with_options(timeout_seconds=budget + 300),
-        "summarise": summarise,
+        # the overview, quotes and figures stop at compose.STAGE_TIMEOUT; the rest is linear
+        "summarise": summarise.with_options(timeout_seconds=compose.STAGE_TIMEOUT + 600),
         "publish": publish,
         "deliver": deliver.with_options(timeout_seconds=ctx.config.email.timeout * 10 + 60),
     }

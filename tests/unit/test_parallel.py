@@ -1,0 +1,72 @@
+"""The worker pool's time limit: a call past it is abandoned (its worker killed), never waited for."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+
+from digest.parallel import Batch
+
+
+def _sleep_then(value: str, seconds: float) -> str:
+    time.sleep(seconds)
+    return value
+
+
+def _spin_forever() -> str:  # a worker stuck in a regular expression: no sleep, no signals
+    while True:
+        pass
+
+
+def _pid() -> int:
+    return os.getpid()
+
+
+def _fail() -> str:
+    raise ValueError("bad page")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie not yet reaped counts as gone
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_a_call_past_the_time_limit_gives_the_default_and_its_worker_is_killed(caplog) -> None:
+    caplog.set_level(logging.WARNING, logger="digest.parallel")
+    calls = [(_sleep_then, ("fast", 0.0), {}), (_spin_forever, (), {})]
+    start = time.monotonic()
+    batch = Batch(calls, workers=2, timeout=2.0, default=())
+    workers = list(batch.pool._processes)  # the worker pids, to check they are gone
+    assert batch.results() == ["fast", ()]
+    assert time.monotonic() - start < 30  # "does not hang": the spinning call never returns
+    assert "_spin_forever abandoned" in caplog.text and "2 s time limit" in caplog.text
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in workers)
+
+
+def test_with_a_time_limit_even_one_worker_runs_outside_this_process() -> None:
+    batch = Batch([(_pid, (), {}), (_pid, (), {})], workers=1, timeout=60.0)
+    pids = batch.results()
+    assert os.getpid() not in pids and len(set(pids)) == 1
+
+
+def test_a_failing_call_under_a_time_limit_gives_the_default(caplog) -> None:
+    caplog.set_level(logging.WARNING, logger="digest.parallel")
+    batch = Batch([(_fail, (), {}), (_sleep_then, ("ok", 0.0), {})], workers=2, timeout=60.0,
+                  default=())
+    assert batch.results() == [(), "ok"]
+    assert "_fail failed in a worker process (ValueError: bad page)" in caplog.text
+
+
+def test_without_a_time_limit_small_batches_still_run_here() -> None:
+    assert Batch([(_pid, (), {})], workers=1).results() == [os.getpid()]
