@@ -126,6 +126,7 @@ def main() -> None:
     stages = args.only.split(",") if args.only else STAGES
     seeds = {k: v for k, v in SEEDS.items() if not args.seeds or k in args.seeds.split(",")}
     for stage in stages:
+        run_stage(stage, text_for("A short sentence.", 20))  # imports here, before any fork
         for name, seed in seeds.items():
             cells = []
             for size in sizes:

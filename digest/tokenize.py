@@ -40,7 +40,8 @@ _STARTERS = frozenset(
     what who why how where which mr mrs ms dr according asked speaking""".split()
 )
 
-_TERMINATOR = re.compile(r"([.!?…]+)([\"'”’»)\]]*)(\s+)(?=[\"'“‘«(\[]*(\S))")
+# Starts at the first mark of a run only: from inside a long run of dots every start rescanned it.
+_TERMINATOR = re.compile(r"(?<![.!?…])([.!?…]+)([\"'”’»)\]]*)(\s+)(?=[\"'“‘«(\[]*(\S))")
 _WORD_BEFORE = re.compile(r"((?:[^\W\d_]\.)+[^\W\d_]?|[^\W_]+(?:[.'’-][^\W_]+)*)\W*$")
 _BULLET = re.compile(r"^\s*(?:[•·▪●◦‣∙■□➢►]|[-–—*](?=\s)|\(?\d{1,2}[.)](?=\s))\s*")
 _SENTENCE_END = re.compile(r"[.!?…:;][\"'”’»)\]]*\s*$")
