@@ -19,6 +19,7 @@ _SPACE = re.compile(r"\s+")
 _SECRET_PARAM = re.compile(r"(?i)(token|key|secret|pass|password|passwd|pwd|sig|signature|auth)")
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/@\s]+@")
 HTML_SKIPPED_LIMIT = 25
+SKIPPED_LIMIT = 50  # "Left out" entries listed in Markdown and text; the JSON keeps them all
 
 
 def one_line(value: object) -> str:
@@ -207,6 +208,7 @@ def present(d: Digest, tz: str | dt.tzinfo | None = "UTC") -> dict[str, object]:
         "articles": articles, "quotes": quotes, "figures": figures, "timeline": timeline,
         "sources": sources, "failed": failed, "skipped": skipped,
         "skipped_shown": skipped[:HTML_SKIPPED_LIMIT],
+        "skipped_listed": skipped[:SKIPPED_LIMIT],
         "n_ok": sum(s.status == "ok" for s in d.sources),
         "n_unchanged": sum(s.status == "not_modified" for s in d.sources),
         "previous": fmt_day(d.previous_date) if d.previous_date else "",
