@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from digest.extract import page_metadata
 from digest.figures import extract_figures
 from digest.models import Article
 from digest.quotes import extract_quotes
@@ -61,6 +62,7 @@ STAGES: dict[str, Callable[[str], object]] = {
     "summarize_article": lambda text: summarize_article(_article(text)),
     "summarize_story": lambda text: summarize_story(
         [_article(text), _article(text[::-1], "https://example.org/b")]),
+    "metadata": lambda text: page_metadata(f"<html><head><meta {text}><title>t</title></head>"),
 }
 
 
@@ -166,3 +168,8 @@ def test_titles_are_capped_between_words_with_an_ellipsis() -> None:
     assert cap_title("x" * 10_000).startswith("x" * (MAX_TITLE - 1))
     assert len(cap_title("x" * 10_000)) == MAX_TITLE
     assert cap_title("A short headline") == "A short headline"
+
+
+@pytest.mark.parametrize("seed", ["A", "<a ", 'a="1" '])
+def test_page_metadata_does_not_hang_on_a_hostile_head(seed: str) -> None:
+    assert _finishes("metadata", _repeat(seed, 400_000)), f"page metadata on {seed!r}"
