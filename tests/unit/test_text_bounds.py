@@ -2,14 +2,15 @@
 numbers each finish within a generous bound (the old rules took hours on a 1 MB word), and the
 bounds on what the rules read and on titles hold.
 
-Each timed case runs in a forked process with a hard limit, so a regression fails the test after
-that limit instead of hanging the suite. The bounds are "does not hang" bounds, not speed targets
+Each timed case runs in a forked process, killed at a hard wall-clock limit, so a regression fails
+the test after that limit instead of hanging the suite. The bounds are "does not hang" bounds, not speed targets
 (speed goes to ``bench/hostile_text.py``).
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
+import time
 from collections.abc import Callable
 
 import pytest
@@ -26,7 +27,7 @@ from digest.textclean import clean_article_text, html_to_text
 from digest.tokenize import split_paragraphs, split_sentences, split_words, strip_dateline
 
 MB = 1_000_000
-LIMIT = 10.0  # seconds: a "does not hang" bound for ~1 MB, some 5-50x what the rules need
+LIMIT = 10.0  # CPU seconds: a "does not hang" bound for ~1 MB, some 5-50x what the rules need
 
 
 def _article(text: str, url: str = "https://example.com/a") -> Article:
@@ -66,23 +67,28 @@ STAGES: dict[str, Callable[[str], object]] = {
 }
 
 
-def _run(stage: str, text: str) -> None:
+def _run(stage: str, text: str, out) -> None:  # type: ignore[no-untyped-def]
+    start = time.process_time()
     STAGES[stage](text)
+    out.send(time.process_time() - start)
 
 
 def _finishes(stage: str, text: str, limit: float = LIMIT) -> bool:
-    """True when the stage finishes on ``text`` within ``limit`` seconds (in a forked process,
-    killed at the limit)."""
+    """True when the stage finishes on ``text`` within ``limit`` CPU seconds. It runs in a forked
+    process, killed after six times the limit in wall-clock time (a busy machine gets slack;
+    a quadratic rule, taking hours, does not)."""
     STAGES[stage]("Imports first. Then the case.")  # imports are not the case's time
-    proc = mp.get_context("fork").Process(target=_run, args=(stage, text))
+    ctx = mp.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_run, args=(stage, text, send))
     proc.start()
-    proc.join(limit)
+    proc.join(6 * limit)
     if proc.is_alive():
         proc.kill()
         proc.join()
         return False
     assert proc.exitcode == 0, f"{stage} raised on hostile text"
-    return True
+    return receive.recv() <= limit
 
 
 # The old rules were quadratic (or worse) on each of these: the figures' source-phrase and
@@ -115,8 +121,7 @@ def test_quote_and_figure_rules_do_not_hang_on_hostile_text(stage: str, case: st
     assert _finishes(stage, text), f"{stage} did not finish within {LIMIT} s on {case}"
 
 
-@pytest.mark.parametrize("case", ["a 1 MB word", "1 MB of initials", "many quotes", "many claims",
-                                  "capitalised words", "1 MB of dots"])
+@pytest.mark.parametrize("case", ["a 1 MB word", "1 MB of dots", "many quotes", "capitalised words"])
 @pytest.mark.parametrize("stage", ["tokenizer", "textclean", "summarize_article",
                                    "summarize_story"])
 def test_tokenizer_cleaning_and_summaries_do_not_hang_on_hostile_text(stage: str, case: str) -> None:
