@@ -30,9 +30,10 @@ _SPANS = re.compile(
 )
 _WHO = r"(?P<who>(?:[Tt]he\s+)?[\w’'.-]+(?:\s+[\w’'.-]+){0,5}?)"
 _VERB = rf"(?P<verb>{SPEECH_VERBS})"
-_TAIL_WHO_VERB = re.compile(rf"^\s*[,—–-]?\s*{_WHO}\s*(?:,[^,.;“”\"]{{1,80}},\s*)?{_VERB}\b")
+# "^\s*(?:[,—–-]\s*)?" reads a run of spaces one way only ("\s*[,—–-]?\s*" split it every way).
+_TAIL_WHO_VERB = re.compile(rf"^\s*(?:[,—–-]\s*)?{_WHO}\s*(?:,[^,.;“”\"]{{1,80}},\s*)?{_VERB}\b")
 _TAIL_VERB_WHO = re.compile(
-    rf"^\s*[,—–-]?\s*{_VERB}\s+(?!that\b|it\b|in\b|on\b){_WHO}\s*(?:[,;]|(?<!\b[A-Z])\.|$)"
+    rf"^\s*(?:[,—–-]\s*)?{_VERB}\s+(?!that\b|it\b|in\b|on\b){_WHO}\s*(?:[,;]|(?<!\b[A-Z])\.|$)"
 )
 _HEAD = re.compile(
     rf"{_WHO}\s+{_VERB}(?:\s+(?:reporters|journalists|the\s+\w+|\w+))?(?:\s+(?:on|in)\s+\w+)?"
