@@ -28,7 +28,8 @@ _SPANS = re.compile(
     r"|(?:^|(?<=[\s(\[—–-]))‘(?P<c>[^‘]{2,800}?[\w.,!?…])’(?=[\s.,;:!?)\]—–-]|$)"
     r"|(?:^|(?<=[\s(\[—–-]))'(?P<d>[A-Z][^']{1,800}?[\w.,!?…])'(?=[\s.,;:!?)\]—–-]|$)"
 )
-_WHO = r"(?P<who>(?:[Tt]he\s+)?[\w’'.-]+(?:\s+[\w’'.-]+){0,5}?)"
+# Starts at a word start, words of at most 40 characters: linear on a long token.
+_WHO = r"(?P<who>(?<![\w’'.-])(?:[Tt]he\s+)?[\w’'.-]{1,40}(?:\s+[\w’'.-]{1,40}){0,5}?)"
 _VERB = rf"(?P<verb>{SPEECH_VERBS})"
 # "^\s*(?:[,—–-]\s*)?" reads a run of spaces one way only ("\s*[,—–-]?\s*" split it every way).
 _TAIL_WHO_VERB = re.compile(rf"^\s*(?:[,—–-]\s*)?{_WHO}\s*(?:,[^,.;“”\"]{{1,80}},\s*)?{_VERB}\b")
@@ -45,7 +46,7 @@ _CALLED = re.compile(
     r"\s+(?:as\s+)?(?:an?\s+)?$"
 )
 _REPORTED = re.compile(
-    rf"(?P<who>(?:[A-Z][\w’'.-]*\s+){{0,3}}[A-Z][\w’'.-]*|\b[Hh]e|\b[Ss]he)\s+{_VERB}\b"
+    rf"(?P<who>(?<![\w’'.-])(?:[A-Z][\w’'.-]{{0,40}}\s+){{0,3}}[A-Z][\w’'.-]{{0,40}}|\b[Hh]e|\b[Ss]he)\s+{_VERB}\b"
 )
 _VERB_ANYWHERE = re.compile(rf"\b{_VERB}\b")
 _NOT_SPEAKERS = frozenset("it this that which there what".split())
