@@ -37,6 +37,8 @@ SEEDS = {
     "quotes": '"We will not give up the fight," he said. ',
     "claims": "At least 62 soldiers were killed, Russia said. ",
     "names": "Vitaly Churkin, Russia's envoy, said: ",
+    "1400-char-words": "A" * 1400 + ". ",  # sentences just under the rules' 1,500-character bound
+    "1400-char-initials": "A." * 700 + " ",
     "role-quotes": "Vitaly Churkin, Russia's envoy, spoke. \"We will not give up now,\" the envoy said. ",
     "para-quotes": "\"We will not give up the fight now,\" said Churkin.\n\n",
 }
@@ -135,7 +137,7 @@ def main() -> None:
                 cells.append(f"{size:>8}: " + (f">{args.timeout:.0f} s" if took is None else f"{took:6.2f} s"))
                 if took is None or took > 10:
                     break
-            print(f"{stage:18} {name:16} " + "  ".join(cells), flush=True)
+            print(f"{stage:18} {name:20} " + "  ".join(cells), flush=True)
 
 
 if __name__ == "__main__":
