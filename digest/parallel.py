@@ -53,7 +53,8 @@ class Batch:
         self.futures: list[Future[Any]] = []
         self.started = time.monotonic()
         if (workers >= 2 or timeout is not None) and self.calls:
-            self.pool = ProcessPoolExecutor(max_workers=min(max(workers, 1), len(self.calls)))
+            self.pool = ProcessPoolExecutor(max_workers=min(max(workers, 1), len(self.calls)),
+                                            initializer=_die_with_parent, initargs=(os.getpid(),))
             try:
                 start_workers(self.pool)
                 self.futures = [self.pool.submit(fn, *args, **kwargs)
@@ -99,6 +100,20 @@ class Batch:
                 stop_workers(self.pool)
             self.pool.shutdown(wait=not abandoned, cancel_futures=abandoned)
         return out
+
+
+def _die_with_parent(parent: int) -> None:
+    """Worker initializer (Linux): the kernel kills the worker when the process that started it
+    dies, so a killed or interrupted run leaves no worker spinning on behind it."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except Exception:  # noqa: BLE001 - not Linux: workers end with their call queue instead
+        return
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
 
 
 def stop_workers(pool: ProcessPoolExecutor) -> None:

@@ -70,3 +70,32 @@ def test_a_failing_call_under_a_time_limit_gives_the_default(caplog) -> None:
 
 def test_without_a_time_limit_small_batches_still_run_here() -> None:
     assert Batch([(_pid, (), {})], workers=1).results() == [os.getpid()]
+
+
+_ORPHAN_SCRIPT = """
+import sys, time
+from digest.parallel import Batch
+from tests.unit.test_parallel import _spin_forever
+batch = Batch([(_spin_forever, (), {})], workers=1, timeout=600.0)
+print(*batch.pool._processes, flush=True)
+time.sleep(600)
+"""
+
+
+def test_workers_die_with_a_killed_parent() -> None:
+    import signal
+    import subprocess
+    import sys
+
+    parent = subprocess.Popen([sys.executable, "-c", _ORPHAN_SCRIPT], stdout=subprocess.PIPE,
+                              text=True, env={**os.environ})
+    try:
+        workers = [int(pid) for pid in parent.stdout.readline().split()]  # type: ignore[union-attr]
+        assert workers and all(_alive(pid) for pid in workers)
+    finally:
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in workers)
