@@ -15,6 +15,7 @@ from digest.feeds import parse_datetime
 from digest.fetch.body import magic_kind
 from digest.models import Article, Entry, Screened
 from digest.screen import Screen
+from digest.text.bounds import MAX_NAME, cap_title
 from digest.text.clean import clean_article_text, count_words, html_to_text, normalise_for_hash
 from digest.text.lines import one_line
 
@@ -56,9 +57,9 @@ _FEED_ROOT = re.compile(r"^(?:<\?xml[^>]*>\s*|<!--.*?-->\s*)*<(?:rss|feed|rdf:RD
 _MARKUP = re.compile(r"<(?:html|head|body|p|div|article|title|meta|br|span|table|h[1-6])\b", re.I)
 
 _META_TAG = re.compile(r"<meta\s[^>]*>", re.I)
-_ATTR = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
+_ATTR = re.compile(r"""(?<![\w:.-])([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 _ITEMPROP_DATE = re.compile(
-    r"<[a-z]+\s[^>]*itemprop\s*=\s*[\"']?date(Published|Modified)[\"']?[^>]*>", re.I
+    r"<[a-z]+\s[^<>]*itemprop\s*=\s*[\"']?date(Published|Modified)[\"']?[^<>]*>", re.I
 )
 _JSONLD_DATE = re.compile(r"\"date(Published|Modified|Created)\"\s*:\s*\"([^\"]{8,40})\"")
 _HTML_LANG = re.compile(
@@ -123,12 +124,12 @@ def extract_article(
         url=url,
         canonical_url=_canonical(url),
         source=source or (entry.source if entry else ""),
-        outlet=meta.get("site_name") or outlet,
-        title=title,
+        outlet=cap_title(meta.get("site_name") or outlet, MAX_NAME),
+        title=cap_title(title),
         text=text,
         published=(entry.published if entry and entry.published else None) or page_date,
         updated=(entry.updated if entry and entry.updated else None) or meta.get("modified"),
-        author=author or None,
+        author=cap_title(author, MAX_NAME) if author else None,
         description=html_to_text(getattr(doc, "description", None)) or meta.get("description", ""),
         language=meta.get("language"),
         content_hash=hashlib.sha256(normalise_for_hash(text).encode("utf-8")).hexdigest(),

@@ -18,6 +18,7 @@ from feedparser.datetimes import _parse_date as _feedparser_date
 
 from digest.discover import discover_feeds
 from digest.models import Entry, ParsedFeed
+from digest.text.bounds import MAX_NAME, cap_title
 from digest.text.clean import html_to_text
 from digest.text.lines import one_line
 
@@ -106,7 +107,7 @@ def _parse(body: bytes, url: str, source: str, headers: dict[str, str]) -> Parse
         problems.append(f"{len(entries)} entries read")
     return ParsedFeed(
         entries=tuple(entries),
-        title=html_to_text(feed.get("title")),
+        title=cap_title(html_to_text(feed.get("title")), MAX_NAME),
         link=_absolute(feed.get("link"), url, allow_file) or "",
         warning="; ".join(problems) or None,
         linkless=skipped if (version or raw_entries) else 0,
@@ -210,7 +211,7 @@ def _entry(
     return Entry(
         source=source,
         url=link,
-        title=html_to_text(raw.get("title")),
+        title=cap_title(html_to_text(raw.get("title"))),
         published=published or updated,
         updated=updated,
         summary=_cap(html_to_text(summary)),
@@ -224,11 +225,11 @@ _NAME_EMAIL = re.compile(r"^\s*(.+?)\s*<\S+@\S+>\s*$")  # "Jane Doe <desk@exampl
 
 
 def _author(raw: Mapping[str, Any]) -> str | None:
-    text = html_to_text(raw.get("author"))
+    text = cap_title(html_to_text(raw.get("author")), MAX_NAME)  # the patterns read short text
     match = _EMAIL_NAME.match(text) or _NAME_EMAIL.match(text)
     if match:
         return match.group(1).strip() or None
-    name = html_to_text((raw.get("author_detail") or {}).get("name"))
+    name = cap_title(html_to_text((raw.get("author_detail") or {}).get("name")), MAX_NAME)
     if name and "(" not in name and "@" not in name:
         return name
     return None if "@" in text else text or None
@@ -360,18 +361,18 @@ def _parse_json_feed(body: bytes, url: str, source: str) -> ParsedFeed | None:
             Entry(
                 source=source,
                 url=link,
-                title=html_to_text(str(item.get("title") or "")),
+                title=cap_title(html_to_text(str(item.get("title") or ""))),
                 published=published or updated,
                 updated=updated,
                 summary=_cap(html_to_text(str(summary))),
                 guid=guid,
-                author=html_to_text(str(author)) if author else None,
+                author=cap_title(html_to_text(str(author)), MAX_NAME) if author else None,
             )
         )
     skipped = len(items) - len(entries)
     return ParsedFeed(
         entries=tuple(entries),
-        title=html_to_text(str(doc.get("title") or "")),
+        title=cap_title(html_to_text(str(doc.get("title") or "")), MAX_NAME),
         link=_absolute(doc.get("home_page_url"), url, allow_file) or "",
         warning=linkless_warning(skipped, len(items)) if skipped else None,
         linkless=skipped,

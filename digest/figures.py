@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from digest.models import Article, Figure, FigureClaim
+from digest.text.bounds import MAX_SENTENCE, rule_text
 from digest.text.tokenize import split_paragraphs, split_sentences
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,9 @@ _SOURCE_VERB = (
     r"counts|stated|suggested|put the (?:death )?toll at|puts the (?:death )?toll at|"
     r"gave a toll of|put the number at"
 )
-_NP = r"(?:(?:[Tt]he|[Aa]n?)\s+)?(?:[\w’'.-]+\s+){0,7}?[\w’'.-]+"
+# Words of at most 40 characters, starting at a word start: linear on a page-long "word"
+# (an unbounded word made every start inside a long token rescan the rest of it).
+_NP = r"(?<![\w’'.-])(?:(?:[Tt]he|[Aa]n?)\s+)?(?:[\w’'.-]{1,40}\s+){0,7}?[\w’'.-]{1,40}"
 _WHO_VERB = re.compile(
     rf"(?P<who>{_NP})(?P<appos>\s*,\s*[^,;]{{2,80}},)?\s+(?:had\s+|has\s+|later\s+|also\s+)?(?:{_SOURCE_VERB})\b"
 )
@@ -69,6 +72,7 @@ _VERB_WHO = re.compile(
 )
 _ACCORDING = re.compile(r"[Aa]ccording to (?P<who>(?:the\s+)?[^,.;]{2,80})")
 _PRONOUN = frozenset({"it", "he", "she", "they", "we", "officials"})
+_NEAR = 100  # characters either side of a number that its rules read (every window is bounded)
 
 
 @dataclass(frozen=True)
@@ -121,8 +125,10 @@ def _article_claims(article: Article) -> list[_Claim]:
     out: list[_Claim] = []
     last_source = ""
     last_noun: dict[str, str] = {}
-    for paragraph in split_paragraphs(article.text):
+    for paragraph in split_paragraphs(rule_text(article.text)):
         for sentence in split_sentences(paragraph):
+            if len(sentence) > MAX_SENTENCE:
+                continue  # not prose: reading it would cost time and find no claim worth it
             sources = [
                 (at, last_source if who.lower() in _PRONOUN else who)
                 for at, who in _sources(sentence)
@@ -135,7 +141,8 @@ def _article_claims(article: Article) -> list[_Claim]:
                 number = word_number(match.group("num") + (match.group("scale") or ""))
                 if number is None or _is_date_or_year(sentence, match, number):
                     continue
-                if re.search(r"\d[\d,]*\s+of\s+(?:the\s+|its\s+|their\s+)?$", sentence[: match.start()]):
+                before = sentence[max(0, match.start() - _NEAR) : match.start()]
+                if re.search(r"\d[\d,]*\s+of\s+(?:the\s+|its\s+|their\s+)?$", before):
                     continue  # the total in "18 of 31 trucks"
                 noun, event = _quantity(sentence, match)
                 if not event:
@@ -144,7 +151,7 @@ def _article_claims(article: Article) -> list[_Claim]:
                 if not noun:
                     continue
                 previous = last_noun[event] = noun
-                qualifier = _QUALIFIER.search(sentence[: match.start()])
+                qualifier = _QUALIFIER.search(before)
                 value = (qualifier.group(0) if qualifier else "") + match.group(0).strip()
                 source = _nearest(sources, match.start()) or article.outlet
                 out.append(_Claim(noun, event, value, number, source, article, sentence))
@@ -169,7 +176,7 @@ def _event(word: str) -> str:
 
 def _quantity(sentence: str, match: re.Match[str]) -> tuple[str, str]:
     """(noun group, event) of the number at ``match``: "62 soldiers were killed" -> soldiers/killed."""
-    after = sentence[match.end() :]
+    after = sentence[match.end() : match.end() + 2 * _NEAR]
     of_total = re.match(r"\s+of\s+(?:the\s+|its\s+|their\s+)?(?:\d[\d,]*|\w+)\s+", after)
     if of_total:  # "18 of 31 trucks"
         after = after[of_total.end() - 1 :]

@@ -10,8 +10,10 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -36,14 +38,23 @@ def start_workers(pool: ProcessPoolExecutor) -> None:
 class Batch:
     """Independent calls that run in worker processes while this process does other work;
     :meth:`results` returns them in order. With fewer than two workers, or if a worker dies,
-    a call simply runs here instead (same function, same arguments, same result)."""
+    a call simply runs here instead (same function, same arguments, same result).
 
-    def __init__(self, calls: Sequence[Call], workers: int) -> None:
+    With a ``timeout`` (seconds, for the whole batch) the calls always run in worker processes:
+    a call not finished in time is abandoned (its worker killed) and gives ``default``, with the
+    reason logged, as does a call that fails; the batch never outlives its time limit by more
+    than the moment it takes to kill the workers."""
+
+    def __init__(self, calls: Sequence[Call], workers: int, timeout: float | None = None,
+                 default: Any = None) -> None:
         self.calls = list(calls)
+        self.timeout, self.default = timeout, default
         self.pool: ProcessPoolExecutor | None = None
         self.futures: list[Future[Any]] = []
-        if workers >= 2 and self.calls:
-            self.pool = ProcessPoolExecutor(max_workers=min(workers, len(self.calls)))
+        self.started = time.monotonic()
+        if (workers >= 2 or timeout is not None) and self.calls:
+            self.pool = ProcessPoolExecutor(max_workers=min(max(workers, 1), len(self.calls)),
+                                            initializer=_die_with_parent, initargs=(os.getpid(),))
             try:
                 start_workers(self.pool)
                 self.futures = [self.pool.submit(fn, *args, **kwargs)
@@ -57,14 +68,68 @@ class Batch:
         if self.pool is None:
             return [fn(*args, **kwargs) for fn, args, kwargs in self.calls]
         out = []
+        abandoned = False
         try:
             for (fn, args, kwargs), future in zip(self.calls, self.futures, strict=True):
+                name = getattr(fn, "__name__", str(fn))
+                if self.timeout is None:
+                    try:
+                        out.append(future.result())
+                    except Exception as exc:
+                        log.warning("%s failed in a worker process (%s: %s); running it here",
+                                    name, type(exc).__name__, exc)
+                        out.append(fn(*args, **kwargs))
+                    continue
+                left = self.started + self.timeout - time.monotonic()
                 try:
-                    out.append(future.result())
+                    out.append(future.result(timeout=max(left, 0)))
+                except FutureTimeout:
+                    abandoned = True
+                    log.warning("%s abandoned: not done within the %g s time limit; "
+                                "the digest is made without it", name, self.timeout)
+                    out.append(self.default)
                 except Exception as exc:
-                    log.warning("%s failed in a worker process (%s: %s); running it here",
-                                getattr(fn, "__name__", fn), type(exc).__name__, exc)
-                    out.append(fn(*args, **kwargs))
+                    log.warning("%s failed in a worker process (%s: %s); the digest is made "
+                                "without it", name, type(exc).__name__, _one_line(exc))
+                    out.append(self.default)
+        except BaseException:  # interrupted: never wait for the workers
+            abandoned = True
+            raise
         finally:
-            self.pool.shutdown(wait=True)
+            if abandoned:
+                stop_workers(self.pool)
+            self.pool.shutdown(wait=not abandoned, cancel_futures=abandoned)
         return out
+
+
+def _die_with_parent(parent: int) -> None:
+    """Worker initializer (Linux): the kernel kills the worker when the process that started it
+    dies, so a killed or interrupted run leaves no worker spinning on behind it."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except Exception:  # noqa: BLE001 - not Linux: workers end with their call queue instead
+        return
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
+
+
+def stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Kill the pool's worker processes (SIGKILL: a worker stuck in a regular expression or
+    ignoring SIGTERM still stops)."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            process.kill()
+        except Exception:  # noqa: BLE001 - already gone
+            pass
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            process.join(5)
+        except Exception:  # noqa: BLE001 - reaped by the pool's own thread
+            pass
+
+
+def _one_line(exc: object) -> str:
+    return " ".join(str(exc).split())[:160]

@@ -25,21 +25,25 @@ from digest.speakers import (
     is_person,
     resolve,
 )
+from digest.text.bounds import rule_text
 
 log = logging.getLogger(__name__)
 
 MIN_WORDS = 5  # shorter quoted spans are scare quotes or titles, unless "called it a '…'"
+PER_ARTICLE = 60  # quotes read from one article (real ones carry far fewer); keeps merging cheap
 _SPANS = re.compile(
     r"“(?P<a>[^“”]{2,800})”"
     r'|"(?P<b>[^"]{2,800})"'
     r"|(?:^|(?<=[\s(\[—–-]))‘(?P<c>[^‘]{2,800}?[\w.,!?…])’(?=[\s.,;:!?)\]—–-]|$)"
     r"|(?:^|(?<=[\s(\[—–-]))'(?P<d>[A-Z][^']{1,800}?[\w.,!?…])'(?=[\s.,;:!?)\]—–-]|$)"
 )
-_WHO = r"(?P<who>(?:[Tt]he\s+)?[\w’'.-]+(?:\s+[\w’'.-]+){0,5}?)"
+# Starts at a word start, words of at most 40 characters: linear on a long token.
+_WHO = r"(?P<who>(?<![\w’'.-])(?:[Tt]he\s+)?[\w’'.-]{1,40}(?:\s+[\w’'.-]{1,40}){0,5}?)"
 _VERB = rf"(?P<verb>{SPEECH_VERBS})"
-_TAIL_WHO_VERB = re.compile(rf"^\s*[,—–-]?\s*{_WHO}\s*(?:,[^,.;“”\"]{{1,80}},\s*)?{_VERB}\b")
+# "^\s*(?:[,—–-]\s*)?" reads a run of spaces one way only ("\s*[,—–-]?\s*" split it every way).
+_TAIL_WHO_VERB = re.compile(rf"^\s*(?:[,—–-]\s*)?{_WHO}\s*(?:,[^,.;“”\"]{{1,80}},\s*)?{_VERB}\b")
 _TAIL_VERB_WHO = re.compile(
-    rf"^\s*[,—–-]?\s*{_VERB}\s+(?!that\b|it\b|in\b|on\b){_WHO}\s*(?:[,;]|(?<!\b[A-Z])\.|$)"
+    rf"^\s*(?:[,—–-]\s*)?{_VERB}\s+(?!that\b|it\b|in\b|on\b){_WHO}\s*(?:[,;]|(?<!\b[A-Z])\.|$)"
 )
 # '"…," Defence Ministry spokesman Major General Igor Konashenkov said': a long run of names and
 # titles ending on a name (too long for _WHO, which also has to stop short of clauses)
@@ -57,7 +61,7 @@ _CALLED = re.compile(
     r"\s+(?:as\s+)?(?:an?\s+)?$"
 )
 _REPORTED = re.compile(
-    rf"(?P<who>(?:[A-Z][\w’'.-]*\s+){{0,3}}[A-Z][\w’'.-]*|\b[Hh]e|\b[Ss]he)\s+{_VERB}\b"
+    rf"(?P<who>(?<![\w’'.-])(?:[A-Z][\w’'.-]{{0,40}}\s+){{0,3}}[A-Z][\w’'.-]{{0,40}}|\b[Hh]e|\b[Ss]he)\s+{_VERB}\b"
 )
 _VERB_ANYWHERE = re.compile(rf"\b{_VERB}\b")
 _NOT_SPEAKERS = frozenset("it this that which there what".split())
@@ -81,7 +85,7 @@ def extract_quotes(articles: Sequence[Article], limit: int = 6) -> tuple[Quote, 
     found: list[_Found] = []
     for article in articles:
         try:
-            found.extend(_article_quotes(article))
+            found.extend(_article_quotes(article)[:PER_ARTICLE])
         except Exception as exc:  # one odd article must not lose the section
             log.warning("quote extraction failed for %s: %s", article.url, exc)
     groups = _dedupe(found)
@@ -90,12 +94,13 @@ def extract_quotes(articles: Sequence[Article], limit: int = 6) -> tuple[Quote, 
 
 def _article_quotes(article: Article) -> list[_Found]:
     out: list[_Found] = []
-    text = article.text
+    text = rule_text(article.text)
     known: list[Mention] = []
     offset = 0
     last_speaker = ""
     last_paragraph = -2
-    for pi, paragraph in enumerate(article.paragraphs):
+    paragraphs = [p for p in text.split("\n\n") if p.strip()]  # Article.paragraphs, bounded
+    for pi, paragraph in enumerate(paragraphs):
         offset = text.find(paragraph, offset)
         for match in _SPANS.finditer(paragraph):
             quote = next(g for g in match.groups() if g is not None).strip()
@@ -255,9 +260,9 @@ def _select(groups: list[list[_Found]], limit: int) -> tuple[Quote, ...]:
         best = max(scored, key=adjusted)
         scored.remove(best)
         members = best[1]
-        pick = max(
-            members,
-            key=lambda m: (not m.fragment, _named(m.speaker), -members.index(m)),
+        _, pick = max(
+            enumerate(members),
+            key=lambda im: (not im[1].fragment, _named(im[1].speaker), -im[0]),
         )
         chosen.append(Quote(pick.text, pick.speaker, pick.article.outlet, pick.article.url))
         speakers[pick.speaker] = speakers.get(pick.speaker, 0) + 1

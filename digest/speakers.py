@@ -10,7 +10,9 @@ envoy") resolve to the full name the article gives.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 SPEECH_VERBS = (
     "said|says|say|told|tells|added|adds|asked|stated|declared|warned|insisted|noted|explained|"
@@ -94,7 +96,8 @@ def is_person(name: str) -> bool:
     return 1 <= len(words) <= 5 and words[0][:1].isupper() and all(_name_word(w) for w in words)
 
 
-def person_mentions(text: str) -> list[Mention]:
+@lru_cache(maxsize=8)  # resolve() asks once per quote: once per text keeps quotes linear
+def person_mentions(text: str) -> tuple[Mention, ...]:
     """Every mention of a person in ``text`` (full name or surname), as the full name."""
     full: dict[str, None] = {}
     for match in NAME_RUN.finditer(text):
@@ -113,7 +116,7 @@ def person_mentions(text: str) -> list[Mention]:
         if titled or described or role_before or _VERB_NEAR.search(before) or _VERB_NEAR.match(after):
             full.setdefault(name, None)
     if not full:
-        return []
+        return ()
     surnames = {n.split()[-1]: n for n in full}
     pattern = re.compile(
         r"(?<![\w’'-])(" + "|".join(re.escape(n) for n in sorted(full, key=len, reverse=True))
@@ -123,7 +126,7 @@ def person_mentions(text: str) -> list[Mention]:
     for match in pattern.finditer(text):
         found = match.group(1)
         mentions.append(Mention(found if found in full else surnames[found], match.end()))
-    return mentions
+    return tuple(mentions)
 
 
 def resolve(speaker: str, text: str, before: int, known: list[Mention]) -> str:
@@ -139,7 +142,7 @@ def resolve(speaker: str, text: str, before: int, known: list[Mention]) -> str:
     earlier = [m for m in mentions if m.end <= before]
     if low in PRONOUNS:
         candidates = sorted(earlier + [k for k in known if k.end <= before], key=lambda m: m.end)
-        role = _last_role(text[:before])
+        role = _last_role(text, before)
         if role and (not candidates or role[1] > candidates[-1].end):
             # the latest subject is a role ("the secretary-general called it…"): its name or itself
             return _resolve_role(role[0], text, role[1], mentions) or _describe(role[0], text, role[1])
@@ -157,6 +160,7 @@ def resolve(speaker: str, text: str, before: int, known: list[Mention]) -> str:
     return _resolve_role(speaker, text, before, mentions) or _describe(speaker, text, before)
 
 
+_DESCRIBE_WINDOW = 20_000  # characters before a quote searched for a fuller description
 _NOT_HEADS = frozenset("state foreign defence defense special vice prime mr mrs ms dr".split())
 ROLE_HEADS = TITLES - _NOT_HEADS
 _ROLE_SUBJECT = re.compile(
@@ -166,33 +170,48 @@ _ROLE_SUBJECT = re.compile(
 )
 
 
-def _last_role(text: str) -> tuple[str, int] | None:
-    """The last 'the secretary-general' style role used as a subject in ``text``."""
-    matches = list(_ROLE_SUBJECT.finditer(text[-300:]))
+def _last_role(text: str, before: int) -> tuple[str, int] | None:
+    """The last 'the secretary-general' style role used as a subject in the 300 characters of
+    ``text`` before ``before``."""
+    start = max(0, before - 300)
+    matches = list(_ROLE_SUBJECT.finditer(text[start:before]))
     if not matches:
         return None
     last = matches[-1]
-    return last.group(0), len(text) - 300 + last.end() if len(text) > 300 else last.end()
+    return last.group(0), start + last.end()
 
 
-def _resolve_role(role: str, text: str, before: int, mentions: list[Mention]) -> str:
-    """'the Russian envoy' -> the person named next to 'envoy' in the text (either side)."""
+_ROLE_LOOK = 20  # uses of a role word either side of a quote that are read for its name
+
+
+@lru_cache(maxsize=64)
+def _uses(head: str, text: str) -> tuple[tuple[int, int], ...]:
+    """Where the role word ``head`` occurs in ``text`` (start, end), once per text and word."""
+    return tuple(m.span() for m in re.finditer(rf"\b{re.escape(head)}\b", text, re.IGNORECASE))
+
+
+def _mention_end(mention: Mention) -> int:
+    return mention.end
+
+
+def _resolve_role(role: str, text: str, before: int, mentions: tuple[Mention, ...]) -> str:
+    """'the Russian envoy' -> the person named next to 'envoy' in the text (either side): at the
+    nearest use of the word before ``before`` that has a name next to it, else the first after."""
     heads = [w for w in _WORD.findall(role.lower()) if w not in {"the", "a", "an", "of", "for"}]
     if not heads:
         return ""
-    head = heads[-1]
-    best = ""
-    for match in re.finditer(rf"\b{re.escape(head)}\b", text, re.IGNORECASE):
-        if match.start() >= before and best:
-            break
-        window = [m for m in mentions if match.start() - 80 <= m.end <= match.end() + 60]
-        right = [m for m in window if m.end > match.end()]
-        left = [m for m in window if m.end <= match.start()]
-        if right and re.match(r"^[\s,]*(?:[A-Z][\w’'.-]*\s+)*$", text[match.end() : right[0].end - len(right[0].name.split()[-1])]):
-            best = right[0].name
-        elif left and re.search(r",\s*(?:the\s+|a\s+|[\w’'.]+[’']s\s+)?(?:[\w.-]+\s+){0,3}$", text[left[-1].end : match.start()]):
-            best = left[-1].name
-    return best
+    uses = _uses(heads[-1], text)
+    k = bisect_left(uses, (before, -1))  # the first use at or after ``before``
+    for start, end in (*reversed(uses[max(0, k - _ROLE_LOOK) : k]), *uses[k : k + _ROLE_LOOK]):
+        window = mentions[bisect_left(mentions, start - 80, key=_mention_end) :
+                          bisect_right(mentions, end + 60, key=_mention_end)]
+        right = [m for m in window if m.end > end]
+        left = [m for m in window if m.end <= start]
+        if right and re.match(r"^[\s,]*(?:[A-Z][\w’'.-]*\s+)*$", text[end : right[0].end - len(right[0].name.split()[-1])]):
+            return right[0].name
+        if left and re.search(r",\s*(?:the\s+|a\s+|[\w’'.]+[’']s\s+)?(?:[\w.-]+\s+){0,3}$", text[left[-1].end : start]):
+            return left[-1].name
+    return ""
 
 
 def _describe(role: str, text: str, before: int) -> str:
@@ -206,7 +225,9 @@ def _describe(role: str, text: str, before: int) -> str:
         words[0] = words[0].lower()
     if words[0] == "the" and len(words) >= 2:
         head = re.escape(words[-1])
-        earlier = list(re.finditer(rf"\b([Aa]n?\s+(?:[\w’'.-]+\s+){{0,3}}?{head})\b", text[:before]))
+        start = max(0, before - _DESCRIBE_WINDOW)
+        earlier = list(re.finditer(rf"\b([Aa]n?\s+(?:[\w’'.-]{{1,40}}\s+){{0,3}}?{head})\b",
+                                   text[start:before]))
         if earlier and len(earlier[-1].group(1).split()) > len(words):  # more telling
             found = earlier[-1].group(1)
             return found[:1].lower() + found[1:]

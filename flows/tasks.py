@@ -99,6 +99,8 @@ def stages(ctx: RunContext, password: str | None = None) -> Stages:
     budget = ctx.config.fetch.source_budget
     feeds_task = read_feeds.with_options(timeout_seconds=budget + 60)
     pages_task = fetch_pages.with_options(timeout_seconds=budget + 300)
+    # the overview, quotes and figures stop at compose.STAGE_TIMEOUT; the rest is linear
+    summarise_task = summarise.with_options(timeout_seconds=compose.STAGE_TIMEOUT + 600)
     deliver_task = deliver.with_options(timeout_seconds=ctx.config.email.timeout * 10 + 60)
 
     def gather(c: RunContext, selection: Selection) -> Gathered:
@@ -109,7 +111,7 @@ def stages(ctx: RunContext, password: str | None = None) -> Stages:
     return Stages(
         read_feeds=lambda c: feeds_task(_q(c)),
         gather=gather,
-        summarise=lambda c, draft, history: summarise(_q(c), _q(draft), _q(history)),
+        summarise=lambda c, draft, history: summarise_task(_q(c), _q(draft), _q(history)),
         publish=lambda c, digest, key: publish(_q(c), _q(digest), key),
         deliver=lambda c, digest: deliver_task(_q(c), _q(digest), password=password),
     )

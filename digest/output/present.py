@@ -17,6 +17,7 @@ from digest.urls import redact_text, redact_url
 
 SAFE_SCHEMES = frozenset({"http", "https", "file"})
 HTML_SKIPPED_LIMIT = 25
+SKIPPED_LIMIT = 50  # "Left out" entries listed in Markdown and text; the JSON keeps them all
 
 
 def inline(value: object) -> str:
@@ -185,6 +186,7 @@ def present(d: Digest, tz: str | dt.tzinfo | None = "UTC") -> dict[str, object]:
         "articles": articles, "quotes": quotes, "figures": figures, "timeline": timeline,
         "sources": sources, "failed": failed, "skipped": skipped,
         "skipped_shown": skipped[:HTML_SKIPPED_LIMIT],
+        "skipped_listed": skipped[:SKIPPED_LIMIT],
         "n_ok": sum(s.status == "ok" for s in d.sources),
         "n_unchanged": sum(s.status == "not_modified" for s in d.sources),
         "previous": fmt_day(d.previous_date) if d.previous_date else "",

@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 
 SPARE_SENTENCES = 5  # article summary candidates beyond the size, for what others told already
 PARALLEL_ITEMS = 8  # from this many story articles, the overview, quotes and figures run in parallel
+STAGE_TIMEOUT = 300.0  # seconds for the overview, quotes and figures; past it each is left out
 
 
 @dataclass(frozen=True)
@@ -226,7 +227,7 @@ def summarise(ctx: RunContext, draft: Draft, history: History) -> Digest:
     if cfg.digest.quotes:
         calls.append((extract_quotes, (primaries,), {"limit": cfg.digest.quotes}))
     workers = parallel.cores(cfg.fetch.workers) if len(draft.items) >= PARALLEL_ITEMS else 1
-    batch = parallel.Batch(calls, workers)
+    batch = parallel.Batch(calls, workers, timeout=STAGE_TIMEOUT, default=())
     method, size = cfg.digest.article_method, cfg.digest.article_sentences
     candidates: list[tuple[str, ...]] = []
     for it in draft.items:  # more than needed: the overview and quotes may tell some of them

@@ -40,7 +40,8 @@ _STARTERS = frozenset(
     what who why how where which mr mrs ms dr according asked speaking""".split()
 )
 
-_TERMINATOR = re.compile(r"([.!?…]+)([\"'”’»)\]]*)(\s+)(?=[\"'“‘«(\[]*(\S))")
+# Starts at the first mark of a run only: from inside a long run of dots every start rescanned it.
+_TERMINATOR = re.compile(r"(?<![.!?…])([.!?…]+)([\"'”’»)\]]*)(\s+)(?=[\"'“‘«(\[]*(\S))")
 _WORD_BEFORE = re.compile(r"((?:[^\W\d_]\.)+[^\W\d_]?|[^\W_]+(?:[.'’-][^\W_]+)*)\W*$")
 _BULLET = re.compile(r"^\s*(?:[•·▪●◦‣∙■□➢►]|[-–—*](?=\s)|\(?\d{1,2}[.)](?=\s))\s*")
 _SENTENCE_END = re.compile(r"[.!?…:;][\"'”’»)\]]*\s*$")
@@ -207,7 +208,7 @@ def _split_unit(text: str) -> list[str]:
 
 def _is_boundary(text: str, match: re.Match[str]) -> bool:
     marks, closers, _, following = match.group(1), match.group(2), match.group(3), match.group(4)
-    after = text[match.end(3) :]
+    after = text[match.end(3) : match.end(3) + 80]  # enough for the next word; never the rest
     if following.islower():
         return False  # "U.S. officials", "... and then", '"Why?" he asked'
     if marks != "." or closers:
