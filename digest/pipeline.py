@@ -117,7 +117,7 @@ def run(ctx: RunContext, call: Callable[..., Any] = _direct) -> RunResult:
                      feeds_ok=sum(f.status != "error" for f in feeds),
                      feeds_failed=sum(f.status == "error" for f in feeds),
                      fetched=gathered.fetched, reused=gathered.reused,
-                     timings=dict(ctx.timings))
+                     timings=dict(ctx.timings), replayed=again is not None)
 
 
 @dataclass(frozen=True)
@@ -130,6 +130,7 @@ class RunResult:
     fetched: int = 0  # pages downloaded this run
     reused: int = 0  # pages taken from state
     timings: dict[str, float] = field(default_factory=dict)
+    replayed: bool = False  # inputs unchanged: the day's digest made earlier was kept
 
     @property
     def all_sources_failed(self) -> bool:
@@ -158,4 +159,5 @@ def report(result: RunResult) -> dict[str, Any]:
         "paths": {k: str(v) for k, v in result.paths.items()},
         "email": getattr(result.delivery, "status", None),
         "timings": {k: round(v, 3) for k, v in result.timings.items()},
+        "replayed": result.replayed,
     }
