@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from . import interrupts, prefectenv
 from .errors import ConfigError, DigestError
 
 DEFAULT_CONFIG = "config/syria-ceasefire.toml"
@@ -55,6 +56,7 @@ def quiet_prefect(verbose: bool) -> None:
         "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_ENABLED": "false",
         "PREFECT_SERVER_LOGGING_LEVEL": "WARNING" if verbose else "CRITICAL",
         "PREFECT_UI_ENABLED": "false",
+        **prefectenv.defaults(),  # a temporary-server start-up wait that suits slow machines
     }
     for key, value in defaults.items():
         os.environ.setdefault(key, value)
@@ -97,10 +99,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.date and (args.since or args.until):
         raise UsageError("use either --date or --since/--until, not both")
     quiet_prefect(args.verbose)
+    prefectenv.check()
+    interrupts.install()
     from flows.daily_digest import daily_digest
     from flows.runners import flow_for
 
-    report = flow_for(cfg, daily_digest)(
+    with prefectenv.startup_errors():
+        report = flow_for(cfg, daily_digest)(
                           config=config, date=args.date.isoformat() if args.date else None,
                           since=args.since.isoformat() if args.since else None,
                           until=args.until.isoformat() if args.until else None,
@@ -119,9 +124,12 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     if args.to < args.from_:
         raise UsageError("--to must not be before --from")
     quiet_prefect(args.verbose)
+    prefectenv.check()
+    interrupts.install()
     from flows.daily_digest import backfill
 
-    reports = backfill(config=config, start=args.from_.isoformat(), end=args.to.isoformat(),
+    with prefectenv.startup_errors():
+        reports = backfill(config=config, start=args.from_.isoformat(), end=args.to.isoformat(),
                        out=args.out, state=args.state, send_email=args.email)
     if args.json:
         print(json.dumps(reports, indent=2))
@@ -250,18 +258,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return handler(args)
-    except (ConfigError, UsageError) as exc:
+    except (ConfigError, UsageError, prefectenv.SetupError) as exc:
         print(f"digest: error: {exc}", file=sys.stderr)
         return 2
     except DigestError as exc:
         print(f"digest: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
+        if interrupts.stopping():  # our handler: stop every child, exit 130 (SIGTERM: 143)
+            interrupts.exit_now()
         print("digest: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # e.g. `digest check | head`
         sys.stderr.close()
         return 0
+    except BaseException:
+        if interrupts.stopping():  # Prefect turned the interrupt into its own exception
+            interrupts.exit_now()
+        raise
 
 
 if __name__ == "__main__":

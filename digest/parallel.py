@@ -14,6 +14,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
+from . import interrupts
+
 log = logging.getLogger(__name__)
 
 Call = tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]
@@ -22,6 +24,11 @@ Call = tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]
 def cores(configured: int = 0) -> int:
     """Worker processes to use: ``configured`` when set, else one per CPU."""
     return configured or os.cpu_count() or 1
+
+
+def worker_pool(workers: int) -> ProcessPoolExecutor:
+    """A process pool whose workers a stop signal kills (see :mod:`digest.interrupts`)."""
+    return interrupts.worker_pool(workers)
 
 
 def start_workers(pool: ProcessPoolExecutor) -> None:
@@ -43,7 +50,7 @@ class Batch:
         self.pool: ProcessPoolExecutor | None = None
         self.futures: list[Future[Any]] = []
         if workers >= 2 and self.calls:
-            self.pool = ProcessPoolExecutor(max_workers=min(workers, len(self.calls)))
+            self.pool = worker_pool(min(workers, len(self.calls)))
             try:
                 start_workers(self.pool)
                 self.futures = [self.pool.submit(fn, *args, **kwargs)
