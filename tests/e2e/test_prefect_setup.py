@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 
+from digest import prefectenv
 from tests.support.prefect_server import PrefectServer, Processes, clean_env, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,3 +60,11 @@ def test_a_running_server_named_by_prefect_api_url_gets_the_run(tmp_path):
         assert len(found) == 1
         assert {"story-digest", "syria-ceasefire"} <= set(found[0]["tags"])
         assert found[0]["state_type"] == "COMPLETED"
+
+
+def test_the_start_up_wait_is_a_prefect_setting_that_prefect_reads(monkeypatch):
+    from prefect.settings import Settings
+
+    for key, value in prefectenv.defaults().items():
+        monkeypatch.setenv(key, value)
+    assert Settings().server.ephemeral.startup_timeout_seconds == prefectenv.STARTUP_WAIT

@@ -1,0 +1,47 @@
+"""Worker pools a stop signal can kill: own process groups, killed group and all."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from digest import interrupts
+
+
+def _pid() -> int:
+    return os.getpid()
+
+
+def _sleep(seconds: float) -> float:
+    time.sleep(seconds)
+    return seconds
+
+
+def test_workers_run_in_their_own_process_groups_and_are_killed():
+    pool = interrupts.worker_pool(2)
+    try:
+        pids = {pool.submit(_pid).result(timeout=60) for _ in range(4)}
+        assert pids and os.getpid() not in pids
+        assert all(os.getpgid(pid) == pid for pid in pids)
+        assert set(pids) <= set(interrupts.children())
+        busy = pool.submit(_sleep, 60)
+        interrupts.kill_workers()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(_running(p) for p in pids):
+            time.sleep(0.05)
+        assert not any(_running(p) for p in pids)
+        assert busy.exception(timeout=10) is not None  # the pool reports it broken, no hang
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            return f.read().rsplit(")", 1)[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_no_stop_is_pending_until_a_signal_arrives():
+    assert interrupts.stopping() is None
