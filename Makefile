@@ -9,9 +9,10 @@ BIN    := $(VENV)/bin
 CONFIG ?= config/syria-ceasefire.toml
 DATE   ?= 2016-09-18
 LOCK   := requirements
-# quiet pip: no progress bars, no version nag; --use-pep517 builds the few source-only packages
-# the modern way (Debian's pip otherwise prints its legacy 'setup.py install' deprecation notice)
-PIP    := $(BIN)/python -m pip --quiet --disable-pip-version-check --no-input
+# quiet pip (errors only: a locked, hash-checked install has nothing else worth reading), no
+# version nag; --use-pep517 builds the few source-only packages the modern way (Debian's pip
+# otherwise prints its legacy 'setup.py install' deprecation notice)
+PIP    := $(BIN)/python -m pip --quiet --quiet --disable-pip-version-check --no-input
 HASHED := install --require-hashes --use-pep517
 UV_VERSION := 0.13.8
 LOCK_ARGS  := --universal --python-version 3.11 --generate-hashes --quiet $(if $(UPGRADE),--upgrade)
