@@ -83,12 +83,13 @@ def daily_digest(config: str, date: str | None = None, since: str | None = None,
     finally:
         ctx.close()
     digest = result.digest
-    if result.replayed:
+    if result.replayed:  # the kept digest's sources are those of the run that made it
         logger.info(replay_line(digest))
-    logger.info("digest for %s: %d articles from %d outlets; sources: %d with news, %d with "
-                "nothing new, %d failed", digest.date, len(digest.articles), len(digest.outlets),
-                sum(s.status == "ok" for s in digest.sources),
-                sum(s.status == "not_modified" for s in digest.sources), result.feeds_failed)
+    else:
+        logger.info("digest for %s: %d articles from %d outlets; sources: %d with news, %d with "
+                    "nothing new, %d failed", digest.date, len(digest.articles),
+                    len(digest.outlets), sum(s.status == "ok" for s in digest.sources),
+                    sum(s.status == "not_modified" for s in digest.sources), result.feeds_failed)
     slug = digest.story.slug
     create_markdown_artifact(markdown=_markdown(result.paths, digest, cfg.story.timezone),
                              key=f"digest-{slug}", description=f"{digest.story.title} {digest.date}")
