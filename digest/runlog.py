@@ -5,6 +5,7 @@ The words are the digest's own: a source is "with news", "with nothing new" or "
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -30,9 +31,20 @@ def _short(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
+_DETAIL = re.compile(r"\s*(\(|\S+://\S*|:\s).*$", re.S)
+
+
+def reason_kind(reason: str) -> str:
+    """A skip reason without its particulars (URLs, scores, the text after a colon or an opening
+    parenthesis), so that like reasons count together: ``"fetch failed: HTTP 404"`` ->
+    ``"fetch failed"``, ``"same article as https://…"`` -> ``"same article as"``."""
+    return _short(_DETAIL.sub("", reason).strip() or reason, 60)
+
+
 def _reasons(skipped: Iterable[Skipped]) -> str:
-    """The commonest skip reasons with their counts: ``"not on the story: 3; HTTP 404: 1"``."""
-    counts = Counter(_short(s.reason, 60) for s in skipped)
+    """The commonest kinds of skip reason with their counts: ``"not about the story: 3;
+    fetch failed: 1"``."""
+    counts = Counter(reason_kind(s.reason) for s in skipped)
     parts = [f"{reason}: {n}" for reason, n in counts.most_common(MAX_REASONS)]
     if len(counts) > MAX_REASONS:
         parts.append(f"{len(counts) - MAX_REASONS} other reasons")
@@ -40,11 +52,12 @@ def _reasons(skipped: Iterable[Skipped]) -> str:
 
 
 def feeds_line(feeds: Sequence[FeedResult], seconds: float) -> str:
-    """``"7 feeds read in 0.4 s: 5 with news, 2 with nothing new, 0 failed; 85 items"``."""
+    """``"7 feeds read in 0.4 s: 5 changed, 2 not modified since the last read, 0 failed;
+    85 items"`` (whether a source has news for the window is the digest's to say)."""
     by = Counter(f.status for f in feeds)
     items = sum(len(f.entries) for f in feeds)
-    line = (f"{_plural(len(feeds), 'feed')} read in {seconds:.1f} s: {by['ok']} with news, "
-            f"{by['not_modified']} with nothing new, {by['error']} failed; "
+    line = (f"{_plural(len(feeds), 'feed')} read in {seconds:.1f} s: {by['ok']} changed, "
+            f"{by['not_modified']} not modified since the last read, {by['error']} failed; "
             f"{_plural(items, 'item')}")
     failed = [f"{f.source.name}: {_short(f.error or 'failed', 60)}"
               for f in feeds if f.status == "error"]

@@ -67,7 +67,8 @@ def test_a_day_run_is_named_and_tagged_and_logs_each_task(config, tmp_path):
     assert {"story-digest", "syria-ceasefire"} <= set(run.tags)
     lines = _messages(run.id)
     feeds = [m for m in lines if " feeds read in " in m]
-    assert feeds and "7 with news, 0 with nothing new, 0 failed" in feeds[0], lines
+    assert feeds and "7 changed, 0 not modified since the last read, 0 failed" in feeds[0], lines
+    assert any("sources: 7 with news, 0 with nothing new, 0 failed" in m for m in lines)
     assert any(" of the window in " in m and "pages fetched" in m for m in lines)
     assert any(" summarised in " in m and "overview of" in m for m in lines)
     assert any(m.startswith("wrote 4 files") for m in lines)

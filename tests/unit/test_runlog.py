@@ -17,20 +17,31 @@ def feed(name: str, status: str, entries: int = 0, error: str | None = None) -> 
                       entries=("entry",) * entries, error=error)  # type: ignore[arg-type]
 
 
-def test_feeds_line_counts_sources_in_the_digests_words_and_names_failures():
+def test_feeds_line_counts_feeds_by_how_they_answered_and_names_failures():
     feeds = [feed("a", "ok", 3), feed("b", "not_modified"), feed("c", "error", error="HTTP 503")]
     line = runlog.feeds_line(feeds, 1.25)
-    assert line.startswith("3 feeds read in 1.2 s: 1 with news, 1 with nothing new, 1 failed")
+    assert line.startswith("3 feeds read in 1.2 s: 1 changed, 1 not modified since the last "
+                           "read, 1 failed")
     assert "3 items" in line and "c: HTTP 503" in line
     assert "\n" not in line
 
 
-def test_pages_line_groups_skip_reasons_commonest_first():
-    skipped = [Skipped(f"https://x.example/{i}", "not on the story") for i in range(3)]
-    skipped.append(Skipped("https://x.example/404", "HTTP 404 Not Found"))
+def test_pages_line_groups_skip_reasons_by_kind_commonest_first():
+    skipped = [Skipped(f"https://x.example/{i}", f"not about the story (score 0.{i}: few terms)")
+               for i in range(3)]
+    skipped.append(Skipped("https://x.example/404", "fetch failed: HTTP 404 Not Found"))
     line = runlog.pages_line(6, 4, 2, skipped, 0.5)
     assert line == ("6 articles of the window in 0.5 s: 4 pages fetched, 2 reused from state, "
-                    "4 skipped (not on the story: 3; HTTP 404 Not Found: 1)")
+                    "4 skipped (not about the story: 3; fetch failed: 1)")
+
+
+def test_reason_kinds_drop_urls_and_particulars():
+    assert runlog.reason_kind("same article as https://a.example/x (folded into b)") == \
+        "same article as"
+    assert runlog.reason_kind("already in an earlier digest (https://a.example/x)") == \
+        "already in an earlier digest"
+    assert runlog.reason_kind("over the digest's max_articles limit") == \
+        "over the digest's max_articles limit"
 
 
 def test_pages_line_caps_the_reasons_it_lists():
