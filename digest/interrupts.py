@@ -27,6 +27,8 @@ _pools: weakref.WeakSet[ProcessPoolExecutor] = weakref.WeakSet()
 _owner: int | None = None  # pid of the process whose handlers are installed
 _stopping: int | None = None  # exit code once a stop signal arrived
 _lock = threading.Lock()
+_exiting = threading.Lock()  # held by the one caller of exit_now that does the work
+_stderr: Any = None  # the real stderr, kept for the last line while the run unwinds quietly
 
 
 def _worker_start() -> None:
@@ -119,11 +121,14 @@ def _alive(pid: int) -> bool:
 def exit_now(code: int | None = None, message: str = "digest: interrupted") -> None:
     """Stop every child process and leave at once (no waiting on threads or atexit hooks)."""
     code = code if code is not None else (_stopping or 130)
+    if not _exiting.acquire(blocking=False):  # another thread is already on its way out
+        time.sleep(30)
+        os._exit(code)
     try:
         stop_children()
     finally:
         try:
-            print(message, file=sys.stderr, flush=True)
+            print(message, file=_stderr or sys.stderr, flush=True)
             sys.stdout.flush()
         except Exception:  # noqa: BLE001 - a closed stream must not keep us alive
             pass
@@ -145,11 +150,22 @@ def _handle(signum: int, frame: FrameType | None) -> None:
             _stopping = EXIT_CODES.get(signal.Signals(signum), 128 + signum)
     if not first:
         exit_now()
+    _quiet_stderr()
     kill_workers()
     watchdog = threading.Timer(GRACE, exit_now)
     watchdog.daemon = True
     watchdog.start()
     raise KeyboardInterrupt
+
+
+def _quiet_stderr() -> None:
+    """While the run unwinds, what its threads write to stderr (Prefect failing to send logs to
+    a server the terminal's Ctrl-C already stopped, tracebacks of dying threads) is dropped: the
+    user gets one line. Handlers that keep their own stream (``-v`` logs) still print."""
+    global _stderr
+    if _stderr is None:
+        _stderr = sys.stderr
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives until exit
 
 
 def install() -> None:

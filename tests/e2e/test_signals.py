@@ -72,10 +72,12 @@ def _assert_clean_stop(proc: subprocess.Popen, sent: float, code: int, log: Path
     assert proc.returncode == code, text
     assert "Traceback" not in text, text
     assert text.strip().splitlines()[-1] == "digest: interrupted", text
+    assert text.count("digest: interrupted") == 1, text
     time.sleep(0.5)
     left = [p for p in before if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
     assert not left, f"left running: {[(p.pid, p.cmdline()[:4]) for p in left]}"
     assert took < STOP_BOUND
+    print(f"stopped {took:.1f} s after the signal")
 
 
 def test_ctrl_c_stops_the_run_with_130_and_leaves_no_process(tmp_path):
