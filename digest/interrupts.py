@@ -31,12 +31,28 @@ _exiting = threading.Lock()  # held by the one caller of exit_now that does the 
 _stderr: Any = None  # the real stderr, kept for the last line while the run unwinds quietly
 
 
+def _die_with_parent() -> None:
+    """Linux: SIGKILL this process when the thread that forked it ends (the parent killed with
+    SIGKILL, which no handler sees); elsewhere nothing."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() == 1:  # the parent died before prctl: go now
+            os._exit(1)
+    except (OSError, AttributeError):
+        pass
+
+
 def _worker_start() -> None:
-    """In a new worker process: its own process group, and the parent's handlers undone."""
+    """In a new worker process: its own process group, gone with its parent, and the parent's
+    handlers undone."""
     try:
         os.setpgid(0, 0)
     except OSError:
         pass
+    _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; it kills us by group
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 

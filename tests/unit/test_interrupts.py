@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 from digest import interrupts
 
@@ -45,3 +49,36 @@ def _running(pid: int) -> bool:
 
 def test_no_stop_is_pending_until_a_signal_arrives():
     assert interrupts.stopping() is None
+
+
+PARENT = """
+import os, sys, time
+from digest import interrupts
+pool = interrupts.worker_pool(2)
+pids = {pool.submit(os.getpid).result() for _ in range(8)}
+print(" ".join(map(str, sorted(pids))), flush=True)
+time.sleep(120)
+"""
+
+
+def test_workers_die_with_a_parent_killed_by_sigkill():
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    parent = subprocess.Popen([sys.executable, "-c", PARENT], stdout=subprocess.PIPE, text=True,
+                              env=env, cwd=root)
+    pids: list[int] = []
+    try:
+        pids = [int(p) for p in parent.stdout.readline().split()]
+        assert pids and all(_running(p) for p in pids)
+        parent.send_signal(signal.SIGKILL)  # no handler runs: only the kernel can clean up
+        parent.wait(10)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(_running(p) for p in pids):
+            time.sleep(0.05)
+        assert not any(_running(p) for p in pids)
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+        for pid in pids:  # a failed test leaves no orphan behind
+            if _running(pid):
+                os.kill(pid, signal.SIGKILL)
