@@ -2,13 +2,23 @@
 #   make run   creates .venv, installs the project and writes the 2016-09-18 digest of the bundled story
 #   make test  installs the test tools (and Debian's chromium for the browser test), runs `make lint`
 #              (ruff + mypy) and every test
+#   make lock  refreshes the lock files in requirements/ (UPGRADE=1: newest versions pyproject allows)
+# Installs come from the lock files (exact versions and hashes), never from a fresh resolution.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 CONFIG ?= config/syria-ceasefire.toml
 DATE   ?= 2016-09-18
+LOCK   := requirements
+# quiet pip (errors only: a locked, hash-checked install has nothing else worth reading), no
+# version nag; --use-pep517 builds the few source-only packages the modern way (Debian's pip
+# otherwise prints its legacy 'setup.py install' deprecation notice)
+PIP    := $(BIN)/python -m pip --quiet --quiet --disable-pip-version-check --no-input
+HASHED := install --require-hashes --use-pep517
+UV_VERSION := 0.13.8
+LOCK_ARGS  := --universal --python-version 3.11 --generate-hashes --quiet $(if $(UPGRADE),--upgrade)
 
-.PHONY: run test install install-test chromium lint bench bench-scale clean
+.PHONY: run test install install-test chromium lint lock bench bench-scale clean
 
 run: $(VENV)/.installed
 	$(BIN)/digest run --config $(CONFIG) --date $(DATE)
@@ -19,14 +29,25 @@ test: $(VENV)/.installed-test chromium lint
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml $(LOCK)/app.txt $(LOCK)/build.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	$(PIP) $(HASHED) -r $(LOCK)/build.txt
+	$(PIP) $(HASHED) -r $(LOCK)/app.txt
+	$(PIP) install --no-deps --no-build-isolation -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+$(VENV)/.installed-test: pyproject.toml $(LOCK)/test.txt $(VENV)/.installed
+	$(PIP) $(HASHED) -r $(LOCK)/test.txt
 	touch $@
+
+# Refresh the lock files from pyproject.toml: versions already locked are kept unless UPGRADE=1
+# (then run `make test`). One resolution for every platform and Python >= 3.11 (uv --universal).
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) install uv==$(UV_VERSION)
+	$(BIN)/uv pip compile pyproject.toml $(LOCK_ARGS) -o $(LOCK)/app.txt
+	$(BIN)/uv pip compile pyproject.toml --extra test $(LOCK_ARGS) -c $(LOCK)/app.txt -o $(LOCK)/test.txt
+	$(BIN)/uv pip compile $(LOCK)/build.in $(LOCK_ARGS) -c $(LOCK)/app.txt -o $(LOCK)/build.txt
 
 # Debian's chromium renders the HTML digest in the browser tests. Installed when missing and we
 # can (root, or passwordless sudo); otherwise those tests skip with a reason.

@@ -16,6 +16,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
+from digest import interrupts
+
 log = logging.getLogger(__name__)
 
 Call = tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]
@@ -24,6 +26,11 @@ Call = tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]
 def cores(configured: int = 0) -> int:
     """Worker processes to use: ``configured`` when set, else one per CPU."""
     return configured or os.cpu_count() or 1
+
+
+def worker_pool(workers: int) -> ProcessPoolExecutor:
+    """A process pool whose workers a stop signal kills (see :mod:`digest.interrupts`)."""
+    return interrupts.worker_pool(workers)
 
 
 def start_workers(pool: ProcessPoolExecutor) -> None:
@@ -53,8 +60,7 @@ class Batch:
         self.futures: list[Future[Any]] = []
         self.started = time.monotonic()
         if (workers >= 2 or timeout is not None) and self.calls:
-            self.pool = ProcessPoolExecutor(max_workers=min(max(workers, 1), len(self.calls)),
-                                            initializer=_die_with_parent, initargs=(os.getpid(),))
+            self.pool = worker_pool(min(max(workers, 1), len(self.calls)))
             try:
                 start_workers(self.pool)
                 self.futures = [self.pool.submit(fn, *args, **kwargs)

@@ -13,8 +13,10 @@ from digest.config import load_config
 from digest.errors import UndeliveredError
 from digest.output.render import render_markdown, report_rows
 from digest.progress import progress
+from digest.runlog import replay_line
 from flows import tasks
 from flows.hooks import alert_on_completion, alert_on_failure
+from flows.naming import backfill_run_name, daily_run_name, tag_run
 from flows.runners import flow_for
 
 
@@ -44,8 +46,9 @@ def _secret(name: str | None) -> str | None:
     return block.get()
 
 
-@flow(name="daily-digest", log_prints=False, on_failure=[alert_on_failure],
-      on_crashed=[alert_on_failure], on_completion=[alert_on_completion])
+@flow(name="daily-digest", flow_run_name=daily_run_name, log_prints=False,
+      on_failure=[alert_on_failure], on_crashed=[alert_on_failure],
+      on_completion=[alert_on_completion])
 def daily_digest(config: str, date: str | None = None, since: str | None = None,
                  until: str | None = None, out: str | None = None, state: str | None = None,
                  send_email: bool = True, resend: bool = False) -> dict[str, Any]:
@@ -53,6 +56,7 @@ def daily_digest(config: str, date: str | None = None, since: str | None = None,
     write (and email) the day's digest. Returns a short run report."""
     logger = get_run_logger()
     cfg = load_config(config)
+    tag_run(cfg.story.slug)
     if not (date or since or until):
         until = _scheduled_time()
     ctx = pipeline.open_run(
@@ -65,8 +69,13 @@ def daily_digest(config: str, date: str | None = None, since: str | None = None,
     finally:
         ctx.close()
     digest = result.digest
-    logger.info("digest for %s: %d articles, %d sources failed", digest.date,
-                len(digest.articles), result.feeds_failed)
+    if result.replayed:  # the kept digest's sources are those of the run that made it
+        logger.info(replay_line(digest))
+    else:
+        logger.info("digest for %s: %d articles from %d outlets; sources: %d with news, %d with "
+                    "nothing new, %d failed", digest.date, len(digest.articles),
+                    len(digest.outlets), sum(s.status == "ok" for s in digest.sources),
+                    sum(s.status == "not_modified" for s in digest.sources), result.feeds_failed)
     slug = digest.story.slug
     create_markdown_artifact(markdown=_markdown(result.paths, digest, cfg.story.timezone),
                              key=f"digest-{slug}", description=f"{digest.story.title} {digest.date}")
@@ -83,14 +92,16 @@ def daily_digest(config: str, date: str | None = None, since: str | None = None,
     return report
 
 
-@flow(name="digest-backfill")
+@flow(name="digest-backfill", flow_run_name=backfill_run_name)
 def backfill(config: str, start: str, end: str, out: str | None = None,
              state: str | None = None, send_email: bool = False) -> list[dict[str, Any]]:
     """Produce each day's digest from ``start`` to ``end`` in order, sharing state: one child
     flow run per day."""
     first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
     days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
-    child = flow_for(load_config(config), daily_digest)
+    cfg = load_config(config)
+    tag_run(cfg.story.slug)
+    child = flow_for(cfg, daily_digest)
     reports = []
     undelivered: UndeliveredError | None = None
     with progress(len(days), "backfill") as advance:

@@ -1,19 +1,22 @@
 """Prefect task wrappers around the library's pipeline stages: retries, timeouts, no caching.
 
 Tasks are coarse on purpose (all feeds, all pages, all summaries): Prefect's per-task cost then
-stays a small share of the run. Each body is one library call.
+stays a small share of the run. Each body is one library call and one log line saying what it
+did (counts, time, what was skipped and why; the words are in :mod:`digest.runlog`).
 """
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from prefect import task
+from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 from prefect.utilities.annotations import quote
 
+from digest import runlog
 from digest.history import History
 from digest.models import Digest, FeedResult
 from digest.pipeline import RunContext, Stages, collect, compose
@@ -29,7 +32,10 @@ BACKOFF = exponential_backoff(backoff_factor=2)
       cache_policy=NO_CACHE)
 def read_feeds(ctx: RunContext) -> list[FeedResult]:
     """Read every feed of the story with conditional GET."""
-    return collect.read_feeds(ctx)
+    start = time.perf_counter()
+    feeds = collect.read_feeds(ctx)
+    get_run_logger().info(runlog.feeds_line(feeds, time.perf_counter() - start))
+    return feeds
 
 
 @task(name="fetch-pages", retries=RETRIES, retry_delay_seconds=BACKOFF, retry_jitter_factor=0.5,
@@ -37,7 +43,16 @@ def read_feeds(ctx: RunContext) -> list[FeedResult]:
 def fetch_pages(ctx: RunContext, selection: Selection) -> Gathered:
     """Fetch and extract the window's pages (reusing what state already holds), extraction in
     a local process pool as pages arrive."""
-    return collect.gather_articles(ctx, selection)
+    start = time.perf_counter()
+    gathered = collect.gather_articles(ctx, selection)
+    log_pages(gathered, time.perf_counter() - start)
+    return gathered
+
+
+def log_pages(gathered: Any, seconds: float) -> None:
+    """The fetch-pages stage's log line."""
+    get_run_logger().info(runlog.pages_line(len(gathered.articles), gathered.fetched,
+                                            gathered.reused, gathered.skipped, seconds))
 
 
 @task(name="fetch-only", retries=RETRIES, retry_delay_seconds=BACKOFF, retry_jitter_factor=0.5,
@@ -56,6 +71,7 @@ def extract_batch(jobs: list, screen: Any = None) -> list:
 def gather_distributed(ctx: RunContext, selection: Selection, batch: int = 64) -> Gathered:
     """The fetch-pages stage for distributed runners: fetch here, extract page batches as tasks
     on the runner's workers (submitted from the flow, whose context pickles), then merge."""
+    start = time.perf_counter()
     plan = collect.plan_pages(ctx, selection)
     fetched = fetch_only(ctx, plan)
     jobs = [job for _, job in fetched.jobs]
@@ -64,25 +80,36 @@ def gather_distributed(ctx: RunContext, selection: Selection, batch: int = 64) -
                for i in range(0, len(jobs), batch)]
     outputs = [out for future in futures for out in future.result()]
     pairs = [(c, out) for (c, _), out in zip(fetched.jobs, outputs, strict=True)]
-    return collect.finish(ctx, plan, pairs, list(fetched.skipped))
+    gathered = collect.finish(ctx, plan, pairs, list(fetched.skipped))
+    log_pages(gathered, time.perf_counter() - start)
+    return gathered
 
 
 @task(name="summarise", cache_policy=NO_CACHE)
 def summarise(ctx: RunContext, draft: Draft, history: History) -> Digest:
     """Summarise each story article and the day's story overview."""
-    return compose.summarise(ctx, draft, history)
+    start = time.perf_counter()
+    digest = compose.summarise(ctx, draft, history)
+    get_run_logger().info(runlog.summary_line(digest, time.perf_counter() - start))
+    return digest
 
 
 @task(name="publish", retries=1, cache_policy=NO_CACHE)
 def publish(ctx: RunContext, digest: Digest, input_key: str | None) -> dict[str, Path]:
     """Write the digest files and the archive, and record the digest in state."""
-    return compose.publish(ctx, digest, input_key)
+    start = time.perf_counter()
+    paths = compose.publish(ctx, digest, input_key)
+    get_run_logger().info(runlog.publish_line(paths, time.perf_counter() - start))
+    return paths
 
 
 @task(name="deliver", cache_policy=NO_CACHE)
 def deliver(ctx: RunContext, digest: Digest, password: str | None = None) -> Any:
     """Email the digest (idempotent: the state ledger stops a second send)."""
-    return compose.deliver(ctx, digest, password=password)
+    start = time.perf_counter()
+    result = compose.deliver(ctx, digest, password=password)
+    get_run_logger().info(runlog.delivery_line(result, time.perf_counter() - start))
+    return result
 
 
 def _q(value: T) -> T:

@@ -18,7 +18,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from digest import interrupts
 from digest.cli import args as cliargs
+from digest.cli import prefectenv
 from digest.cli.common import DEFAULT_CONFIG, UsageError
 from digest.cli.common import config_path as _config_path
 from digest.errors import ConfigError, DigestError, UndeliveredError
@@ -56,6 +58,7 @@ def quiet_prefect(verbose: bool) -> None:
         "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_ENABLED": "false",
         "PREFECT_SERVER_LOGGING_LEVEL": "WARNING" if verbose else "CRITICAL",
         "PREFECT_UI_ENABLED": "false",
+        **prefectenv.defaults(),  # a temporary-server start-up wait that suits slow machines
     }
     for key, value in defaults.items():
         os.environ.setdefault(key, value)
@@ -105,16 +108,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     _check_window(cfg, args.date, args.since, args.until)
     _check_state(args.state or cfg.state_path)
     quiet_prefect(args.verbose)
+    prefectenv.check()
+    interrupts.install()
     from flows.daily_digest import daily_digest
     from flows.runners import flow_for
 
     try:
-        report = flow_for(cfg, daily_digest)(
-                          config=config, date=args.date.isoformat() if args.date else None,
-                          since=args.since.isoformat() if args.since else None,
-                          until=args.until.isoformat() if args.until else None,
-                          out=args.out, state=args.state, send_email=not args.no_email,
-                          resend=args.resend)
+        with prefectenv.startup_errors():
+            report = flow_for(cfg, daily_digest)(
+                config=config, date=args.date.isoformat() if args.date else None,
+                since=args.since.isoformat() if args.since else None,
+                until=args.until.isoformat() if args.until else None,
+                out=args.out, state=args.state, send_email=not args.no_email,
+                resend=args.resend)
     except UndeliveredError as exc:  # the files are written; the email is owed
         if exc.report:
             _print_report(exc.report, args.json)
@@ -136,12 +142,15 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     _check_window(cfg, args.to)
     _check_state(args.state or cfg.state_path)
     quiet_prefect(args.verbose)
+    prefectenv.check()
+    interrupts.install()
     from flows.daily_digest import backfill
 
     try:
-        reports = backfill(config=config, start=args.from_.isoformat(),
-                           end=args.to.isoformat(), out=args.out, state=args.state,
-                           send_email=args.email)
+        with prefectenv.startup_errors():
+            reports = backfill(config=config, start=args.from_.isoformat(),
+                               end=args.to.isoformat(), out=args.out, state=args.state,
+                               send_email=args.email)
     except UndeliveredError as exc:
         print(f"digest: {exc}", file=sys.stderr)
         return EXIT_UNDELIVERED
@@ -287,24 +296,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return handler(args)
-    except (ConfigError, UsageError) as exc:
+    except (ConfigError, UsageError, prefectenv.SetupError) as exc:
         print(f"digest: error: {_one_line(exc)}", file=sys.stderr)
         return 2
     except DigestError as exc:
         print(f"digest: error: {_one_line(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
+        if interrupts.stopping():  # our handler: stop every child, exit 130 (SIGTERM: 143)
+            interrupts.exit_now()
         print("digest: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # e.g. `digest check | head`
         sys.stderr.close()
         return 0
     except Exception as exc:  # a bug: still one line (DIGEST_DEBUG=1 shows the traceback)
+        if interrupts.stopping():  # Prefect turned the interrupt into its own exception
+            interrupts.exit_now()
         if os.environ.get("DIGEST_DEBUG"):
             raise
         print(f"digest: error: unexpected {type(exc).__name__}: {_one_line(exc)} "
               "(set DIGEST_DEBUG=1 for a traceback)", file=sys.stderr)
         return 1
+    except BaseException:
+        if interrupts.stopping():  # Prefect turned the interrupt into its own exception
+            interrupts.exit_now()
+        raise
 
 
 def _one_line(exc: object) -> str:

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from digest.models import Attributed, Digest
+from digest.runlog import source_words
 from digest.urls import redact_text, redact_url
 
 TIMING_SUFFIXES = ("_seconds", "_s", "_secs", "_time")
@@ -102,17 +103,18 @@ def report_rows(digest: Digest, timings: Mapping[str, float] | None = None
     """Rows for the run report table: one per source, then counts, then timings (seconds).
 
     Every row has the same keys (``section``, ``name``, ``status``, ``value``, ``detail``).
+    Sources are described in the digest's words: "with news", "with nothing new", "failed".
     ``timings`` maps stage names to seconds; stats keys ending in ``_seconds``/``_s`` are
     timings too, and every other stat is a count.
     """
     d = digest
     rows: list[dict[str, Any]] = [
-        {"section": "source", "name": s.name, "status": s.status, "value": s.items,
+        {"section": "source", "name": s.name, "status": source_words(s.status), "value": s.items,
          "detail": redact_text(s.error) if s.error else redact_url(s.url)}
         for s in d.sources]
     counts = {"articles": len(d.articles), "outlets": len(d.outlets),
-              "sources ok": sum(s.status == "ok" for s in d.sources),
-              "sources unchanged": sum(s.status == "not_modified" for s in d.sources),
+              "sources with news": sum(s.status == "ok" for s in d.sources),
+              "sources with nothing new": sum(s.status == "not_modified" for s in d.sources),
               "sources failed": len(d.failed_sources), "skipped": len(d.skipped),
               "overview sentences": len(d.overview), "quotes": len(d.quotes),
               "figures": len(d.figures)}

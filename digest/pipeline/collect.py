@@ -122,7 +122,7 @@ def read_feeds(ctx: RunContext) -> list[FeedResult]:
     start = time.perf_counter()
     feeds = ctx.config.feeds
     workers = _workers(ctx)
-    procs = (ProcessPoolExecutor(max_workers=workers)
+    procs = (parallel.worker_pool(workers)
              if workers >= 2 and len(feeds) >= PARSE_POOL_FEEDS else None)
     try:
         if procs is not None:
@@ -432,7 +432,7 @@ def _fetch_and_extract(ctx: RunContext, cands: Sequence[Candidate],
                 out = ExtractFailure(f"extraction crashed: {type(exc).__name__}", crashed=True)
             results.append((c, out))
 
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with parallel.worker_pool(workers) as pool:
         parallel.start_workers(pool)
         # Bounded on both sides: at most BACKLOG_PER_WORKER pages per worker queued for
         # extraction, and fetching pauses while FETCHED_AHEAD fetched pages wait to be queued,

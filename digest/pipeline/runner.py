@@ -82,7 +82,7 @@ def run(ctx: RunContext, stages: Stages = DIRECT) -> RunResult:
                      feeds_ok=sum(f.status != "error" for f in feeds),
                      feeds_failed=sum(f.status == "error" for f in feeds),
                      fetched=gathered.fetched, reused=gathered.reused,
-                     timings=dict(ctx.timings))
+                     timings=dict(ctx.timings), replayed=again is not None)
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,7 @@ class RunResult:
     fetched: int = 0  # pages downloaded this run
     reused: int = 0  # pages taken from state
     timings: dict[str, float] = field(default_factory=dict)
+    replayed: bool = False  # inputs unchanged: the day's digest made earlier was kept
 
 
 def report(result: RunResult) -> dict[str, Any]:
@@ -121,4 +122,5 @@ def report(result: RunResult) -> dict[str, Any]:
         "email_detail": getattr(result.delivery, "line", None),  # one line (digest/delivery.py)
         "emails": result.delivery.as_dict()["messages"] if result.delivery is not None else [],
         "timings": {k: round(v, 3) for k, v in result.timings.items()},
+        "replayed": result.replayed,
     }

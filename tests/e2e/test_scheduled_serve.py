@@ -97,6 +97,10 @@ def test_digest_serve_runs_the_story_on_its_schedule(tmp_path: Path) -> None:
         day = digests[0].split(".")[0] if digests else "missing"
         assert {f"{day}.{ext}" for ext in ("md", "html", "txt", "json")} <= set(digests)
         assert "Syria ceasefire" in (story_dir / f"{day}.md").read_text(encoding="utf-8")
+        with SyncPrefectClient(server.api_url) as client:  # named by story and digest date
+            named = client.read_flow_run(run.id)
+        assert named.name == f"syria-ceasefire-{day}"
+        assert {"story-digest", "syria-ceasefire"} <= set(named.tags)
 
         procs.stop(serve)
         assert serve.proc.returncode is not None

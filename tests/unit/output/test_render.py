@@ -326,7 +326,7 @@ def test_report_rows_list_sources_counts_and_timings():
     sections = [r["section"] for r in rows]
     assert sections == sorted(sections, key=("source", "count", "timing").index)
     by = {(r["section"], r["name"]): r for r in rows}
-    assert by[("source", "Damascus Daily")]["status"] == "error"
+    assert by[("source", "Damascus Daily")]["status"] == "failed"
     assert by[("source", "Damascus Daily")]["detail"] == "HTTP 503 Service Unavailable"
     assert by[("count", "articles")]["value"] == 9
     assert by[("count", "sources failed")]["value"] == 2

@@ -1,0 +1,87 @@
+"""Flow runs that say what they are: names ``<slug>-<date>`` (backfills
+``<slug>-backfill-<from>-<to>``) and the story's tags, however the run was started."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from digest.config import load_config
+from digest.pipeline import window_for
+
+log = logging.getLogger(__name__)
+TAG = "story-digest"
+
+
+def _when(value: Any) -> dt.datetime | None:
+    if not value:
+        return None
+    when = dt.datetime.fromisoformat(str(value))
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+def day_name(params: dict[str, Any], scheduled: dt.datetime | None = None) -> str:
+    """``<slug>-<date>`` for a daily-digest run with these parameters: the date its digest
+    carries (a deployment run without dates: the day of its scheduled start)."""
+    cfg = load_config(params["config"])
+    date, since, until = params.get("date"), _when(params.get("since")), _when(params.get("until"))
+    if not (date or since or until) and scheduled is not None:
+        until = scheduled
+    day, _ = window_for(cfg, day=dt.date.fromisoformat(date) if date else None,
+                        since=since, until=until)
+    return f"{cfg.story.slug}-{day.isoformat()}"
+
+
+def backfill_name(params: dict[str, Any]) -> str:
+    """``<slug>-backfill-<from>-<to>``."""
+    cfg = load_config(params["config"])
+    return f"{cfg.story.slug}-backfill-{params['start']}-{params['end']}"
+
+
+def _fallback(prefix: str) -> str:
+    return f"{prefix}-{dt.datetime.now(dt.UTC):%Y-%m-%dT%H%M%S}"
+
+
+def daily_run_name() -> str:
+    """``flow_run_name`` of the daily flow (called by Prefect inside the new run's context).
+    Never raises: a config that cannot be read fails the run itself, with its own message."""
+    from prefect.runtime import deployment, flow_run
+
+    try:
+        scheduled = flow_run.scheduled_start_time if deployment.id else None
+        return day_name(dict(flow_run.parameters), scheduled)
+    except Exception as exc:  # noqa: BLE001 - a name must never sink the run
+        log.debug("no story name for this run: %s", exc)
+        return _fallback("daily-digest")
+
+
+def backfill_run_name() -> str:
+    """``flow_run_name`` of the backfill flow."""
+    from prefect.runtime import flow_run
+
+    try:
+        return backfill_name(dict(flow_run.parameters))
+    except Exception as exc:  # noqa: BLE001
+        log.debug("no story name for this backfill: %s", exc)
+        return _fallback("digest-backfill")
+
+
+def tag_run(slug: str) -> None:
+    """Give the current flow run the story's tags (``story-digest`` and the slug) if it lacks
+    them: runs started from the CLI, a test or a deployment made without them."""
+    from prefect.context import FlowRunContext
+
+    ctx = FlowRunContext.get()
+    if ctx is None or ctx.flow_run is None:
+        return
+    run = ctx.flow_run
+    wanted = [t for t in (TAG, slug) if t not in run.tags]
+    if not wanted:
+        return
+    tags = [*run.tags, *wanted]
+    try:
+        ctx.client.update_flow_run(run.id, tags=tags)
+        run.tags = tags
+    except Exception as exc:  # noqa: BLE001 - tags are a courtesy, never a failure
+        log.warning("could not tag flow run %s: %s", run.name, exc)

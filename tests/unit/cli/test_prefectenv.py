@@ -1,0 +1,46 @@
+"""Prefect surroundings checked before Prefect starts: one-line errors that say what to do."""
+
+from __future__ import annotations
+
+import pytest
+
+from digest.cli import prefectenv
+from digest.cli.prefectenv import SetupError
+from tests.support.prefect_server import free_port
+
+
+def test_a_missing_home_is_created_and_probed(tmp_path):
+    home = tmp_path / "a" / "b"
+    assert prefectenv.check_home(home) == home
+    assert home.is_dir() and not list(home.iterdir())  # the probe file is gone
+
+
+def test_a_home_under_a_file_is_one_line(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(SetupError) as err:
+        prefectenv.check_home(blocker / "home")
+    assert str(blocker / "home") in str(err.value) and "PREFECT_HOME" in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_home_follows_prefect_home_then_the_default(tmp_path):
+    assert prefectenv.prefect_home({"PREFECT_HOME": str(tmp_path)}) == tmp_path
+    assert prefectenv.prefect_home({}).name == ".prefect"
+
+
+def test_an_unreachable_server_is_one_line():
+    url = f"http://127.0.0.1:{free_port()}/api"
+    with pytest.raises(SetupError) as err:
+        prefectenv.check_server(url, timeout=2)
+    assert url in str(err.value) and "PREFECT_API_URL" in str(err.value)
+
+
+def test_the_temporary_servers_start_up_timeout_becomes_one_line(monkeypatch):
+    monkeypatch.setenv(prefectenv.STARTUP_SETTING, "7")
+    with pytest.raises(SetupError) as err, prefectenv.startup_errors():
+        raise RuntimeError(prefectenv.EPHEMERAL_TIMEOUT + ". stdout: None")
+    assert "within 7 s" in str(err.value) and prefectenv.STARTUP_SETTING in str(err.value)
+    with pytest.raises(RuntimeError, match="something else"), prefectenv.startup_errors():
+        raise RuntimeError("something else")
+
