@@ -100,10 +100,13 @@ def publish_line(paths: Mapping[str, Path | str], seconds: float) -> str:
 
 
 def delivery_line(result: Any, seconds: float) -> str:
-    """How the email went, in one line (``result`` is a DeliveryResult or ``None``)."""
+    """How the email went, in one line (``result`` is a delivery Round, a DeliveryResult or
+    ``None``)."""
     if result is None or getattr(result, "status", None) == "disabled":
         return "email not sent: [email] is off for this story"
     status = result.status
+    if hasattr(result, "line"):  # a delivery Round: owed digests first, then the day's
+        return f"{result.line} ({seconds:.1f} s)"
     recipients = _plural(len(result.recipients), "recipient")
     if status == "sent":
         return f"email sent to {recipients} in {seconds:.1f} s ({result.attempts} attempts)"
