@@ -1,38 +1,52 @@
 """Does an article belong to the story? A score in [0, 1] and a reason a person can read.
 
-Two kinds of evidence, both from the article's extracted title and text (never page chrome):
+An article belongs when the story is what it is *about*, judged from the structure extraction
+gives (headline, standfirst, lede, body paragraphs) against the story's definition (seeds and
+description: the anchor) and the day's background (everything else the feeds carried):
 
-* **similarity to the story itself** (TF-IDF cosine): to the story's definition (its seed
-  articles and description) and to the centroid of the articles recent digests accepted, so the
-  story can drift (Deir ez-Zor, then Urum al-Kubra, then Aleppo) without anyone editing keywords;
-* **story concepts**: the config's ``require`` groups (each names one concept of the story, e.g.
-  the place and the truce), weighted by prominence: a hit in the title counts more than one in the
-  lead, which counts more than a passing mention deep in the text.
+* **similarity** (TF-IDF cosine) of the article and of its headline and lede to the story's
+  profile: the anchor, refined by the articles recent digests accepted (their centroid at half the
+  anchor's weight, so earlier acceptances refine the story but never pull it off its definition).
+  The cosine is calibrated per run: 0 at the typical similarity of pages that cannot be the story
+  (they miss a required concept) and 1 at that of pages that surely are (every required concept
+  in their headline or lede; the articles recent digests carried). The boundary comes from each
+  story's own data, not from a per-story threshold;
+* **concepts** (``require`` groups): each counts fully when the headline, standfirst or lede
+  carries it, or several body paragraphs do; one mention deep in the body counts little;
+* **names** (people, organisations, places; :mod:`digest.entities`): the share of the names in
+  the headline, standfirst and lede that are the story's names, weighted by rarity. A sibling
+  story (same place and kind of event, other actors) leads with other names.
 
-``score = SIM_WEIGHT * similarity + (1 - SIM_WEIGHT) * concepts``; an article belongs when every
-concept is present, the score reaches ``threshold`` and the similarity reaches ``min_similarity``.
+``score = SIM * similarity + CONCEPTS * concepts + NAMES * names``; an article belongs when every
+concept is present somewhere, the score reaches ``threshold`` (0.5: halfway between what the
+story looks like and what the rest looks like), no ``not_about`` phrase leads it and it is not
+closer to a page a reader marked "not the story" than to the story.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain
 
 import numpy as np
+from scipy import sparse
 
-from . import textvec
+from . import entities, textvec
 from .config import RelevanceSettings
 from .models import Article, Judgement
 
-TITLE_WEIGHT, LEAD_WEIGHT, BODY_WEIGHT = 3.0, 2.0, 1.0
-LEAD_PARAGRAPHS = 2
-SATURATION = 4.0  # weighted hits at which a concept counts as fully present
-DEFINITION_SCALE = 0.20  # cosine to the story's definition that counts as full similarity
-ACCEPTED_SCALE = 0.35  # cosine to the accepted articles' centroid that counts as full similarity
-SIM_WEIGHT = 0.7
-COMBINE = max
+TITLE_WEIGHT, LEAD_WEIGHT, BODY_WEIGHT = 3.0, 2.0, 1.0  # for _weighted_hits' callers
+LEAD_PARAGRAPHS = 2  # the lede: the first paragraphs after headline and standfirst
+SPREAD = 3  # body paragraphs carrying a concept for it to count fully without the lede
+ACCEPTED_WEIGHT = 0.5  # weight of the accepted articles' centroid next to the anchor's 1
+SIM, CONCEPTS, NAMES = 0.5, 0.25, 0.25
+# calibration priors, which weigh as much as PRIOR_WEIGHT pages of a run's own data
+PRIOR_OFF, PRIOR_ON, PRIOR_WEIGHT = 0.02, 0.20, 5.0
+REJECTED_SIMILAR = 0.5  # this close to a page a reader marked "not the story": left out
 
 
 @dataclass(frozen=True)
@@ -109,116 +123,254 @@ def _weighted_hits(patterns: Patterns, title: str, lead: str, body: str,
     return total, found
 
 
-@dataclass(frozen=True)
-class _Similarity:
-    to_definition: float
-    to_accepted: float
-    nearest: str | None
-    nearest_sim: float
-    has_accepted: bool = False
+def _unit(v: np.ndarray) -> np.ndarray:
+    norm = float(np.linalg.norm(v))
+    return v / norm if norm else v
 
-    @property
-    def score(self) -> float:
-        d = min(1.0, self.to_definition / DEFINITION_SCALE)
-        if not self.has_accepted:
-            return d
-        a = min(1.0, self.to_accepted / ACCEPTED_SCALE)
-        return COMBINE(d, a)
+
+def _centre(values: Sequence[float], prior: float) -> float:
+    """The median of ``values``, pulled towards ``prior`` when there are few of them."""
+    if not len(values):
+        return prior
+    n = len(values)
+    return (n * float(np.median(values)) + PRIOR_WEIGHT * prior) / (n + PRIOR_WEIGHT)
+
+
+def head_text(a: Article) -> str:
+    """Headline, standfirst and lede: what an article is about."""
+    paras = a.paragraphs[:LEAD_PARAGRAPHS]
+    desc = a.description if a.description and a.description not in paras[:1] else ""
+    return "\n".join(x for x in (a.title, desc, *paras) if x)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Typical raw similarity of pages that cannot be the story and of pages that surely are."""
+
+    off: float
+    on: float
+    n_off: int
+    n_on: int
+
+    def scale(self, sim: float) -> float:
+        return float(min(1.0, max(0.0, (sim - self.off) / max(0.02, self.on - self.off))))
 
 
 class RelevanceModel:
     """Scores articles against one story; build once per run, then call :meth:`judge`.
 
-    ``definition``: the seeds and description; ``accepted``: articles recent digests carried;
-    ``background``: other recent texts, used only to weigh words (inverse document frequency).
+    ``definition``: the seeds and description (the anchor); ``accepted``: articles recent digests
+    carried; ``background``: other recent texts (what the story is not, mostly), used to weigh
+    words and to calibrate. The story's slug or file names never enter: only texts do.
     """
 
     def __init__(self, settings: RelevanceSettings, definition: Sequence[ProfileDoc],
                  accepted: Sequence[ProfileDoc] = (), background: Sequence[str] = (),
-                 language: str = "english") -> None:
+                 language: str = "english", rejected: Sequence[ProfileDoc] = ()) -> None:
         self.settings = settings
         self.definition = tuple(p for p in definition if p.text.strip())
         self.accepted = tuple(p for p in accepted if p.text.strip())
         self.background = tuple(background)
+        self.rejected = tuple(p for p in rejected if p.text.strip())
         self.language = language
         self._groups = tuple(_compile(g) for g in settings.require)
+        self._fast = tuple(tuple(f[2][0] for f in g if f[2] is not None) if all(f[2] for f in g)
+                           else None for g in self._groups)
         self._extra = _compile(settings.terms)
         self._exclude = _compile(settings.exclude)
+        self._not_about = _compile(settings.not_about)
+        self._names = self._story_names()
+
+    # -- the story's names ------------------------------------------------------------------
+
+    def _story_names(self) -> dict[str, float]:
+        """Names of the definition (weight 1) and names most accepted articles share (0.5)."""
+        out: dict[str, float] = {}
+        for p in self.definition:
+            for k in entities.names(p.text, self.language):
+                out[k] = 1.0
+        if self.accepted:
+            seen: Counter[str] = Counter()
+            for p in self.accepted:
+                seen.update(set(entities.names(p.text[:3000], self.language)))
+            need = max(2, len(self.accepted) // 3)  # one borderline acceptance adds nothing
+            for k, c in seen.items():
+                if c >= need:
+                    out.setdefault(k, 0.5)
+        return out
+
+    # -- judging ----------------------------------------------------------------------------
 
     def judge(self, articles: Sequence[Article]) -> list[Judgement]:
         """One judgement per article, in order."""
         if not articles:
             return []
-        sims = self._similarities((f"{a.title}\n{a.text}" for a in articles), len(articles))
-        return [self._judge_one(a, s) for a, s in zip(articles, sims, strict=True)]
-
-    def _similarities(self, texts: Iterable[str], n: int) -> list[_Similarity]:
-        nd = len(self.definition)
-        profile = (p.text for p in self.definition + self.accepted)
-        # one term list at a time: thousands of articles never sit in memory as term lists
-        docs = (textvec.terms(t, self.language) for t in chain(texts, profile, self.background))
+        n = len(articles)
+        heads = [head_text(a) for a in articles]
+        fulls = [f"{a.title}\n{a.description}\n{a.text}" for a in articles]
+        nd, nc, nr = len(self.definition), len(self.accepted), len(self.rejected)
+        profile_docs = self.definition + self.accepted + self.rejected
+        docs = (textvec.terms(t, self.language)
+                for t in chain(fulls, heads, (p.text for p in profile_docs), self.background))
         m = textvec.tfidf(docs)
-        arts = m[:n]
-        defn = m[n:n + nd]
-        acc = m[n + nd:n + nd + len(self.accepted)]
-        to_def = textvec.cosine(arts, defn) if nd else np.zeros((n, 1))
-        to_acc = textvec.cosine(arts, acc) if self.accepted else np.zeros((n, 0))
-        centroid_sim = np.zeros(n)
-        if self.accepted:
-            c = np.asarray(acc.mean(axis=0)).ravel()
-            norm = float(np.linalg.norm(c)) or 1.0
-            centroid_sim = np.asarray(arts @ (c / norm)).ravel()
-        out = []
-        labels = [p.label for p in self.definition + self.accepted]
-        both = np.hstack([to_def, to_acc]) if self.accepted else to_def
-        for i in range(n):
-            j = int(both[i].argmax()) if both.shape[1] else -1
-            out.append(_Similarity(
-                to_definition=float(to_def[i].max()) if nd else 0.0,
-                to_accepted=float(centroid_sim[i]),
-                nearest=labels[j] if 0 <= j < len(labels) else None,
-                nearest_sim=float(both[i, j]) if j >= 0 else 0.0,
-                has_accepted=bool(self.accepted)))
+        full_m, head_m = m[:n], m[n:2 * n]
+        o = 2 * n
+        defn, acc, rej = m[o:o + nd], m[o + nd:o + nd + nc], m[o + nd + nc:o + nd + nc + nr]
+        bg = m[o + nd + nc + nr:]
+        profile = self._profile(defn, acc)
+        s_full = np.asarray(full_m @ profile).ravel()
+        s_head = np.asarray(head_m @ profile).ravel()
+        raw = (s_full + s_head) / 2
+        s_bg = np.asarray(bg @ profile).ravel() if bg.shape[0] else np.zeros(0)
+        s_acc = np.asarray(acc @ profile).ravel() if nc else np.zeros(0)
+        to_rej = textvec.cosine(full_m, rej).max(axis=1) if nr else np.zeros(n)
+
+        concept = [self._concepts(a) for a in articles]
+        calib = self._calibrate(raw, concept, s_bg, s_acc)
+        name_share = self._name_shares(heads)
+        nearest = self._nearest(full_m, defn, acc)
+        return [self._judge_one(a, raw[i], calib, concept[i], name_share[i], nearest[i],
+                                float(to_rej[i]), heads[i])
+                for i, a in enumerate(articles)]
+
+    def _profile(self, defn, acc) -> np.ndarray:
+        anchor = _unit(np.asarray(defn.mean(axis=0)).ravel()) if defn.shape[0] else None
+        if acc.shape[0]:
+            refine = _unit(np.asarray(acc.mean(axis=0)).ravel())
+            if anchor is None:
+                return refine
+            return _unit(anchor + ACCEPTED_WEIGHT * refine)
+        return anchor if anchor is not None else np.zeros(defn.shape[1])
+
+    def _has_all(self, text: str) -> bool:
+        """Every required concept has a word somewhere in ``text`` (a loose, fast test)."""
+        low = _fold(text)
+        return all(fast is None or any(w in low for w in fast) for fast in self._fast)
+
+    def _calibrate(self, raw: np.ndarray, concept: Sequence[_Concepts], s_bg: np.ndarray,
+                   s_acc: np.ndarray) -> Calibration:
+        if self._groups:
+            off = [float(x) for x, c in zip(raw, concept, strict=True) if c.missing]
+            off += [float(x) for x, t in zip(s_bg, self.background, strict=False)
+                    if not self._has_all(t)]
+            on = [float(x) for x, c in zip(raw, concept, strict=True) if c.in_head]
+        else:  # no concept says what cannot be the story: the lower half of the day is not
+            everything = np.concatenate([raw, s_bg])
+            off = [float(x) for x in everything if x <= np.median(everything)]
+            on = [float(x) for x in raw if x > np.quantile(everything, 0.9)]
+        on += [float(x) for x in s_acc]
+        lo = _centre(off, PRIOR_OFF)
+        hi = _centre(on, max(PRIOR_ON, lo + 0.05))
+        return Calibration(off=lo, on=max(hi, lo + 0.02), n_off=len(off), n_on=len(on))
+
+    def _name_shares(self, heads: Sequence[str]) -> list[float | None]:
+        found = [entities.names(h, self.language) for h in heads]
+        df: Counter[str] = Counter()
+        for f in found:
+            df.update(f.keys())
+        n = len(heads)
+        out: list[float | None] = []
+        for f in found:
+            if not f:
+                out.append(None)
+                continue
+            total = mine = 0.0
+            for k in f:
+                w = math.log((1 + n) / (1 + df[k])) + 1.0
+                total += w
+                mine += w * self._names.get(k, 0.0)
+            out.append(mine / total)
         return out
 
-    def _judge_one(self, a: Article, sim: _Similarity) -> Judgement:
-        s = self.settings
-        paras = a.paragraphs
-        lead = "\n".join(paras[:LEAD_PARAGRAPHS])
-        body = "\n".join(paras[LEAD_PARAGRAPHS:])
-        strengths, matched = [], []
-        ft, fl, fb = _fold(a.title), _fold(lead), _fold(body)
-        folded = (ft, fl, fb, f"{ft}\n{fl}\n{fb}")
-        for group in self._groups:
-            hits, found = _weighted_hits(group, a.title, lead, body, folded)
-            strengths.append(min(1.0, hits / SATURATION))
-            matched.extend(found)
-        _, extra = _weighted_hits(self._extra, a.title, lead, body, folded)
-        excl_hits, excluded = _weighted_hits(self._exclude, a.title, lead, body, folded)
-        concepts = float(np.mean(strengths)) if strengths else 1.0
-        score = SIM_WEIGHT * sim.score + (1 - SIM_WEIGHT) * concepts
-        if excl_hits:
-            score -= min(0.3, 0.05 * excl_hits)
-        score = max(0.0, min(1.0, score))
-        similarity = max(sim.to_definition, sim.to_accepted)
-        missing = [g[0][0] for g, x in zip(self._groups, strengths, strict=True) if x == 0]
-        relevant = not missing and score >= s.threshold and similarity >= s.min_similarity
+    def _nearest(self, full_m, defn, acc) -> list[tuple[str | None, float]]:
+        labels = [p.label for p in self.definition + self.accepted]
+        if not labels:
+            return [(None, 0.0)] * full_m.shape[0]
+        both = textvec.cosine(full_m, sparse.vstack([defn, acc]).tocsr() if acc.shape[0]
+                              else defn)
+        return [(labels[int(r.argmax())], float(r.max())) for r in both]
 
-        terms = ", ".join(dict.fromkeys(matched + extra)) or "no story terms"
+    def _concepts(self, a: Article) -> _Concepts:
+        paras = a.paragraphs
+        head = "\n".join((a.title, a.description, *paras[:LEAD_PARAGRAPHS]))
+        body = paras[LEAD_PARAGRAPHS:]
+        fh = _fold(head)
+        fb = [_fold(p) for p in body]
+        strengths, matched, missing, in_head = [], [], [], True
+        for group in self._groups:
+            _, found_h = _weighted_hits(group, head, "", "", (fh, "", "", fh))
+            n_body = 0
+            for p, fp in zip(body, fb, strict=True):
+                _, found_b = _weighted_hits(group, p, "", "", (fp, "", "", fp))
+                if found_b:
+                    n_body += 1
+                    matched.extend(found_b)
+            matched.extend(found_h)
+            if found_h:
+                strengths.append(1.0)
+            else:
+                in_head = False
+                strengths.append(min(1.0, n_body / SPREAD))
+                if not n_body:
+                    missing.append(group[0][0])
+        text = "\n".join((head, *body))
+        ft = _fold(text)
+        _, extra = _weighted_hits(self._extra, text, "", "", (ft, "", "", ft))
+        excl, excluded = _weighted_hits(self._exclude, text, "", "", (ft, "", "", ft))
+        _, off_head = _weighted_hits(self._not_about, head, "", "", (fh, "", "", fh))
+        return _Concepts(strength=float(np.mean(strengths)) if strengths else None,
+                         matched=tuple(dict.fromkeys(matched + extra)), missing=tuple(missing),
+                         in_head=bool(self._groups) and in_head, excluded=tuple(excluded),
+                         exclude_hits=excl, not_about=tuple(off_head))
+
+    def _judge_one(self, a: Article, raw: float, calib: Calibration, c: _Concepts,
+                   names: float | None, nearest: tuple[str | None, float], to_rejected: float,
+                   head: str) -> Judgement:
+        s = self.settings
+        sim = calib.scale(raw)
+        name_part = 0.5 if names is None else names
+        concept_part = sim if c.strength is None else c.strength
+        score = SIM * sim + CONCEPTS * concept_part + NAMES * name_part
+        if c.exclude_hits:
+            score -= min(0.3, 0.05 * c.exclude_hits)
+        score = max(0.0, min(1.0, score))
+        taught = to_rejected >= REJECTED_SIMILAR and to_rejected > nearest[1]
+        relevant = (not c.missing and score >= s.threshold and raw >= s.min_similarity
+                    and not c.not_about and not taught)
+
+        terms = ", ".join(c.matched) or "no story terms"
         parts = [f"terms: {terms}",
-                 f"similarity {sim.to_definition:.2f} to the story's definition, "
-                 f"{sim.to_accepted:.2f} to recent story articles"]
-        if sim.nearest:
-            parts.append(f"nearest: {sim.nearest} ({sim.nearest_sim:.2f})")
-        if excluded:
-            parts.append(f"off-story terms: {', '.join(excluded)}")
+                 f"similarity {raw:.2f} (story pages here ~{calib.on:.2f}, others "
+                 f"~{calib.off:.2f})",
+                 "story names: " + ("none in the headline or lede" if names is None
+                                    else f"{names:.0%} of the headline and lede's")]
+        if c.strength is not None:
+            parts.append(f"concepts {c.strength:.0%} in headline, lede or several paragraphs")
+        if nearest[0]:
+            parts.append(f"nearest: {nearest[0]} ({nearest[1]:.2f})")
+        if c.excluded:
+            parts.append(f"off-story terms: {', '.join(c.excluded)}")
         if not relevant:
-            if missing:
-                parts.append(f"missing concept: {', '.join(missing)}")
-            elif similarity < s.min_similarity:
+            if c.missing:
+                parts.append(f"missing concept: {', '.join(c.missing)}")
+            elif c.not_about:
+                parts.append(f"not about: {', '.join(c.not_about)}")
+            elif taught:
+                parts.append(f"like a page marked not the story ({to_rejected:.2f})")
+            elif raw < s.min_similarity:
                 parts.append("too unlike the story")
             else:
                 parts.append(f"score below threshold {s.threshold:.2f}")
         return Judgement(relevant=relevant, score=round(score, 3), why="; ".join(parts),
-                         matched_terms=tuple(dict.fromkeys(matched + extra)),
-                         nearest=sim.nearest)
+                         matched_terms=c.matched, nearest=nearest[0])
+
+
+@dataclass(frozen=True)
+class _Concepts:
+    strength: float | None  # None: the story has no required concepts
+    matched: tuple[str, ...]
+    missing: tuple[str, ...]  # required concepts with no term anywhere
+    in_head: bool  # every required concept in the headline, standfirst or lede
+    excluded: tuple[str, ...]
+    exclude_hits: float
+    not_about: tuple[str, ...]  # ``not_about`` phrases in the headline, standfirst or lede
