@@ -4,7 +4,7 @@ A name is a run of capitalised words ("John Kerry", "Deir ez-Zor", "Syrian Arab 
 with the lower-case particles names carry inside them (al-, ez-, de, bin, of). A capitalised word
 that only starts a sentence is not a name unless another capitalised word follows it. Keys are
 lower-cased single words (so "Kerry" later in a text matches "John Kerry" in its lede); a
-possessive ``'s`` is dropped. No model, no download: a regex over the text.
+possessive ``'s`` and a particle's prefix are dropped ("Deir ez-Zor" and "Deir al-Zor" match). No model, no download: a regex over the text.
 """
 
 from __future__ import annotations
@@ -75,10 +75,10 @@ def names(text: str, language: str = "english") -> Counter[str]:
             run.append((_key(word), starts and not run))
         elif run and word.lower() in _PARTICLES or (run and "-" in word and
                                                   word.split("-")[0].lower() in _PARTICLES):
-            if "-" in word:  # "al-Assad": the part after the particle is the name
+            if "-" in word:  # "al-Assad", "ez-Zor": the name is the part after the particle
                 tail = word.split("-", 1)[1]
                 if tail[:1].isupper():
-                    run.append((_key(word), False))
+                    run.append((_key(tail), False))
             continue
         else:
             flush()

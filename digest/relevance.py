@@ -44,6 +44,7 @@ LEAD_PARAGRAPHS = 2  # the lede: the first paragraphs after headline and standfi
 SPREAD = 3  # body paragraphs carrying a concept for it to count fully without the lede
 ACCEPTED_WEIGHT = 0.5  # weight of the accepted articles' centroid next to the anchor's 1
 SIM, CONCEPTS, NAMES = 0.5, 0.25, 0.25
+KNN = 3  # nearest story texts whose mean similarity counts (k-NN topic tracking)
 # calibration priors, which weigh as much as PRIOR_WEIGHT pages of a run's own data
 PRIOR_OFF, PRIOR_ON, PRIOR_WEIGHT = 0.02, 0.20, 5.0
 REJECTED_SIMILAR = 0.5  # this close to a page a reader marked "not the story": left out
@@ -128,6 +129,24 @@ def _unit(v: np.ndarray) -> np.ndarray:
     return v / norm if norm else v
 
 
+def _terms(text: str, language: str) -> list[str]:
+    """Stemmed content words, and the parts of hyphenated ones, so that spellings meet:
+    "Deir ez-Zor" and "Deir al-Zor", "cease-fire" and "fire", "US-Russian" and "Russian"."""
+    out = textvec.terms(text, language)
+    out.extend([p for t in out if "-" in t for p in t.split("-") if len(p) > 2])
+    return out
+
+
+def _knn(rows: sparse.csr_matrix, known: sparse.csr_matrix) -> np.ndarray:
+    """Mean cosine of each row to its KNN nearest story texts (seeds, description, accepted
+    articles): one borderline acceptance alone never makes its neighbours look like the story."""
+    if not known.shape[0] or not rows.shape[0]:
+        return np.zeros(rows.shape[0])
+    sims = textvec.cosine(rows, known)
+    k = min(KNN, sims.shape[1])
+    return np.sort(sims, axis=1)[:, -k:].mean(axis=1)
+
+
 def _centre(values: Sequence[float], prior: float) -> float:
     """The median of ``values``, pulled towards ``prior`` when there are few of them."""
     if not len(values):
@@ -210,7 +229,7 @@ class RelevanceModel:
         fulls = [f"{a.title}\n{a.description}\n{a.text}" for a in articles]
         nd, nc, nr = len(self.definition), len(self.accepted), len(self.rejected)
         profile_docs = self.definition + self.accepted + self.rejected
-        docs = (textvec.terms(t, self.language)
+        docs = (_terms(t, self.language)
                 for t in chain(fulls, heads, (p.text for p in profile_docs), self.background))
         m = textvec.tfidf(docs)
         full_m, head_m = m[:n], m[n:2 * n]
@@ -218,10 +237,12 @@ class RelevanceModel:
         defn, acc, rej = m[o:o + nd], m[o + nd:o + nd + nc], m[o + nd + nc:o + nd + nc + nr]
         bg = m[o + nd + nc + nr:]
         profile = self._profile(defn, acc)
+        known = sparse.vstack([defn, acc]).tocsr() if nc else defn
         s_full = np.asarray(full_m @ profile).ravel()
         s_head = np.asarray(head_m @ profile).ravel()
-        raw = (s_full + s_head) / 2
-        s_bg = np.asarray(bg @ profile).ravel() if bg.shape[0] else np.zeros(0)
+        raw = (s_full + s_head + _knn(full_m, known)) / 3
+        s_bg = ((np.asarray(bg @ profile).ravel() + _knn(bg, known)) / 2 if bg.shape[0]
+                else np.zeros(0))
         s_acc = np.asarray(acc @ profile).ravel() if nc else np.zeros(0)
         to_rej = textvec.cosine(full_m, rej).max(axis=1) if nr else np.zeros(n)
 
