@@ -12,19 +12,19 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
+from itertools import chain
 
 from sumy.utils import get_stop_words
 
-# a capitalised word (letters first; hyphens and apostrophes inside), or an all-capitals one
-_TOKEN = re.compile(r"[^\W\d_][\w'’\-]*")
+# what ends a run of name words; the first group also starts a sentence
+_BREAK = re.compile(r"([.!?:\n\"“”—–•|]|(?<!\w)'|'(?!\w))|[,;()\[\]]")
 _PARTICLES = frozenset("al el ez az as ad an ash at bin ibn de del der di du da la le van von of "
                        "the and".split())
-# words after which a capitalised word starts a sentence (or a heading, a quote)
-_SENTENCE_END = re.compile(r"(?:^|[.!?:;\"“”‘’'()\[\]—–\-•|]\s*|\n\s*)$")
 # capitalised words that are rarely names even mid-sentence
 _NOT_NAMES = frozenset("""monday tuesday wednesday thursday friday saturday sunday january february
     march april may june july august september october november december sept sep oct nov dec jan
     feb mar apr jun jul aug mr mrs ms dr i""".split())
+_EDGE = "'’\"“”‘-.,;:!?()[]{}*«»"
 
 
 @lru_cache(maxsize=4)
@@ -46,44 +46,50 @@ def names(text: str, language: str = "english") -> Counter[str]:
     """Name words of ``text`` with their counts (lower-cased; see the module docstring)."""
     stop = _stop(language)
     out: Counter[str] = Counter()
-    run: list[tuple[str, bool]] = []  # (key, starts a sentence)
     initial: Counter[str] = Counter()  # lone capitalised words that start a sentence
-
-    def flush() -> None:
-        if not run:
-            return
-        if len(run) == 1 and run[0][1]:
-            initial[run[0][0]] += 1  # a name only if it is one elsewhere in the text
-            run.clear()
-            return
-        for key, _ in run:
-            if len(key) > 1 and key not in stop and key not in _NOT_NAMES:
-                out[key] += 1
-        run.clear()
-
-    last_end = 0
-    for m in _TOKEN.finditer(text):
-        word = m.group()
-        gap = text[last_end:m.start()]
-        last_end = m.end()
-        if run and (("\n" in gap) or any(c in gap for c in ".!?;:,()\"“”")):
-            flush()
-        if word[0].isupper():
-            starts = len(word) < 3 or not word.isupper()  # a dateline's GENEVA is a name
-            before = text[max(0, m.start() - 3):m.start()]
-            starts = starts and (m.start() == 0 or bool(_SENTENCE_END.search(before)))
-            run.append((_key(word), starts and not run))
-        elif run and word.lower() in _PARTICLES or (run and "-" in word and
-                                                  word.split("-")[0].lower() in _PARTICLES):
-            if "-" in word:  # "al-Assad", "ez-Zor": the name is the part after the particle
-                tail = word.split("-", 1)[1]
+    starts = True
+    pos = 0
+    for m in chain(_BREAK.finditer(text), (None,)):
+        segment = text[pos:m.start()] if m else text[pos:]
+        run: list[str] = []
+        lone_start = False
+        for i, raw in enumerate(segment.split()):
+            word = raw.strip(_EDGE)
+            if not word or not word[0].isalpha():
+                _flush(run, lone_start, out, initial, stop)
+                run, lone_start = [], False
+                continue
+            if word[0].isupper():
+                if not run:
+                    lone_start = starts and i == 0 and (len(word) < 3 or not word.isupper())
+                run.append(_key(word))
+            elif run and "-" in word and word.split("-", 1)[0].lower() in _PARTICLES:
+                tail = word.split("-", 1)[1]  # "al-Assad", "ez-Zor": the name after the particle
                 if tail[:1].isupper():
-                    run.append((_key(tail), False))
-            continue
-        else:
-            flush()
-    flush()
+                    run.append(_key(tail))
+            elif run and word.lower() in _PARTICLES:
+                continue
+            else:
+                _flush(run, lone_start, out, initial, stop)
+                run, lone_start = [], False
+        _flush(run, lone_start, out, initial, stop)
+        if m is None:
+            break
+        starts = m.group(1) is not None
+        pos = m.end()
     for key, n in initial.items():
         if key in out:
             out[key] += n
     return out
+
+
+def _flush(run: list[str], lone_start: bool, out: Counter[str], initial: Counter[str],
+           stop: frozenset[str]) -> None:
+    if not run:
+        return
+    if len(run) == 1 and lone_start:
+        initial[run[0]] += 1  # a name only if it is one elsewhere in the text
+        return
+    for key in run:
+        if len(key) > 1 and key not in stop and key not in _NOT_NAMES:
+            out[key] += 1

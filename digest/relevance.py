@@ -27,10 +27,11 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import chain
+from itertools import accumulate, chain
 
 import numpy as np
 from scipy import sparse
@@ -317,15 +318,27 @@ class RelevanceModel:
         body = paras[LEAD_PARAGRAPHS:]
         fh = _fold(head)
         fb = [_fold(p) for p in body]
+        body_text, fb_all = "\n".join(body), "\n".join(fb)
+        starts = list(accumulate((len(p) + 1 for p in body[:-1]), initial=0))
         strengths, matched, missing, in_head = [], [], [], True
         for group in self._groups:
             _, found_h = _weighted_hits(group, head, "", "", (fh, "", "", fh))
+            # only the terms with a word in the body can be in one of its paragraphs
+            present = tuple(t for t in group if t[2] is None or t[2][0] in fb_all)
             n_body = 0
-            for p, fp in zip(body, fb, strict=True):
-                _, found_b = _weighted_hits(group, p, "", "", (fp, "", "", fp))
-                if found_b:
-                    n_body += 1
-                    matched.extend(found_b)
+            if found_h and present:  # the paragraphs no longer matter, only the terms
+                _, found_b = _weighted_hits(present, body_text, "", "",
+                                            (fb_all, "", "", fb_all))
+                matched.extend(found_b)
+            elif present:  # which paragraphs: one search of the body per term
+                hit_paras: set[int] = set()
+                for term, pat, fast in present:
+                    found = [bisect_right(starts, m.start()) for m in
+                             (fast[1].finditer(fb_all) if fast else pat.finditer(body_text))]
+                    if found:
+                        hit_paras.update(found)
+                        matched.append(term)
+                n_body = len(hit_paras)
             matched.extend(found_h)
             if found_h:
                 strengths.append(1.0)
@@ -334,8 +347,7 @@ class RelevanceModel:
                 strengths.append(min(1.0, n_body / SPREAD))
                 if not n_body:
                     missing.append(group[0][0])
-        text = "\n".join((head, *body))
-        ft = _fold(text)
+        text, ft = f"{head}\n{body_text}", f"{fh}\n{fb_all}"
         _, extra = _weighted_hits(self._extra, text, "", "", (ft, "", "", ft))
         excl, excluded = _weighted_hits(self._exclude, text, "", "", (ft, "", "", ft))
         _, off_head = _weighted_hits(self._not_about, head, "", "", (fh, "", "", fh))
