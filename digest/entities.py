@@ -63,7 +63,7 @@ def names(text: str, language: str = "english") -> Counter[str]:
                 if not run:
                     lone_start = starts and i == 0 and (len(word) < 3 or not word.isupper())
                 run.append(_key(word))
-            elif run and "-" in word and word.split("-", 1)[0].lower() in _PARTICLES:
+            elif "-" in word and word.split("-", 1)[0].lower() in _PARTICLES:
                 tail = word.split("-", 1)[1]  # "al-Assad", "ez-Zor": the name after the particle
                 if tail[:1].isupper():
                     run.append(_key(tail))

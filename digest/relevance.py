@@ -45,6 +45,7 @@ LEAD_PARAGRAPHS = 2  # the lede: the first paragraphs after headline and standfi
 SPREAD = 3  # body paragraphs carrying a concept for it to count fully without the lede
 ACCEPTED_WEIGHT = 0.5  # weight of the accepted articles' centroid next to the anchor's 1
 SIM, CONCEPTS, NAMES = 0.5, 0.25, 0.25
+SIBLING_NAMES = 0.25  # under this share of story names in its lead, a page is another story's
 KNN = 3  # nearest story texts whose mean similarity counts (k-NN topic tracking)
 # calibration priors, which weigh as much as PRIOR_WEIGHT pages of a run's own data
 PRIOR_OFF, PRIOR_ON, PRIOR_WEIGHT = 0.02, 0.20, 5.0
@@ -139,13 +140,14 @@ def _terms(text: str, language: str) -> list[str]:
 
 
 def _knn(rows: sparse.csr_matrix, known: sparse.csr_matrix) -> np.ndarray:
-    """Mean cosine of each row to its KNN nearest story texts (seeds, description, accepted
-    articles): one borderline acceptance alone never makes its neighbours look like the story."""
+    """Cosine of each row to its KNN-th nearest story text (seeds, description, accepted
+    articles): KNN story texts must be this close, so one borderline acceptance alone never makes
+    its neighbours look like the story."""
     if not known.shape[0] or not rows.shape[0]:
         return np.zeros(rows.shape[0])
     sims = textvec.cosine(rows, known)
     k = min(KNN, sims.shape[1])
-    return np.sort(sims, axis=1)[:, -k:].mean(axis=1)
+    return np.sort(sims, axis=1)[:, -k]
 
 
 def _centre(values: Sequence[float], prior: float) -> float:
@@ -237,14 +239,15 @@ class RelevanceModel:
         o = 2 * n
         defn, acc, rej = m[o:o + nd], m[o + nd:o + nd + nc], m[o + nd + nc:o + nd + nc + nr]
         bg = m[o + nd + nc + nr:]
-        profile = self._profile(defn, acc)
+        profile, acc_weight = self._profile(defn, acc)
         known = sparse.vstack([defn, acc]).tocsr() if nc else defn
         s_full = np.asarray(full_m @ profile).ravel()
         s_head = np.asarray(head_m @ profile).ravel()
         raw = (s_full + s_head + _knn(full_m, known)) / 3
         s_bg = ((np.asarray(bg @ profile).ravel() + _knn(bg, known)) / 2 if bg.shape[0]
                 else np.zeros(0))
-        s_acc = np.asarray(acc @ profile).ravel() if nc else np.zeros(0)
+        # the accepted articles that shaped the profile also say what the story looks like
+        s_acc = np.asarray(acc @ profile).ravel()[acc_weight >= 0.5] if nc else np.zeros(0)
         to_rej = textvec.cosine(full_m, rej).max(axis=1) if nr else np.zeros(n)
 
         concept = [self._concepts(a) for a in articles]
@@ -255,14 +258,24 @@ class RelevanceModel:
                                 float(to_rej[i]), heads[i])
                 for i, a in enumerate(articles)]
 
-    def _profile(self, defn, acc) -> np.ndarray:
+    def _profile(self, defn, acc) -> tuple[np.ndarray, np.ndarray]:
+        """The story's profile, and the weight each accepted article had in it.
+
+        An accepted article counts in proportion to how close it is to the anchor, relative to
+        the other accepted articles (at most 1): an acceptance far from the definition, such as
+        a borderline one, barely moves the profile."""
+        weights = np.ones(acc.shape[0])
         anchor = _unit(np.asarray(defn.mean(axis=0)).ravel()) if defn.shape[0] else None
-        if acc.shape[0]:
-            refine = _unit(np.asarray(acc.mean(axis=0)).ravel())
-            if anchor is None:
-                return refine
-            return _unit(anchor + ACCEPTED_WEIGHT * refine)
-        return anchor if anchor is not None else np.zeros(defn.shape[1])
+        if not acc.shape[0]:
+            return (anchor if anchor is not None else np.zeros(defn.shape[1])), weights
+        if anchor is None:
+            return _unit(np.asarray(acc.mean(axis=0)).ravel()), weights
+        near = np.asarray(acc @ anchor).ravel()
+        typical = float(np.median(near))
+        if typical > 0:
+            weights = np.clip(near / typical, 0.0, 1.0) ** 2
+        refine = _unit(np.asarray(acc.multiply(weights[:, None]).sum(axis=0)).ravel())
+        return _unit(anchor + ACCEPTED_WEIGHT * float(weights.mean()) * refine), weights
 
     def _has_all(self, text: str) -> bool:
         """Every required concept has a word somewhere in ``text`` (a loose, fast test)."""
@@ -368,8 +381,10 @@ class RelevanceModel:
             score -= min(0.3, 0.05 * c.exclude_hits)
         score = max(0.0, min(1.0, score))
         taught = to_rejected >= REJECTED_SIMILAR and to_rejected > nearest[1]
+        # a sibling story: other actors lead it, and the story's concepts are not all up front
+        other_names = names is not None and names < SIBLING_NAMES and not c.in_head
         relevant = (not c.missing and score >= s.threshold and raw >= s.min_similarity
-                    and not c.not_about and not taught)
+                    and not c.not_about and not taught and not other_names)
 
         terms = ", ".join(c.matched) or "no story terms"
         parts = [f"terms: {terms}",
@@ -384,16 +399,13 @@ class RelevanceModel:
         if c.excluded:
             parts.append(f"off-story terms: {', '.join(c.excluded)}")
         if not relevant:
-            if c.missing:
-                parts.append(f"missing concept: {', '.join(c.missing)}")
-            elif c.not_about:
-                parts.append(f"not about: {', '.join(c.not_about)}")
-            elif taught:
-                parts.append(f"like a page marked not the story ({to_rejected:.2f})")
-            elif raw < s.min_similarity:
-                parts.append("too unlike the story")
-            else:
-                parts.append(f"score below threshold {s.threshold:.2f}")
+            reasons = [(bool(c.missing), f"missing concept: {', '.join(c.missing)}"),
+                       (bool(c.not_about), f"not about: {', '.join(c.not_about)}"),
+                       (raw < s.min_similarity, "too unlike the story"),
+                       (score < s.threshold, f"score below threshold {s.threshold:.2f}"),
+                       (other_names, "led by other names: another story"),
+                       (taught, f"like a page marked not the story ({to_rejected:.2f})")]
+            parts.extend(text for failed, text in reasons if failed)
         return Judgement(relevant=relevant, score=round(score, 3), why="; ".join(parts),
                          matched_terms=c.matched, nearest=nearest[0])
 
