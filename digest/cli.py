@@ -224,12 +224,14 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def _extra_parsers() -> list[Callable[[Any], None]]:
-    """Subcommands that live in their own modules (operations: serve, check, feeds)."""
+    """Subcommands that live in their own modules (operations: serve, check, feeds; feedback)."""
+    from . import feedback
+
     try:
         from . import cli_ops
     except ImportError:
-        return []
-    return [cli_ops.add_parsers]
+        return [feedback.add_parser]
+    return [cli_ops.add_parsers, feedback.add_parser]
 
 
 def _version() -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import parallel, replay
+from . import feedback, parallel, replay
 from .collect import Gathered, Selection
 from .dedup import group_duplicates
 from .figures import extract_figures
@@ -81,7 +81,14 @@ def story_profile(ctx: RunContext) -> RelevanceModel:
     since = ctx.window.since - dt.timedelta(days=lookback)
     background = [f"{a.title}\n{a.text}"
                   for a in ctx.store.articles_published(since, ctx.window.since)]
-    return RelevanceModel(cfg.relevance, definition, accepted, background)
+    taught = feedback.verdicts(ctx.store, cfg.story.slug)  # a reader's corrections
+    marked = ctx.store.articles(v.url for v in taught)
+    accepted += [ProfileDoc(v.url, f"{marked[v.url].title}\n{marked[v.url].text}")
+                 for v in taught if v.is_story and v.url in marked]
+    rejected = [ProfileDoc(v.url, f"{marked[v.url].title}\n{marked[v.url].text}")
+                for v in taught if not v.is_story and v.url in marked]
+    return RelevanceModel(cfg.relevance, definition, accepted, background, rejected=rejected,
+                          verdicts={v.url: v.is_story for v in taught})
 
 
 def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,

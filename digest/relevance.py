@@ -29,7 +29,7 @@ import math
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, chain
 
@@ -183,17 +183,21 @@ class RelevanceModel:
 
     ``definition``: the seeds and description (the anchor); ``accepted``: articles recent digests
     carried; ``background``: other recent texts (what the story is not, mostly), used to weigh
-    words and to calibrate. The story's slug or file names never enter: only texts do.
+    words and to calibrate; ``rejected``: pages a reader marked "not the story"; ``verdicts``: a
+    reader's verdicts by canonical URL, which decide those pages. The story's slug or file names
+    never enter: only texts do.
     """
 
     def __init__(self, settings: RelevanceSettings, definition: Sequence[ProfileDoc],
                  accepted: Sequence[ProfileDoc] = (), background: Sequence[str] = (),
-                 language: str = "english", rejected: Sequence[ProfileDoc] = ()) -> None:
+                 language: str = "english", rejected: Sequence[ProfileDoc] = (),
+                 verdicts: Mapping[str, bool] | None = None) -> None:
         self.settings = settings
         self.definition = tuple(p for p in definition if p.text.strip())
         self.accepted = tuple(p for p in accepted if p.text.strip())
         self.background = tuple(background)
-        self.rejected = tuple(p for p in rejected if p.text.strip())
+        self.rejected = tuple(p for p in rejected if p.text.strip())  # marked "not the story"
+        self.verdicts = dict(verdicts or {})  # canonical URL -> a reader's verdict
         self.language = language
         self._groups = tuple(_compile(g) for g in settings.require)
         self._fast = tuple(tuple(f[2][0] for f in g if f[2] is not None) if all(f[2] for f in g)
@@ -373,6 +377,11 @@ class RelevanceModel:
                    names: float | None, nearest: tuple[str | None, float], to_rejected: float,
                    head: str) -> Judgement:
         s = self.settings
+        if a.canonical_url in self.verdicts:
+            yes = self.verdicts[a.canonical_url]
+            return Judgement(relevant=yes, score=1.0 if yes else 0.0,
+                             why=f"a reader marked it {'the story' if yes else 'not the story'} "
+                                 "(digest feedback)", nearest=nearest[0])
         sim = calib.scale(raw)
         name_part = 0.5 if names is None else names
         concept_part = sim if c.strength is None else c.strength

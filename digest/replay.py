@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import feedback
 from .models import (
     Article,
     Attributed,
@@ -83,6 +84,7 @@ def input_key(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection
     add(sorted(store.carried_before(slug, ctx.day).items()), store.sentences_before(slug, ctx.day))
     for day, body in store.digests_before(slug, ctx.day):
         add(day, json.dumps(body, sort_keys=True, ensure_ascii=False))
+    add(feedback.verdicts(store, slug))  # a reader's corrections change the verdicts
     lookback = cfg.relevance.lookback_days
     recent = store.articles(store.carried_before(slug, ctx.day, lookback))
     add(sorted((k, a.content_hash, a.title) for k, a in recent.items()))
