@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEVELOPMENTS = 3
+NEAR_MISSES, NEAR_SHARE = 3, 0.6  # "Possibly related": at most 3, scoring 60% of the threshold
 PARALLEL_ITEMS = 8  # from this many story articles, the overview, quotes and figures run in parallel
 
 
@@ -61,6 +62,7 @@ class Draft:
     skipped: tuple[Skipped, ...]
     sources: tuple[SourceReport, ...]
     counts: dict[str, int]
+    near_misses: tuple[Skipped, ...] = ()
 
 
 # -- membership and folding -------------------------------------------------------------------
@@ -111,12 +113,15 @@ def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
     ctx.timings["relevance"] = time.perf_counter() - start
 
     relevant: list[tuple[Article, Judgement, bool]] = []
+    rejected: list[tuple[float, Skipped]] = []
     for (cand, art, updated), j in zip(rows, judgements, strict=True):
         if j.relevant:
             relevant.append((art, j, updated))
         else:
             skipped.append(Skipped(cand.entry.url, f"not about the story (score {j.score:.2f}: "
                                                    f"{j.why})", art.title))
+            rejected.append((j.score, Skipped(cand.entry.url, j.why, art.title)))
+    near = near_misses(rejected, cfg.relevance.threshold)
 
     carried = ctx.store.carried_before(cfg.story.slug, ctx.day)
     recent = ctx.store.articles(ctx.store.carried_before(cfg.story.slug, ctx.day,
@@ -180,7 +185,15 @@ def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
               "relevant": len(relevant), "duplicates_folded": folded,
               "story_articles": len(items), "sources_failed": sum(s.status == "error"
                                                                   for s in sources)}
-    return Draft(tuple(items), _dedupe_skipped(skipped, items), sources, counts)
+    return Draft(tuple(items), _dedupe_skipped(skipped, items), sources, counts, near)
+
+
+def near_misses(rejected: Sequence[tuple[float, Skipped]], threshold: float) -> tuple[Skipped, ...]:
+    """The closest pages left out ("Possibly related"), best first: a reader can correct one
+    with `digest feedback URL --story`."""
+    close = sorted((x for x in rejected if x[0] >= threshold * NEAR_SHARE),
+                   key=lambda x: (-x[0], x[1].url))
+    return tuple(dict.fromkeys(s for _, s in close))[:NEAR_MISSES]
 
 
 def _source_report(feed: FeedResult, items: int) -> SourceReport:
@@ -248,6 +261,7 @@ def summarise(ctx: RunContext, draft: Draft) -> Digest:
     return Digest(story=cfg.story.story, date=ctx.day, window=ctx.window,
                   generated_at=ctx.now, overview=tuple(overview), articles=tuple(stories),
                   sources=draft.sources, skipped=draft.skipped, quotes=tuple(quotes),
+                  near_misses=draft.near_misses,
                   figures=tuple(figures), timeline=timeline, developments=developments,
                   previous_date=earlier[-1][0] if earlier else None, stats=dict(draft.counts))
 

@@ -169,6 +169,8 @@ def rebuild(body: dict[str, Any], extra: dict[str, Any],
         generated_at=when(extra["generated_at"]),  # type: ignore[arg-type]
         overview=attributed(body["overview"]), articles=tuple(stories), sources=tuple(sources),
         skipped=tuple(Skipped(s["url"], s["reason"], s["title"]) for s in body["skipped"]),
+        near_misses=tuple(Skipped(s["url"], s["why"], s["title"])
+                          for s in body.get("possibly_related", ())),
         quotes=tuple(Quote(**q) for q in body["quotes"]),
         figures=tuple(Figure(f["label"], tuple(FigureClaim(**c) for c in f["claims"]))
                       for f in body["figures"]),

@@ -80,11 +80,16 @@ def test_story_keeps_a_page_the_model_left_out(story):
     cfg, out = story
     day = "2016-09-17"  # pages about al-Rai and Raqqa are read and left out
     body, _ = run_day(cfg, out, day)
-    out_ids = [INDEX.id_of(s["url"]) for s in body["skipped"]
-               if s["reason"].startswith("not about the story") and "page not extracted"
-               not in s["reason"]]
-    target = next(i for i in out_ids if i)
-    assert feedback(cfg, out, url_of(body, target), "--story") == 0
+    # the digest lists the closest pages it left out, with their why...
+    near = body["possibly_related"]
+    assert 1 <= len(near) <= 3 and all(n["why"] and n["title"] for n in near)
+    assert {INDEX.id_of(n["url"]) for n in near} <= {a["id"] for a in KEY["articles"]
+                                                     if a["digest_date"] == day}
+    assert "Possibly related, left out" in (out / "syria-ceasefire" / f"{day}.md").read_text()
+    target = INDEX.id_of(near[0]["url"])
+    assert target not in kept(body)
+    # ...and a reader corrects one in one command
+    assert feedback(cfg, out, near[0]["url"], "--story") == 0
     again, _ = run_day(cfg, out, day)
     assert target in kept(again)
     why = next(a["why"] for a in again["articles"] if INDEX.id_of(a["url"]) == target)
