@@ -45,10 +45,11 @@ LEAD_PARAGRAPHS = 2  # the lede: the first paragraphs after headline and standfi
 SPREAD = 3  # body paragraphs carrying a concept for it to count fully without the lede
 ACCEPTED_WEIGHT = 0.5  # weight of the accepted articles' centroid next to the anchor's 1
 SIM, CONCEPTS, NAMES = 0.5, 0.25, 0.25
-SIBLING_NAMES = 0.25  # under this share of story names in its lead, a page is another story's
+SIBLING_NAMES = 0.25  # story names in its lead this far from "on" towards "off": another story
 KNN = 3  # nearest story texts whose mean similarity counts (k-NN topic tracking)
 # calibration priors, which weigh as much as PRIOR_WEIGHT pages of a run's own data
 PRIOR_OFF, PRIOR_ON, PRIOR_WEIGHT = 0.02, 0.20, 5.0
+PRIOR_NAMES_OFF, PRIOR_NAMES_ON = 0.05, 0.5
 REJECTED_SIMILAR = 0.5  # this close to a page a reader marked "not the story": left out
 
 
@@ -247,8 +248,9 @@ class RelevanceModel:
         known = sparse.vstack([defn, acc]).tocsr() if nc else defn
         s_full = np.asarray(full_m @ profile).ravel()
         s_head = np.asarray(head_m @ profile).ravel()
-        raw = (s_full + s_head + _knn(full_m, known)) / 3
-        s_bg = ((np.asarray(bg @ profile).ravel() + _knn(bg, known)) / 2 if bg.shape[0]
+        # like the story as a whole, or like KNN of its texts
+        raw = np.maximum((s_full + s_head) / 2, _knn(full_m, known))
+        s_bg = (np.maximum(np.asarray(bg @ profile).ravel(), _knn(bg, known)) if bg.shape[0]
                 else np.zeros(0))
         # the accepted articles that shaped the profile also say what the story looks like
         s_acc = np.asarray(acc @ profile).ravel()[acc_weight >= 0.5] if nc else np.zeros(0)
@@ -257,9 +259,10 @@ class RelevanceModel:
         concept = [self._concepts(a) for a in articles]
         calib = self._calibrate(raw, concept, s_bg, s_acc)
         name_share = self._name_shares(heads)
+        names_calib = self._calibrate_names(name_share, concept)
         nearest = self._nearest(full_m, defn, acc)
-        return [self._judge_one(a, raw[i], calib, concept[i], name_share[i], nearest[i],
-                                float(to_rej[i]), heads[i])
+        return [self._judge_one(a, raw[i], calib, concept[i], name_share[i], names_calib,
+                                nearest[i], float(to_rej[i]))
                 for i, a in enumerate(articles)]
 
     def _profile(self, defn, acc) -> tuple[np.ndarray, np.ndarray]:
@@ -301,6 +304,19 @@ class RelevanceModel:
         lo = _centre(off, PRIOR_OFF)
         hi = _centre(on, max(PRIOR_ON, lo + 0.05))
         return Calibration(off=lo, on=max(hi, lo + 0.02), n_off=len(off), n_on=len(on))
+
+    def _calibrate_names(self, shares: Sequence[float | None],
+                         concept: Sequence[_Concepts]) -> Calibration:
+        """Typical share of story names in the lead of pages that cannot be the story and of
+        pages that surely are: a story defined in one sentence has few names to share."""
+        off = [x for x, c in zip(shares, concept, strict=True) if x is not None and c.missing]
+        on = [x for x, c in zip(shares, concept, strict=True) if x is not None and c.in_head]
+        if not self._groups:
+            on = [x for x in shares if x is not None]
+            on = [x for x in on if x >= np.median(on)] if on else []
+        lo = _centre(off, PRIOR_NAMES_OFF)
+        hi = _centre(on, PRIOR_NAMES_ON)
+        return Calibration(off=lo, on=max(hi, lo + 0.05), n_off=len(off), n_on=len(on))
 
     def _name_shares(self, heads: Sequence[str]) -> list[float | None]:
         found = [entities.names(h, self.language) for h in heads]
@@ -374,8 +390,8 @@ class RelevanceModel:
                          exclude_hits=excl, not_about=tuple(off_head))
 
     def _judge_one(self, a: Article, raw: float, calib: Calibration, c: _Concepts,
-                   names: float | None, nearest: tuple[str | None, float], to_rejected: float,
-                   head: str) -> Judgement:
+                   names: float | None, names_calib: Calibration,
+                   nearest: tuple[str | None, float], to_rejected: float) -> Judgement:
         s = self.settings
         if a.canonical_url in self.verdicts:
             yes = self.verdicts[a.canonical_url]
@@ -383,7 +399,7 @@ class RelevanceModel:
                              why=f"a reader marked it {'the story' if yes else 'not the story'} "
                                  "(digest feedback)", nearest=nearest[0])
         sim = calib.scale(raw)
-        name_part = 0.5 if names is None else names
+        name_part = 0.5 if names is None else names_calib.scale(names)
         concept_part = sim if c.strength is None else c.strength
         score = SIM * sim + CONCEPTS * concept_part + NAMES * name_part
         if c.exclude_hits:
@@ -391,7 +407,7 @@ class RelevanceModel:
         score = max(0.0, min(1.0, score))
         taught = to_rejected >= REJECTED_SIMILAR and to_rejected > nearest[1]
         # a sibling story: other actors lead it, and the story's concepts are not all up front
-        other_names = names is not None and names < SIBLING_NAMES and not c.in_head
+        other_names = names is not None and name_part < SIBLING_NAMES and not c.in_head
         relevant = (not c.missing and score >= s.threshold and raw >= s.min_similarity
                     and not c.not_about and not taught and not other_names)
 
@@ -400,7 +416,9 @@ class RelevanceModel:
                  f"similarity {raw:.2f} (story pages here ~{calib.on:.2f}, others "
                  f"~{calib.off:.2f})",
                  "story names: " + ("none in the headline or lede" if names is None
-                                    else f"{names:.0%} of the headline and lede's")]
+                                    else f"{names:.0%} of the headline and lede's (story pages "
+                                         f"here ~{names_calib.on:.0%}, others "
+                                         f"~{names_calib.off:.0%})")]
         if c.strength is not None:
             parts.append(f"concepts {c.strength:.0%} in headline, lede or several paragraphs")
         if nearest[0]:
