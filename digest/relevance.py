@@ -50,6 +50,9 @@ KNN = 3  # nearest story texts whose mean similarity counts (k-NN topic tracking
 # calibration priors, which weigh as much as PRIOR_WEIGHT pages of a run's own data
 PRIOR_OFF, PRIOR_ON, PRIOR_WEIGHT = 0.02, 0.20, 5.0
 PRIOR_NAMES_OFF, PRIOR_NAMES_ON = 0.05, 0.5
+# "sure" pages (every concept in the lead) may include a sibling story: their upper quartile, not
+# their median, says what the story looks like
+ON_QUANTILE = 0.75
 REJECTED_SIMILAR = 0.5  # this close to a page a reader marked "not the story": left out
 
 
@@ -151,12 +154,12 @@ def _knn(rows: sparse.csr_matrix, known: sparse.csr_matrix) -> np.ndarray:
     return np.sort(sims, axis=1)[:, -k]
 
 
-def _centre(values: Sequence[float], prior: float) -> float:
-    """The median of ``values``, pulled towards ``prior`` when there are few of them."""
+def _centre(values: Sequence[float], prior: float, q: float = 0.5) -> float:
+    """The ``q`` quantile of ``values``, pulled towards ``prior`` when there are few of them."""
     if not len(values):
         return prior
     n = len(values)
-    return (n * float(np.median(values)) + PRIOR_WEIGHT * prior) / (n + PRIOR_WEIGHT)
+    return (n * float(np.quantile(values, q)) + PRIOR_WEIGHT * prior) / (n + PRIOR_WEIGHT)
 
 
 def head_text(a: Article) -> str:
@@ -302,7 +305,7 @@ class RelevanceModel:
             on = [float(x) for x in raw if x > np.quantile(everything, 0.9)]
         on += [float(x) for x in s_acc]
         lo = _centre(off, PRIOR_OFF)
-        hi = _centre(on, max(PRIOR_ON, lo + 0.05))
+        hi = _centre(on, max(PRIOR_ON, lo + 0.05), ON_QUANTILE)
         return Calibration(off=lo, on=max(hi, lo + 0.02), n_off=len(off), n_on=len(on))
 
     def _calibrate_names(self, shares: Sequence[float | None],
@@ -315,7 +318,7 @@ class RelevanceModel:
             on = [x for x in shares if x is not None]
             on = [x for x in on if x >= np.median(on)] if on else []
         lo = _centre(off, PRIOR_NAMES_OFF)
-        hi = _centre(on, PRIOR_NAMES_ON)
+        hi = _centre(on, PRIOR_NAMES_ON, ON_QUANTILE)
         return Calibration(off=lo, on=max(hi, lo + 0.05), n_off=len(off), n_on=len(on))
 
     def _name_shares(self, heads: Sequence[str]) -> list[float | None]:
