@@ -19,8 +19,9 @@ description: the anchor) and the day's background (everything else the feeds car
 
 ``score = SIM * similarity + CONCEPTS * concepts + NAMES * names``; an article belongs when every
 concept is present somewhere, the score reaches ``threshold`` (0.5: halfway between what the
-story looks like and what the rest looks like), no ``not_about`` phrase leads it and it is not
-closer to a page a reader marked "not the story" than to the story.
+story looks like and what the rest looks like), no ``not_about`` phrase leads it, it is not led by
+other names (a sibling) and it is not closer to a page a reader marked "not the story" than to
+the story. Names are calibrated per run like similarity. See docs/RELEVANCE.md.
 """
 
 from __future__ import annotations
