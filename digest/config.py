@@ -68,8 +68,10 @@ class RelevanceSettings:
     terms: tuple[str, ...] = ()
     # Terms that mark a different story (lower the score, never decide alone).
     exclude: tuple[str, ...] = ()
-    threshold: float = 0.5  # minimum combined score for membership
-    min_similarity: float = 0.12  # minimum similarity to the story profile
+    threshold: float = 0.5  # minimum score; 0.5 is halfway between story-like and not (relevance.py)
+    min_similarity: float = 0.0  # optional floor on the raw cosine to the story's profile
+    # Phrases of what the story is not: a page led by one (headline, standfirst, lede) is left out.
+    not_about: tuple[str, ...] = ()
     lookback_days: int = 7  # accepted articles from these earlier days join the story profile
     # Pages with no word of some required concept anywhere in them are not extracted (screen.py)
     prefilter: bool = True
@@ -240,7 +242,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
 
     rel = r.table(data, "relevance")
     r.known(rel, "relevance", {"require", "terms", "exclude", "threshold", "min_similarity",
-                               "lookback_days", "prefilter"})
+                               "lookback_days", "prefilter", "not_about"})
     require = r.get(rel, "relevance.require", groups, default=())
     for i, group in enumerate(require):
         check.check_terms(r, f"relevance.require[{i}]", group)
@@ -252,7 +254,8 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         terms=r.get(rel, "relevance.terms", str_list, default=()),
         exclude=r.get(rel, "relevance.exclude", str_list, default=()),
         threshold=r.number(rel, "relevance.threshold", 0.5, lo=0.0, hi=1.0),
-        min_similarity=r.number(rel, "relevance.min_similarity", 0.12, lo=0.0, hi=1.0),
+        min_similarity=r.number(rel, "relevance.min_similarity", 0.0, lo=0.0, hi=1.0),
+        not_about=r.get(rel, "relevance.not_about", str_list, default=()),
         lookback_days=int(r.number(rel, "relevance.lookback_days", 7, lo=0, hi=365, integer=True)),
         prefilter=r.get(rel, "relevance.prefilter", bool, default=True),
     )

@@ -24,6 +24,7 @@ class History:
     background: tuple[Article, ...] = ()  # any articles published in the lookback days
     sentences: tuple[str, ...] = ()  # overview sentences already sent, oldest first
     digests: tuple[tuple[dt.date, Mapping[str, Any]], ...] = ()  # earlier digests, oldest first
+    verdicts: tuple[Any, ...] = ()  # a reader's corrections (feedback.Verdict), by URL
 
     @property
     def previous_date(self) -> dt.date | None:
@@ -36,3 +37,4 @@ class History:
             add(day, json.dumps(body, sort_keys=True, ensure_ascii=False))
         add([(a.canonical_url, a.content_hash, a.title) for a in self.recent])
         add([(a.canonical_url, a.content_hash) for a in self.background])
+        add(list(self.verdicts))  # a reader's corrections change the verdicts

@@ -263,6 +263,8 @@ class Digest:
     articles: tuple[StoryArticle, ...]
     sources: tuple[SourceReport, ...]
     skipped: tuple[Skipped, ...] = ()
+    # the closest pages relevance left out, with its why (also in ``skipped``)
+    near_misses: tuple[Skipped, ...] = ()
     quotes: tuple[Quote, ...] = ()
     figures: tuple[Figure, ...] = ()
     timeline: tuple[TimelineEntry, ...] = ()

@@ -1,38 +1,61 @@
 """Does an article belong to the story? A score in [0, 1] and a reason a person can read.
 
-Two kinds of evidence, both from the article's extracted title and text (never page chrome):
+An article belongs when the story is what it is *about*, judged from the structure extraction
+gives (headline, standfirst, lede, body paragraphs) against the story's definition (seeds and
+description: the anchor) and the day's background (everything else the feeds carried):
 
-* **similarity to the story itself** (TF-IDF cosine): to the story's definition (its seed
-  articles and description) and to the centroid of the articles recent digests accepted, so the
-  story can drift (Deir ez-Zor, then Urum al-Kubra, then Aleppo) without anyone editing keywords;
-* **story concepts**: the config's ``require`` groups (each names one concept of the story, e.g.
-  the place and the truce), weighted by prominence: a hit in the title counts more than one in the
-  lead, which counts more than a passing mention deep in the text.
+* **similarity** (TF-IDF cosine) of the article and of its headline and lede to the story's
+  profile: the anchor, refined by the articles recent digests accepted (their centroid at half the
+  anchor's weight, so earlier acceptances refine the story but never pull it off its definition).
+  The cosine is calibrated per run: 0 at the typical similarity of pages that cannot be the story
+  (they miss a required concept) and 1 at that of pages that surely are (every required concept
+  in their headline or lede; the articles recent digests carried). The boundary comes from each
+  story's own data, not from a per-story threshold;
+* **concepts** (``require`` groups): each counts fully when the headline, standfirst or lede
+  carries it, or several body paragraphs do; one mention deep in the body counts little;
+* **names** (people, organisations, places; :mod:`digest.entities`): the share of the names in
+  the headline, standfirst and lede that are the story's names, weighted by rarity. A sibling
+  story (same place and kind of event, other actors) leads with other names.
 
-``score = SIM_WEIGHT * similarity + (1 - SIM_WEIGHT) * concepts``; an article belongs when every
-concept is present, the score reaches ``threshold`` and the similarity reaches ``min_similarity``.
+``score = SIM * similarity + CONCEPTS * concepts + NAMES * names``; an article belongs when every
+concept is present somewhere, the score reaches ``threshold`` (0.5: halfway between what the
+story looks like and what the rest looks like), no ``not_about`` phrase leads it, it is not led by
+other names (a sibling) and it is not closer to a page a reader marked "not the story" than to
+the story. Names are calibrated per run like similarity. See docs/RELEVANCE.md.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Iterable, Sequence
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from itertools import chain
+from itertools import accumulate, chain
 
 import numpy as np
+from scipy import sparse
 
+from digest import entities
 from digest.config import RelevanceSettings
 from digest.models import Article, Judgement
 from digest.text import vec as textvec
 
-TITLE_WEIGHT, LEAD_WEIGHT, BODY_WEIGHT = 3.0, 2.0, 1.0
-LEAD_PARAGRAPHS = 2
-SATURATION = 4.0  # weighted hits at which a concept counts as fully present
-DEFINITION_SCALE = 0.20  # cosine to the story's definition that counts as full similarity
-ACCEPTED_SCALE = 0.35  # cosine to the accepted articles' centroid that counts as full similarity
-SIM_WEIGHT = 0.7
-COMBINE = max
+TITLE_WEIGHT, LEAD_WEIGHT, BODY_WEIGHT = 3.0, 2.0, 1.0  # for _weighted_hits' callers
+LEAD_PARAGRAPHS = 2  # the lede: the first paragraphs after headline and standfirst
+SPREAD = 3  # body paragraphs carrying a concept for it to count fully without the lede
+ACCEPTED_WEIGHT = 0.5  # weight of the accepted articles' centroid next to the anchor's 1
+SIM, CONCEPTS, NAMES = 0.5, 0.25, 0.25
+SIBLING_NAMES = 0.25  # story names in its lead this far from "on" towards "off": another story
+KNN = 3  # nearest story texts whose mean similarity counts (k-NN topic tracking)
+# calibration priors, which weigh as much as PRIOR_WEIGHT pages of a run's own data
+PRIOR_OFF, PRIOR_ON, PRIOR_WEIGHT = 0.02, 0.20, 5.0
+PRIOR_NAMES_OFF, PRIOR_NAMES_ON = 0.05, 0.5
+# "sure" pages (every concept in the lead) may include a sibling story: their upper quartile, not
+# their median, says what the story looks like
+ON_QUANTILE = 0.75
+REJECTED_SIMILAR = 0.5  # this close to a page a reader marked "not the story": left out
 
 
 @dataclass(frozen=True)
@@ -109,116 +132,322 @@ def _weighted_hits(patterns: Patterns, title: str, lead: str, body: str,
     return total, found
 
 
-@dataclass(frozen=True)
-class _Similarity:
-    to_definition: float
-    to_accepted: float
-    nearest: str | None
-    nearest_sim: float
-    has_accepted: bool = False
+def _unit(v: np.ndarray) -> np.ndarray:
+    norm = float(np.linalg.norm(v))
+    return v / norm if norm else v
 
-    @property
-    def score(self) -> float:
-        d = min(1.0, self.to_definition / DEFINITION_SCALE)
-        if not self.has_accepted:
-            return d
-        a = min(1.0, self.to_accepted / ACCEPTED_SCALE)
-        return COMBINE(d, a)
+
+def _terms(text: str, language: str) -> list[str]:
+    """Stemmed content words, and the parts of hyphenated ones, so that spellings meet:
+    "Deir ez-Zor" and "Deir al-Zor", "cease-fire" and "fire", "US-Russian" and "Russian"."""
+    out = textvec.terms(text, language)
+    out.extend([p for t in out if "-" in t for p in t.split("-") if len(p) > 2])
+    return out
+
+
+def _knn(rows: sparse.csr_matrix, known: sparse.csr_matrix) -> np.ndarray:
+    """Cosine of each row to its KNN-th nearest story text (seeds, description, accepted
+    articles): KNN story texts must be this close, so one borderline acceptance alone never makes
+    its neighbours look like the story."""
+    if not known.shape[0] or not rows.shape[0]:
+        return np.zeros(rows.shape[0])
+    sims = textvec.cosine(rows, known)
+    k = min(KNN, sims.shape[1])
+    return np.sort(sims, axis=1)[:, -k]
+
+
+def _centre(values: Sequence[float], prior: float, q: float = 0.5) -> float:
+    """The ``q`` quantile of ``values``, pulled towards ``prior`` when there are few of them."""
+    if not len(values):
+        return prior
+    n = len(values)
+    return (n * float(np.quantile(values, q)) + PRIOR_WEIGHT * prior) / (n + PRIOR_WEIGHT)
+
+
+def head_text(a: Article) -> str:
+    """Headline, standfirst and lede: what an article is about."""
+    paras = a.paragraphs[:LEAD_PARAGRAPHS]
+    desc = a.description if a.description and a.description not in paras[:1] else ""
+    return "\n".join(x for x in (a.title, desc, *paras) if x)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Typical raw similarity of pages that cannot be the story and of pages that surely are."""
+
+    off: float
+    on: float
+    n_off: int
+    n_on: int
+
+    def scale(self, sim: float) -> float:
+        return float(min(1.0, max(0.0, (sim - self.off) / max(0.02, self.on - self.off))))
 
 
 class RelevanceModel:
     """Scores articles against one story; build once per run, then call :meth:`judge`.
 
-    ``definition``: the seeds and description; ``accepted``: articles recent digests carried;
-    ``background``: other recent texts, used only to weigh words (inverse document frequency).
+    ``definition``: the seeds and description (the anchor); ``accepted``: articles recent digests
+    carried; ``background``: other recent texts (what the story is not, mostly), used to weigh
+    words and to calibrate; ``rejected``: pages a reader marked "not the story"; ``verdicts``: a
+    reader's verdicts by canonical URL, which decide those pages. The story's slug or file names
+    never enter: only texts do.
     """
 
     def __init__(self, settings: RelevanceSettings, definition: Sequence[ProfileDoc],
                  accepted: Sequence[ProfileDoc] = (), background: Sequence[str] = (),
-                 language: str = "english") -> None:
+                 language: str = "english", rejected: Sequence[ProfileDoc] = (),
+                 verdicts: Mapping[str, bool] | None = None) -> None:
         self.settings = settings
         self.definition = tuple(p for p in definition if p.text.strip())
         self.accepted = tuple(p for p in accepted if p.text.strip())
         self.background = tuple(background)
+        self.rejected = tuple(p for p in rejected if p.text.strip())  # marked "not the story"
+        self.verdicts = dict(verdicts or {})  # canonical URL -> a reader's verdict
         self.language = language
         self._groups = tuple(_compile(g) for g in settings.require)
+        self._fast = tuple(tuple(f[2][0] for f in g if f[2] is not None) if all(f[2] for f in g)
+                           else None for g in self._groups)
         self._extra = _compile(settings.terms)
         self._exclude = _compile(settings.exclude)
+        self._not_about = _compile(settings.not_about)
+        self._names = self._story_names()
+
+    # -- the story's names ------------------------------------------------------------------
+
+    def _story_names(self) -> dict[str, float]:
+        """Names of the definition (weight 1) and names most accepted articles share (0.5)."""
+        out: dict[str, float] = {}
+        for p in self.definition:
+            for k in entities.names(p.text, self.language):
+                out[k] = 1.0
+        if self.accepted:
+            seen: Counter[str] = Counter()
+            for p in self.accepted:
+                seen.update(set(entities.names(p.text[:3000], self.language)))
+            need = max(2, len(self.accepted) // 3)  # one borderline acceptance adds nothing
+            for k, c in seen.items():
+                if c >= need:
+                    out.setdefault(k, 0.5)
+        return out
+
+    # -- judging ----------------------------------------------------------------------------
 
     def judge(self, articles: Sequence[Article]) -> list[Judgement]:
         """One judgement per article, in order."""
         if not articles:
             return []
-        sims = self._similarities((f"{a.title}\n{a.text}" for a in articles), len(articles))
-        return [self._judge_one(a, s) for a, s in zip(articles, sims, strict=True)]
-
-    def _similarities(self, texts: Iterable[str], n: int) -> list[_Similarity]:
-        nd = len(self.definition)
-        profile = (p.text for p in self.definition + self.accepted)
-        # one term list at a time: thousands of articles never sit in memory as term lists
-        docs = (textvec.terms(t, self.language) for t in chain(texts, profile, self.background))
+        n = len(articles)
+        heads = [head_text(a) for a in articles]
+        fulls = [f"{a.title}\n{a.description}\n{a.text}" for a in articles]
+        nd, nc, nr = len(self.definition), len(self.accepted), len(self.rejected)
+        profile_docs = self.definition + self.accepted + self.rejected
+        docs = (_terms(t, self.language)
+                for t in chain(fulls, heads, (p.text for p in profile_docs), self.background))
         m = textvec.tfidf(docs)
-        arts = m[:n]
-        defn = m[n:n + nd]
-        acc = m[n + nd:n + nd + len(self.accepted)]
-        to_def = textvec.cosine(arts, defn) if nd else np.zeros((n, 1))
-        to_acc = textvec.cosine(arts, acc) if self.accepted else np.zeros((n, 0))
-        centroid_sim = np.zeros(n)
-        if self.accepted:
-            c = np.asarray(acc.mean(axis=0)).ravel()
-            norm = float(np.linalg.norm(c)) or 1.0
-            centroid_sim = np.asarray(arts @ (c / norm)).ravel()
-        out = []
-        labels = [p.label for p in self.definition + self.accepted]
-        both = np.hstack([to_def, to_acc]) if self.accepted else to_def
-        for i in range(n):
-            j = int(both[i].argmax()) if both.shape[1] else -1
-            out.append(_Similarity(
-                to_definition=float(to_def[i].max()) if nd else 0.0,
-                to_accepted=float(centroid_sim[i]),
-                nearest=labels[j] if 0 <= j < len(labels) else None,
-                nearest_sim=float(both[i, j]) if j >= 0 else 0.0,
-                has_accepted=bool(self.accepted)))
+        full_m, head_m = m[:n], m[n:2 * n]
+        o = 2 * n
+        defn, acc, rej = m[o:o + nd], m[o + nd:o + nd + nc], m[o + nd + nc:o + nd + nc + nr]
+        bg = m[o + nd + nc + nr:]
+        profile, acc_weight = self._profile(defn, acc)
+        known = sparse.vstack([defn, acc]).tocsr() if nc else defn
+        s_full = np.asarray(full_m @ profile).ravel()
+        s_head = np.asarray(head_m @ profile).ravel()
+        # like the story as a whole, or like KNN of its texts
+        raw = np.maximum((s_full + s_head) / 2, _knn(full_m, known))
+        s_bg = (np.maximum(np.asarray(bg @ profile).ravel(), _knn(bg, known)) if bg.shape[0]
+                else np.zeros(0))
+        # the accepted articles that shaped the profile also say what the story looks like
+        s_acc = np.asarray(acc @ profile).ravel()[acc_weight >= 0.5] if nc else np.zeros(0)
+        to_rej = textvec.cosine(full_m, rej).max(axis=1) if nr else np.zeros(n)
+
+        concept = [self._concepts(a) for a in articles]
+        calib = self._calibrate(raw, concept, s_bg, s_acc)
+        name_share = self._name_shares(heads)
+        names_calib = self._calibrate_names(name_share, concept)
+        nearest = self._nearest(full_m, defn, acc)
+        return [self._judge_one(a, raw[i], calib, concept[i], name_share[i], names_calib,
+                                nearest[i], float(to_rej[i]))
+                for i, a in enumerate(articles)]
+
+    def _profile(self, defn, acc) -> tuple[np.ndarray, np.ndarray]:
+        """The story's profile, and the weight each accepted article had in it.
+
+        An accepted article counts in proportion to how close it is to the anchor, relative to
+        the other accepted articles (at most 1): an acceptance far from the definition, such as
+        a borderline one, barely moves the profile."""
+        weights = np.ones(acc.shape[0])
+        anchor = _unit(np.asarray(defn.mean(axis=0)).ravel()) if defn.shape[0] else None
+        if not acc.shape[0]:
+            return (anchor if anchor is not None else np.zeros(defn.shape[1])), weights
+        if anchor is None:
+            return _unit(np.asarray(acc.mean(axis=0)).ravel()), weights
+        near = np.asarray(acc @ anchor).ravel()
+        typical = float(np.median(near))
+        if typical > 0:
+            weights = np.clip(near / typical, 0.0, 1.0) ** 2
+        refine = _unit(np.asarray(acc.multiply(weights[:, None]).sum(axis=0)).ravel())
+        return _unit(anchor + ACCEPTED_WEIGHT * float(weights.mean()) * refine), weights
+
+    def _has_all(self, text: str) -> bool:
+        """Every required concept has a word somewhere in ``text`` (a loose, fast test)."""
+        low = _fold(text)
+        return all(fast is None or any(w in low for w in fast) for fast in self._fast)
+
+    def _calibrate(self, raw: np.ndarray, concept: Sequence[_Concepts], s_bg: np.ndarray,
+                   s_acc: np.ndarray) -> Calibration:
+        if self._groups:
+            off = [float(x) for x, c in zip(raw, concept, strict=True) if c.missing]
+            off += [float(x) for x, t in zip(s_bg, self.background, strict=False)
+                    if not self._has_all(t)]
+            on = [float(x) for x, c in zip(raw, concept, strict=True) if c.in_head]
+        else:  # no concept says what cannot be the story: the lower half of the day is not
+            everything = np.concatenate([raw, s_bg])
+            off = [float(x) for x in everything if x <= np.median(everything)]
+            on = [float(x) for x in raw if x > np.quantile(everything, 0.9)]
+        on += [float(x) for x in s_acc]
+        lo = _centre(off, PRIOR_OFF)
+        hi = _centre(on, max(PRIOR_ON, lo + 0.05), ON_QUANTILE)
+        return Calibration(off=lo, on=max(hi, lo + 0.02), n_off=len(off), n_on=len(on))
+
+    def _calibrate_names(self, shares: Sequence[float | None],
+                         concept: Sequence[_Concepts]) -> Calibration:
+        """Typical share of story names in the lead of pages that cannot be the story and of
+        pages that surely are: a story defined in one sentence has few names to share."""
+        off = [x for x, c in zip(shares, concept, strict=True) if x is not None and c.missing]
+        on = [x for x, c in zip(shares, concept, strict=True) if x is not None and c.in_head]
+        if not self._groups:
+            on = [x for x in shares if x is not None]
+            on = [x for x in on if x >= np.median(on)] if on else []
+        lo = _centre(off, PRIOR_NAMES_OFF)
+        hi = _centre(on, PRIOR_NAMES_ON, ON_QUANTILE)
+        return Calibration(off=lo, on=max(hi, lo + 0.05), n_off=len(off), n_on=len(on))
+
+    def _name_shares(self, heads: Sequence[str]) -> list[float | None]:
+        found = [entities.names(h, self.language) for h in heads]
+        df: Counter[str] = Counter()
+        for f in found:
+            df.update(f.keys())
+        n = len(heads)
+        out: list[float | None] = []
+        for f in found:
+            if not f:
+                out.append(None)
+                continue
+            total = mine = 0.0
+            for k in f:
+                w = math.log((1 + n) / (1 + df[k])) + 1.0
+                total += w
+                mine += w * self._names.get(k, 0.0)
+            out.append(mine / total)
         return out
 
-    def _judge_one(self, a: Article, sim: _Similarity) -> Judgement:
-        s = self.settings
-        paras = a.paragraphs
-        lead = "\n".join(paras[:LEAD_PARAGRAPHS])
-        body = "\n".join(paras[LEAD_PARAGRAPHS:])
-        strengths, matched = [], []
-        ft, fl, fb = _fold(a.title), _fold(lead), _fold(body)
-        folded = (ft, fl, fb, f"{ft}\n{fl}\n{fb}")
-        for group in self._groups:
-            hits, found = _weighted_hits(group, a.title, lead, body, folded)
-            strengths.append(min(1.0, hits / SATURATION))
-            matched.extend(found)
-        _, extra = _weighted_hits(self._extra, a.title, lead, body, folded)
-        excl_hits, excluded = _weighted_hits(self._exclude, a.title, lead, body, folded)
-        concepts = float(np.mean(strengths)) if strengths else 1.0
-        score = SIM_WEIGHT * sim.score + (1 - SIM_WEIGHT) * concepts
-        if excl_hits:
-            score -= min(0.3, 0.05 * excl_hits)
-        score = max(0.0, min(1.0, score))
-        similarity = max(sim.to_definition, sim.to_accepted)
-        missing = [g[0][0] for g, x in zip(self._groups, strengths, strict=True) if x == 0]
-        relevant = not missing and score >= s.threshold and similarity >= s.min_similarity
+    def _nearest(self, full_m, defn, acc) -> list[tuple[str | None, float]]:
+        labels = [p.label for p in self.definition + self.accepted]
+        if not labels:
+            return [(None, 0.0)] * full_m.shape[0]
+        both = textvec.cosine(full_m, sparse.vstack([defn, acc]).tocsr() if acc.shape[0]
+                              else defn)
+        return [(labels[int(r.argmax())], float(r.max())) for r in both]
 
-        terms = ", ".join(dict.fromkeys(matched + extra)) or "no story terms"
-        parts = [f"terms: {terms}",
-                 f"similarity {sim.to_definition:.2f} to the story's definition, "
-                 f"{sim.to_accepted:.2f} to recent story articles"]
-        if sim.nearest:
-            parts.append(f"nearest: {sim.nearest} ({sim.nearest_sim:.2f})")
-        if excluded:
-            parts.append(f"off-story terms: {', '.join(excluded)}")
-        if not relevant:
-            if missing:
-                parts.append(f"missing concept: {', '.join(missing)}")
-            elif similarity < s.min_similarity:
-                parts.append("too unlike the story")
+    def _concepts(self, a: Article) -> _Concepts:
+        paras = a.paragraphs
+        head = "\n".join((a.title, a.description, *paras[:LEAD_PARAGRAPHS]))
+        body = paras[LEAD_PARAGRAPHS:]
+        fh = _fold(head)
+        fb = [_fold(p) for p in body]
+        body_text, fb_all = "\n".join(body), "\n".join(fb)
+        starts = list(accumulate((len(p) + 1 for p in body[:-1]), initial=0))
+        strengths, matched, missing, in_head = [], [], [], True
+        for group in self._groups:
+            _, found_h = _weighted_hits(group, head, "", "", (fh, "", "", fh))
+            # only the terms with a word in the body can be in one of its paragraphs
+            present = tuple(t for t in group if t[2] is None or t[2][0] in fb_all)
+            n_body = 0
+            if found_h and present:  # the paragraphs no longer matter, only the terms
+                _, found_b = _weighted_hits(present, body_text, "", "",
+                                            (fb_all, "", "", fb_all))
+                matched.extend(found_b)
+            elif present:  # which paragraphs: one search of the body per term
+                hit_paras: set[int] = set()
+                for term, pat, fast in present:
+                    found = [bisect_right(starts, m.start()) for m in
+                             (fast[1].finditer(fb_all) if fast else pat.finditer(body_text))]
+                    if found:
+                        hit_paras.update(found)
+                        matched.append(term)
+                n_body = len(hit_paras)
+            matched.extend(found_h)
+            if found_h:
+                strengths.append(1.0)
             else:
-                parts.append(f"score below threshold {s.threshold:.2f}")
+                in_head = False
+                strengths.append(min(1.0, n_body / SPREAD))
+                if not n_body:
+                    missing.append(group[0][0])
+        text, ft = f"{head}\n{body_text}", f"{fh}\n{fb_all}"
+        _, extra = _weighted_hits(self._extra, text, "", "", (ft, "", "", ft))
+        excl, excluded = _weighted_hits(self._exclude, text, "", "", (ft, "", "", ft))
+        _, off_head = _weighted_hits(self._not_about, head, "", "", (fh, "", "", fh))
+        return _Concepts(strength=float(np.mean(strengths)) if strengths else None,
+                         matched=tuple(dict.fromkeys(matched + extra)), missing=tuple(missing),
+                         in_head=bool(self._groups) and in_head, excluded=tuple(excluded),
+                         exclude_hits=excl, not_about=tuple(off_head))
+
+    def _judge_one(self, a: Article, raw: float, calib: Calibration, c: _Concepts,
+                   names: float | None, names_calib: Calibration,
+                   nearest: tuple[str | None, float], to_rejected: float) -> Judgement:
+        s = self.settings
+        if a.canonical_url in self.verdicts:
+            yes = self.verdicts[a.canonical_url]
+            return Judgement(relevant=yes, score=1.0 if yes else 0.0,
+                             why=f"a reader marked it {'the story' if yes else 'not the story'} "
+                                 "(digest feedback)", nearest=nearest[0])
+        sim = calib.scale(raw)
+        name_part = 0.5 if names is None else names_calib.scale(names)
+        concept_part = sim if c.strength is None else c.strength
+        score = SIM * sim + CONCEPTS * concept_part + NAMES * name_part
+        if c.exclude_hits:
+            score -= min(0.3, 0.05 * c.exclude_hits)
+        score = max(0.0, min(1.0, score))
+        taught = to_rejected >= REJECTED_SIMILAR and to_rejected > nearest[1]
+        # a sibling story: other actors lead it, and the story's concepts are not all up front
+        other_names = names is not None and name_part < SIBLING_NAMES and not c.in_head
+        relevant = (not c.missing and score >= s.threshold and raw >= s.min_similarity
+                    and not c.not_about and not taught and not other_names)
+
+        terms = ", ".join(c.matched) or "no story terms"
+        parts = [f"terms: {terms}",
+                 f"similarity {raw:.2f} (story pages here ~{calib.on:.2f}, others "
+                 f"~{calib.off:.2f})",
+                 "story names: " + ("none in the headline or lede" if names is None
+                                    else f"{names:.0%} of the headline and lede's (story pages "
+                                         f"here ~{names_calib.on:.0%}, others "
+                                         f"~{names_calib.off:.0%})")]
+        if c.strength is not None:
+            parts.append(f"concepts {c.strength:.0%} in headline, lede or several paragraphs")
+        if nearest[0]:
+            parts.append(f"nearest: {nearest[0]} ({nearest[1]:.2f})")
+        if c.excluded:
+            parts.append(f"off-story terms: {', '.join(c.excluded)}")
+        if not relevant:
+            reasons = [(bool(c.missing), f"missing concept: {', '.join(c.missing)}"),
+                       (bool(c.not_about), f"not about: {', '.join(c.not_about)}"),
+                       (raw < s.min_similarity, "too unlike the story"),
+                       (score < s.threshold, f"score below threshold {s.threshold:.2f}"),
+                       (other_names, "led by other names: another story"),
+                       (taught, f"like a page marked not the story ({to_rejected:.2f})")]
+            parts.extend(text for failed, text in reasons if failed)
         return Judgement(relevant=relevant, score=round(score, 3), why="; ".join(parts),
-                         matched_terms=tuple(dict.fromkeys(matched + extra)),
-                         nearest=sim.nearest)
+                         matched_terms=c.matched, nearest=nearest[0])
+
+
+@dataclass(frozen=True)
+class _Concepts:
+    strength: float | None  # None: the story has no required concepts
+    matched: tuple[str, ...]
+    missing: tuple[str, ...]  # required concepts with no term anywhere
+    in_head: bool  # every required concept in the headline, standfirst or lede
+    excluded: tuple[str, ...]
+    exclude_hits: float
+    not_about: tuple[str, ...]  # ``not_about`` phrases in the headline, standfirst or lede

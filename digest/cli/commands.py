@@ -264,15 +264,17 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def _extra_parsers() -> list[Callable[[Any], None]]:
-    """Subcommands that live in their own modules (operations: serve, check, feeds)."""
+    """Subcommands that live in their own modules (operations: serve, check, feeds; feedback)."""
+    from digest.cli import feedback
+
     try:
         from digest.cli import ops as cli_ops
     except ImportError:
-        return []
+        return [feedback.add_parser]
     from digest.cli import status as cli_status
     from digest.cli import story as cli_story
 
-    return [cli_ops.add_parsers, cli_status.add_parser, cli_story.add_parsers]
+    return [cli_ops.add_parsers, cli_status.add_parser, cli_story.add_parsers, feedback.add_parser]
 
 
 def _version() -> str:

@@ -174,6 +174,8 @@ def present(d: Digest, tz: str | dt.tzinfo | None = "UTC") -> dict[str, object]:
                  "url": safe_url(t.url)} for t in sorted(d.timeline, key=lambda t: t.date)]
     skipped = [{"title": clean(s.title), "url": clean(s.url), "link": safe_url(s.url),
                 "reason": clean(s.reason)} for s in d.skipped]
+    near = [{"title": clean(s.title), "url": clean(s.url), "link": safe_url(s.url),
+             "why": clean(s.reason)} for s in d.near_misses]
     new_heading = (f"New since {fmt_day(d.previous_date)}" if d.previous_date else "What's new")
     return {
         "title": clean(d.story.title), "slug": d.story.slug,
@@ -184,7 +186,7 @@ def present(d: Digest, tz: str | dt.tzinfo | None = "UTC") -> dict[str, object]:
         "overview": _sentences(d.overview, refs),
         "developments": _sentences(d.developments, refs), "new_heading": new_heading,
         "articles": articles, "quotes": quotes, "figures": figures, "timeline": timeline,
-        "sources": sources, "failed": failed, "skipped": skipped,
+        "sources": sources, "failed": failed, "skipped": skipped, "near_misses": near,
         "skipped_shown": skipped[:HTML_SKIPPED_LIMIT],
         "skipped_listed": skipped[:SKIPPED_LIMIT],
         "n_ok": sum(s.status == "ok" for s in d.sources),

@@ -78,6 +78,8 @@ def digest_to_json(digest: Digest) -> dict[str, Any]:
                     for s in sorted(d.sources, key=lambda s: (s.name, s.url))],
         "skipped": [{"url": s.url, "reason": s.reason, "title": s.title, "kind": s.kind}
                     for s in sorted(d.skipped, key=lambda s: (s.url, s.reason, s.title))],
+        "possibly_related": [{"url": s.url, "title": s.title, "why": s.reason}
+                             for s in d.near_misses],
         "counts": {"articles": len(d.articles), "outlets": len(d.outlets),
                    "sources": len(d.sources), "failed_sources": len(d.failed_sources),
                    "skipped": len(d.skipped)},

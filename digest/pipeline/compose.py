@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SPARE_SENTENCES = 5  # article summary candidates beyond the size, for what others told already
+NEAR_MISSES, NEAR_SHARE = 3, 0.6  # "Possibly related": at most 3, scoring 60% of the threshold
 PARALLEL_ITEMS = 8  # from this many story articles, the overview, quotes and figures run in parallel
 STAGE_TIMEOUT = 300.0  # seconds for the overview, quotes and figures; past it each is left out
 
@@ -65,6 +66,7 @@ class Draft:
     sources: tuple[SourceReport, ...]
     counts: dict[str, int]
     rebuilt: str | None = None  # why a published day was made again with earlier items (rerun.py)
+    near_misses: tuple[Skipped, ...] = ()
 
 
 # -- membership and folding -------------------------------------------------------------------
@@ -80,7 +82,14 @@ def story_profile(ctx: RunContext, history: History) -> RelevanceModel:
         definition.append(ProfileDoc("story description", cfg.story.description))
     accepted = [ProfileDoc(a.url, f"{a.title}\n{a.text}") for a in history.recent]
     background = [f"{a.title}\n{a.text}" for a in history.background]
-    return RelevanceModel(cfg.relevance, definition, accepted, background)
+    taught = history.verdicts  # a reader's corrections (feedback.py)
+    marked = ctx.store.articles(v.url for v in taught)
+    accepted += [ProfileDoc(v.url, f"{marked[v.url].title}\n{marked[v.url].text}")
+                 for v in taught if v.is_story and v.url in marked]
+    rejected = [ProfileDoc(v.url, f"{marked[v.url].title}\n{marked[v.url].text}")
+                for v in taught if not v.is_story and v.url in marked]
+    return RelevanceModel(cfg.relevance, definition, accepted, background, rejected=rejected,
+                          verdicts={v.url: v.is_story for v in taught})
 
 
 def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
@@ -110,12 +119,15 @@ def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
         return editing.reported(editing.named(found[0], names)) if found else None
 
     relevant: list[tuple[Article, Judgement, bool]] = []
+    rejected: list[tuple[float, Skipped]] = []
     for (cand, art, updated), j in zip(rows, judgements, strict=True):
         if j.relevant:
             relevant.append((art, j, updated))
         else:
             skipped.append(Skipped(cand.entry.url, editing.off_story(j.why, name_of),
                                    art.title, kind="off_story"))
+            rejected.append((j.score, Skipped(cand.entry.url, j.why, art.title, kind="off_story")))
+    near = near_misses(rejected, cfg.relevance.threshold)
 
     carried = history.carried
     today_keys = {a.canonical_url for a, _, _ in relevant}
@@ -181,7 +193,15 @@ def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
     if selection.kept:
         counts["items_kept_from_earlier_reads"] = sum(n for _, n in selection.kept)
     return Draft(tuple(items), _dedupe_skipped(skipped, items), sources, counts,
-                 rerun.note(ctx, feeds, dict(selection.kept)))
+                 rerun.note(ctx, feeds, dict(selection.kept)), near_misses=near)
+
+
+def near_misses(rejected: Sequence[tuple[float, Skipped]], threshold: float) -> tuple[Skipped, ...]:
+    """The closest pages left out ("Possibly related"), best first: a reader can correct one
+    with `digest feedback URL --story`."""
+    close = sorted((x for x in rejected if x[0] >= threshold * NEAR_SHARE),
+                   key=lambda x: (-x[0], x[1].url))
+    return tuple(dict.fromkeys(s for _, s in close))[:NEAR_MISSES]
 
 
 def _source_report(feed: FeedResult, items: int) -> SourceReport:
@@ -255,6 +275,7 @@ def summarise(ctx: RunContext, draft: Draft, history: History) -> Digest:
     return Digest(story=cfg.story.story, date=ctx.day, window=ctx.window,
                   generated_at=ctx.now, overview=tuple(overview), articles=tuple(stories),
                   sources=draft.sources, skipped=draft.skipped, quotes=tuple(quotes),
+                  near_misses=draft.near_misses,
                   figures=tuple(figures), timeline=timeline, developments=developments,
                   previous_date=history.previous_date, stats=dict(draft.counts),
                   rebuilt=draft.rebuilt)

@@ -171,6 +171,8 @@ def rebuild(body: dict[str, Any], extra: dict[str, Any],
         overview=attributed(body["overview"]), articles=tuple(stories), sources=tuple(sources),
         skipped=tuple(Skipped(s["url"], s["reason"], s["title"], kind=s["kind"],
                               ref=extra["refs"].get(s["url"])) for s in body["skipped"]),
+        near_misses=tuple(Skipped(s["url"], s["why"], s["title"], kind="off_story")
+                          for s in body.get("possibly_related", ())),
         quotes=tuple(Quote(**q) for q in body["quotes"]),
         figures=tuple(Figure(f["label"], tuple(FigureClaim(**c) for c in f["claims"]))
                       for f in body["figures"]),

@@ -11,10 +11,11 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from digest import feedback
 from digest.errors import SourcesError
 from digest.history import History
 from digest.models import Digest, FeedResult
@@ -55,6 +56,14 @@ def timed(ctx: RunContext, name: str, fn: Callable[..., Any], *args: Any) -> Any
         ctx.timings[name] = ctx.timings.get(name, 0.0) + time.perf_counter() - start
 
 
+def load_history(ctx: RunContext) -> History:
+    """Everything the stages need of the story's earlier days, read once: what state holds of
+    earlier digests and articles, and the reader's corrections."""
+    slug = ctx.config.story.slug
+    history = ctx.store.history(slug, ctx.day, ctx.window.since, ctx.config.relevance.lookback_days)
+    return replace(history, verdicts=tuple(feedback.verdicts(ctx.store, slug)))
+
+
 def run(ctx: RunContext, stages: Stages = DIRECT) -> RunResult:
     """Produce, write and deliver the day's digest."""
     start = time.perf_counter()
@@ -65,8 +74,7 @@ def run(ctx: RunContext, stages: Stages = DIRECT) -> RunResult:
                            f"{first.source.name}: {first.error})")
     selection = timed(ctx, "select", collect.select_entries, ctx, feeds)
     gathered = stages.gather(ctx, selection)
-    history = timed(ctx, "history", ctx.store.history, ctx.config.story.slug, ctx.day,
-                    ctx.window.since, ctx.config.relevance.lookback_days)
+    history = timed(ctx, "history", load_history, ctx)
     key = timed(ctx, "replay", replay.input_key, ctx, feeds, selection, gathered, history)
     again = timed(ctx, "replay", replay.stored_digest, ctx, key, gathered)
     if again is not None:  # nothing new since this day's digest was made: keep it

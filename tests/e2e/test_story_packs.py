@@ -23,18 +23,17 @@ PACKS = story_packs()
 NAMES = [p.name for p in PACKS]
 _RESULTS: dict[str, PackResult] = {}
 
-# Measured with today's code and the packs' newcomer configs (docs/RELEVANCE.md).
-PRECISION_FAILS = {
-    "austria-rerun": "P=0.897 (3 passing mentions accepted)",
-    "bayer-monsanto": "P=0.926 (a passing mention and a sibling merger accepted)",
-}
+# Measured with today's code and the packs' newcomer configs (docs/RELEVANCE.md). Precision and
+# the overview meet the targets on every pack since the aboutness/self-calibration change;
+# recall does not yet on these three (true pages whose headline and lede give the story's names
+# little room are judged "in passing").
+PRECISION_FAILS: dict[str, str] = {}
 RECALL_FAILS = {
-    "hurricane-matthew": "R=0.846 (4 Haiti pages that name the storm once or twice rejected)",
+    "austria-rerun": "R=0.962, worst day 0.80 (an EU-reaction page whose lede is mostly other names)",
+    "bayer-monsanto": "R=0.840, worst day 0.50 (financing, critics, regulators pages rejected)",
+    "hurricane-matthew": "R=0.923, worst day 0.67 (2 Haiti pages rejected)",
 }
-OVERVIEW_FAILS = {
-    "austria-rerun": "8 overview sentences from 3 off-story pages",
-    "bayer-monsanto": "8 overview sentences from 2 off-story pages",
-}
+OVERVIEW_FAILS: dict[str, str] = {}
 
 
 def _marked(table: dict[str, str]) -> list:
