@@ -17,6 +17,7 @@ from digest.errors import DeliveryError
 from digest.text.lines import one_line
 
 log = logging.getLogger(__name__)
+ALERT_LINE = 500  # characters of one reason or error in an alert mail
 
 SOURCES_FAILED_SHARE = 0.5  # alert when more than this share of the sources failed
 SUBJECT_PREFIX = "[story digest]"
@@ -60,7 +61,7 @@ def sources_alert(title: str, report: Mapping[str, Any], *, config_path: str | N
     lines = [f'The digest of "{title}" for {date} was made, but {failed} of {total} sources '
              "failed:", ""]
     for item in report.get("failed", ()):
-        lines.append(f"  - {_one_line(item.get('name'))}: {_one_line(item.get('error'))}")
+        lines.append(f"  - {one_line(item.get('name'), limit=ALERT_LINE)}: {one_line(item.get('error'), limit=ALERT_LINE)}")
     lines.append("")
     paths = report.get("paths") or {}
     if paths:
@@ -82,7 +83,7 @@ def failure_alert(title: str, *, state: str, message: str | None = None,
             "first; see digest status)" if UNDELIVERED in (message or "")
             else "no digest was written")
     lines = [f'The daily digest run{run} of "{title}" ended {state}: {what}.', "",
-             f"Reason: {_one_line(message) or 'not given'}", ""]
+             f"Reason: {one_line(message, limit=ALERT_LINE) or 'not given'}", ""]
     lines += _footer(config_path, run_url)
     return Alert(kind="failed", subject=f"{SUBJECT_PREFIX} {title}: run {state.lower()}",
                  body="\n".join(lines) + "\n")
@@ -121,7 +122,7 @@ def notify(settings: EmailSettings, alert: Alert, *, password: str | None = None
         return AlertOutcome("failed", str(exc))
     except Exception as exc:  # noqa: BLE001 - an alert must never break the run it reports on
         log.exception("alert not sent: unexpected error")
-        return AlertOutcome("failed", f"{type(exc).__name__}: {_one_line(exc)}")
+        return AlertOutcome("failed", f"{type(exc).__name__}: {one_line(exc, limit=ALERT_LINE)}")
     if result.status == "failed":
         log.error("alert not sent: %s", result.error)
         return AlertOutcome("failed", result.error)
@@ -139,5 +140,3 @@ def _footer(config_path: str | None, run_url: str | None) -> list[str]:
     return lines
 
 
-def _one_line(value: object) -> str:
-    return one_line(value or "", limit=500)

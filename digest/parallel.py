@@ -17,6 +17,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 from digest import interrupts
+from digest.text.lines import one_line
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,7 @@ class Batch:
                     out.append(self.default)
                 except Exception as exc:
                     log.warning("%s failed in a worker process (%s: %s); the digest is made "
-                                "without it", name, type(exc).__name__, _one_line(exc))
+                                "without it", name, type(exc).__name__, one_line(exc))
                     out.append(self.default)
         except BaseException:  # interrupted: never wait for the workers
             abandoned = True
@@ -137,5 +138,3 @@ def stop_workers(pool: ProcessPoolExecutor) -> None:
             pass
 
 
-def _one_line(exc: object) -> str:
-    return " ".join(str(exc).split())[:160]

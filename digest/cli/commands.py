@@ -24,6 +24,7 @@ from digest.cli import prefectenv
 from digest.cli.common import DEFAULT_CONFIG, UsageError
 from digest.cli.common import config_path as _config_path
 from digest.errors import ConfigError, DigestError, UndeliveredError
+from digest.text.lines import one_line
 
 DESCRIPTION = "Follow one news story across many outlets and deliver a daily digest of it."
 EXAMPLES = {
@@ -32,6 +33,7 @@ EXAMPLES = {
     "summarize": "digest summarize --words 100 a.txt b.txt",
 }
 
+LIMIT = 2000  # characters of an error line (hostile URLs and titles are cut)
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
 EXIT_UNDELIVERED = 3  # the digest was written, the email not sent (owed: see `digest status`)
 
@@ -216,7 +218,7 @@ class _Parser(argparse.ArgumentParser):
     """Argument errors in one line, with where to find the usage (subcommands inherit it)."""
 
     def error(self, message: str) -> typing.NoReturn:
-        self.exit(2, f"{self.prog}: error: {_one_line(message)} (see {self.prog} --help)\n")
+        self.exit(2, f"{self.prog}: error: {one_line(message, limit=LIMIT)} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -299,10 +301,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except (ConfigError, UsageError, prefectenv.SetupError) as exc:
-        print(f"digest: error: {_one_line(exc)}", file=sys.stderr)
+        print(f"digest: error: {one_line(exc, limit=LIMIT)}", file=sys.stderr)
         return 2
     except DigestError as exc:
-        print(f"digest: error: {_one_line(exc)}", file=sys.stderr)
+        print(f"digest: error: {one_line(exc, limit=LIMIT)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         if interrupts.stopping():  # our handler: stop every child, exit 130 (SIGTERM: 143)
@@ -317,7 +319,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             interrupts.exit_now()
         if os.environ.get("DIGEST_DEBUG"):
             raise
-        print(f"digest: error: unexpected {type(exc).__name__}: {_one_line(exc)} "
+        print(f"digest: error: unexpected {type(exc).__name__}: {one_line(exc, limit=LIMIT)} "
               "(set DIGEST_DEBUG=1 for a traceback)", file=sys.stderr)
         return 1
     except BaseException:
@@ -326,10 +328,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise
 
 
-def _one_line(exc: object) -> str:
-    """An error message as one printable line (hostile URLs and titles carry control chars)."""
-    text = " ".join(str(exc).split())
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)[:2000]
 
 
 if __name__ == "__main__":
