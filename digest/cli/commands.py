@@ -108,9 +108,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.date and (args.since or args.until):
         raise UsageError("use either --date or --since/--until, not both")
     _check_window(cfg, args.date, args.since, args.until)
-    _check_state(args.state or cfg.state_path)
     quiet_prefect(args.verbose)
-    prefectenv.check()
+    prefectenv.check()  # before anything is written: a run that cannot start leaves nothing
+    _check_state(args.state or cfg.state_path)
     interrupts.install()
     from flows.daily_digest import daily_digest
     from flows.runners import flow_for
@@ -142,9 +142,9 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         raise UsageError("--to must not be before --from")
     _check_window(cfg, args.from_)
     _check_window(cfg, args.to)
-    _check_state(args.state or cfg.state_path)
     quiet_prefect(args.verbose)
-    prefectenv.check()
+    prefectenv.check()  # before anything is written: a run that cannot start leaves nothing
+    _check_state(args.state or cfg.state_path)
     interrupts.install()
     from flows.daily_digest import backfill
 
