@@ -99,6 +99,16 @@ def _check_state(path: str | Path) -> None:
 # -- run ----------------------------------------------------------------------------------------
 
 
+def _prepare(args: argparse.Namespace, cfg: Any) -> None:
+    """What a run needs before its flow starts: quiet Prefect defaults, a usable Prefect set-up
+    (checked before anything is written, so a run that cannot start leaves nothing), a usable
+    state file, and clean stops on Ctrl-C or SIGTERM."""
+    quiet_prefect(args.verbose)
+    prefectenv.check()
+    _check_state(args.state or cfg.state_path)
+    interrupts.install()
+
+
 @command("run")
 def cmd_run(args: argparse.Namespace) -> int:
     from digest.config import load_config
@@ -108,10 +118,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.date and (args.since or args.until):
         raise UsageError("use either --date or --since/--until, not both")
     _check_window(cfg, args.date, args.since, args.until)
-    quiet_prefect(args.verbose)
-    prefectenv.check()  # before anything is written: a run that cannot start leaves nothing
-    _check_state(args.state or cfg.state_path)
-    interrupts.install()
+    _prepare(args, cfg)
     from flows.daily_digest import daily_digest
     from flows.runners import flow_for
 
@@ -142,10 +149,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         raise UsageError("--to must not be before --from")
     _check_window(cfg, args.from_)
     _check_window(cfg, args.to)
-    quiet_prefect(args.verbose)
-    prefectenv.check()  # before anything is written: a run that cannot start leaves nothing
-    _check_state(args.state or cfg.state_path)
-    interrupts.install()
+    _prepare(args, cfg)
     from flows.daily_digest import backfill
 
     try:

@@ -27,8 +27,6 @@ import numpy as np
 import scipy.sparse as sp
 from sumy.models.dom import ObjectDocumentModel, Sentence
 
-from digest.summarizers import coverage
-from digest.summarizers.budget import word_count
 from digest.summarizers.document import StoryDocument, origins_of
 from digest.summarizers.features import Concept, TermIndex, tfidf_matrix
 from digest.summarizers.story import StorySummarizer
@@ -45,40 +43,6 @@ class DevelopmentSummarizer(StorySummarizer):
     told_weight = 0.5  # salience of a word already sent in an earlier digest (it still names
     # the actors: "the support group" met again is one development, not background)
     spread_exponent = 0.5  # a word's weight grows as (outlets using it, lead-weighted) ** this
-
-    def pick(
-        self, document: ObjectDocumentModel, words: int | None, sentences: int | None
-    ) -> list[Sentence]:
-        candidates = list(dict.fromkeys(document.sentences))
-        if not candidates or (words is not None and words <= 0) or sentences == 0:
-            return []
-        pool = candidates
-        index = TermIndex([str(s) for s in pool], self.language)
-        weights = self.concept_weights(document, pool, index)
-        if words is not None:
-            costs = np.array([word_count(s) for s in pool], dtype=float)
-            budget, exponent = float(words), self.length_exponent
-        else:
-            costs, budget, exponent = np.ones(len(pool)), float(sentences or 0), 0.0
-        vectors, _ = tfidf_matrix(index.content)
-        problem = coverage.build_problem(
-            index.concepts, weights, costs, vectors, self.lead_concepts(weights), self.same_news
-        )
-        same = self.relation(document, pool, index)
-        if same is not None:
-            problem = coverage.Problem(
-                problem.incidence, problem.weights, problem.costs, problem.vectors, problem.news,
-                problem.news_words, problem.same_news, same)
-        preferred = np.array([self._standalone(s) for s in pool])
-        if words is not None and preferred.any():
-            problem = coverage.restrict(problem, preferred)
-        chosen = coverage.select(
-            problem, budget, length_exponent=exponent, redundancy=self.redundancy,
-            prefer=preferred if preferred.any() else None,
-        )
-        if sentences is not None and words is not None:
-            chosen = chosen[:sentences]
-        return [pool[i] for i in chosen]
 
     def select(
         self, document: ObjectDocumentModel, *, words: int | None = None,

@@ -11,7 +11,8 @@ when they share two of the day's lead phrases (outlets paraphrasing the same new
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from sumy.models.dom import ObjectDocumentModel, Sentence
@@ -81,6 +82,9 @@ class StorySummarizer(AbstractSummarizer):
         problem = coverage.build_problem(
             index.concepts, weights, costs, vectors, self.lead_concepts(weights), self.same_news
         )
+        same = self.relation(document, pool, index)
+        if same is not None:  # sentences telling one development count as one (subclasses)
+            problem = dataclasses.replace(problem, same=same)
         preferred = np.array([self._standalone(s) for s in pool])
         if words is not None and preferred.any():
             problem = coverage.restrict(problem, preferred)  # the rest never fill a word budget
@@ -94,6 +98,13 @@ class StorySummarizer(AbstractSummarizer):
         if sentences is not None and words is not None:
             chosen = chosen[:sentences]
         return [pool[i] for i in chosen]
+
+    def relation(
+        self, document: ObjectDocumentModel, pool: Sequence[Sentence], index: TermIndex
+    ) -> Callable[[int], np.ndarray] | None:
+        """``same(j)``: the sentences of ``pool`` that tell what sentence j tells; None (here):
+        sentences are related only through the concepts they share."""
+        return None
 
     def _standalone(self, sentence: Sentence) -> bool:
         """Long enough, and not leaning on a previous sentence ("He added…", "But…")."""
