@@ -136,6 +136,18 @@ def extract_article(
     )
 
 
+def inline_article(entry: Entry, *, outlet: str) -> Article:
+    """The article of a feed item that has no page, only its own text (``Entry.inline``)."""
+    text = clean_article_text(entry.text, title=entry.title)
+    return Article(
+        url=entry.url, canonical_url=_canonical(entry.url), source=entry.source,
+        outlet=cap_title(outlet, MAX_NAME), title=cap_title(entry.title), text=text,
+        published=entry.published, updated=entry.updated, author=entry.author,
+        description=entry.summary if entry.summary != text else "",
+        content_hash=hashlib.sha256(normalise_for_hash(text).encode("utf-8")).hexdigest(),
+    )
+
+
 def screened_article(body: bytes, *, url: str, entry: Entry, outlet: str, screen: Screen,
                      source: str = "", content_type: str | None = None) -> Screened | None:
     """The page as a :class:`Screened` record (title and dates from the feed item) when it

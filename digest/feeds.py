@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import hashlib
 import io
 import json
 import logging
@@ -11,7 +12,7 @@ import re
 import time
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 import feedparser
 from feedparser.datetimes import _parse_date as _feedparser_date
@@ -21,8 +22,12 @@ from digest.models import Entry, ParsedFeed
 from digest.text.bounds import MAX_NAME, cap_title
 from digest.text.clean import html_to_text
 from digest.text.lines import one_line
+from digest.urls import ITEM_PARAM
 
 log = logging.getLogger(__name__)
+
+MIN_INLINE_WORDS = 40  # an item without a link is an article when it has this many words
+MAX_INLINE_CHARS = 100_000  # of an item's own text
 
 MIN_YEAR = 1990  # older dates in news feeds are placeholders ("1970-01-01") or parse errors
 MAX_AHEAD = dt.timedelta(days=2)  # further in the future than this is a wrong date, not news
@@ -200,11 +205,17 @@ def _entry(
         # "https://site/abc-123". Only a guid written as a URL (absolute, or a root-relative
         # path such as "/world/2016/story.html") is a permalink.
         link = None
-    if not link:
-        return None
     summary = raw.get("summary") or ""
     if not summary and raw.get("content"):
         summary = raw["content"][0].get("value", "")
+    text = ""
+    if not link:  # no page: the item is an article only if it carries its own text
+        content = (raw.get("content") or [{}])[0].get("value") or raw.get("summary") or ""
+        text = html_to_text(content)[:MAX_INLINE_CHARS]
+        if len(text.split()) < MIN_INLINE_WORDS:
+            return None
+        title = html_to_text(raw.get("title"))
+        link = inline_url(feed_url, guid or _digest_of(f"{title}\n{text}"))
     published = to_utc(raw.get("published_parsed")) or to_utc(raw.get("created_parsed"))
     updated = to_utc(raw.get("updated_parsed"))
     author = _author(raw)
@@ -217,7 +228,19 @@ def _entry(
         summary=_cap(html_to_text(summary)),
         guid=guid,
         author=author,
+        text=text,
     )
+
+
+def inline_url(feed_url: str, item_id: str) -> str:
+    """The address of an item that has no link: its feed's URL with the item's identity."""
+    parts = urlsplit(feed_url)
+    query = "&".join(filter(None, [parts.query, f"{ITEM_PARAM}={quote(item_id, safe='')}"]))
+    return parts._replace(query=query, fragment="").geturl()
+
+
+def _digest_of(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:16]
 
 
 _EMAIL_NAME = re.compile(r"^\s*\S+@\S+\s*\((.+)\)\s*$")  # RSS: "desk@example.com (Jane Doe)"
@@ -346,8 +369,14 @@ def _parse_json_feed(body: bytes, url: str, source: str) -> ParsedFeed | None:
         )
         guid = str(item["id"]) if item.get("id") is not None else None
         link = link or _absolute(guid, url, allow_file, relative=False)
-        if not link:
-            continue
+        text = ""
+        if not link:  # no page: an article only if the item carries its own text
+            content = item.get("content_text") or item.get("content_html") or ""
+            text = html_to_text(str(content))[:MAX_INLINE_CHARS]
+            if len(text.split()) < MIN_INLINE_WORDS:
+                continue
+            title = html_to_text(str(item.get("title") or ""))
+            link = inline_url(url, guid or _digest_of(f"{title}\n{text}"))
         authors = item.get("authors") or (
             [item["author"]] if isinstance(item.get("author"), dict) else []
         )
@@ -367,6 +396,7 @@ def _parse_json_feed(body: bytes, url: str, source: str) -> ParsedFeed | None:
                 summary=_cap(html_to_text(str(summary))),
                 guid=guid,
                 author=cap_title(html_to_text(str(author)), MAX_NAME) if author else None,
+                text=text,
             )
         )
     skipped = len(items) - len(entries)

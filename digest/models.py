@@ -76,6 +76,14 @@ class Entry:
     summary: str = ""  # plain-text teaser from the feed
     guid: str | None = None
     author: str | None = None
+    # An item with no link but text of its own (RSS 0.92 items, Atom entries without a link):
+    # its article is this text, and ``url`` is the feed's URL marked with the item's identity.
+    text: str = ""
+
+    @property
+    def inline(self) -> bool:
+        """The item is its own article: there is no page to fetch."""
+        return bool(self.text)
 
 
 @dataclass(frozen=True)

@@ -549,13 +549,15 @@ def _item_rows(feed_url: str, entries: Sequence[Entry], seen_at: str,
 
 def _entry_to_json(e: Entry) -> dict:
     return {"source": e.source, "url": e.url, "title": e.title, "published": _iso(e.published),
-            "updated": _iso(e.updated), "summary": e.summary, "guid": e.guid, "author": e.author}
+            "updated": _iso(e.updated), "summary": e.summary, "guid": e.guid, "author": e.author,
+            **({"text": e.text} if e.text else {})}
 
 
 def _entry_from_json(d: dict) -> Entry:
     return Entry(source=d["source"], url=d["url"], title=d["title"],
                  published=_time(d.get("published")), updated=_time(d.get("updated")),
-                 summary=d.get("summary") or "", guid=d.get("guid"), author=d.get("author"))
+                 summary=d.get("summary") or "", guid=d.get("guid"), author=d.get("author"),
+                 text=d.get("text") or "")
 
 
 def _record_from_row(row: sqlite3.Row) -> Article | Screened:

@@ -29,6 +29,9 @@ AMP_PATH = re.compile(r"(?:/amp|/amp\.html|\.amp)(?=/?$)|\.amp(?=\.html?$)|(?<=/
 INDEX_FILE = re.compile(r"/(?:index|default)\.(?:html?|php|aspx?)$", re.I)
 
 
+ITEM_PARAM = "digest-item"  # marks the address of a feed item that has no link (feeds.inline_url)
+
+
 def canonical_url(url: str) -> str:
     """Return the canonical identity of ``url`` (idempotent; never raises)."""
     try:
@@ -37,7 +40,11 @@ def canonical_url(url: str) -> str:
         return url.strip()
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
-        return url.strip() if scheme != "file" else _canonical_file(parts.path)
+        if scheme != "file":
+            return url.strip()
+        # a local file's query means nothing, except the identity of a feed item with no link
+        item = parts.query if parts.query.startswith(ITEM_PARAM + "=") else ""
+        return _canonical_file(parts.path) + (f"?{item}" if item else "")
     host = (parts.hostname or "").rstrip(".").lower()
     while MOBILE_HOST.match(host) and host.count(".") >= 2:
         host = host.split(".", 1)[1]

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from digest import parallel
 from digest.dedup import containment
 from digest.errors import ExtractError, FetchError
-from digest.extract import extract_article, screened_article
+from digest.extract import extract_article, inline_article, screened_article
 from digest.feeds import parse_feed
 from digest.models import (
     Article,
@@ -279,6 +279,7 @@ class Plan:
     to_fetch: tuple[Candidate, ...]
     previous: Mapping[str, Article]  # stored versions of pages re-fetched because updated
     failed: tuple[Skipped, ...] = ()  # pages that failed for good in an earlier run
+    inline: tuple[tuple[Candidate, Article], ...] = ()  # items that are their own article
 
 
 @dataclass(frozen=True)
@@ -295,6 +296,7 @@ def plan_pages(ctx: RunContext, selection: Selection) -> Plan:
     to_fetch: list[Candidate] = []
     previous: dict[str, Article] = {}
     failed: list[Skipped] = []
+    inline: list[tuple[Candidate, Article]] = []
     screen = screen_for(ctx)
     mark = screen.fingerprint if screen is not None else None
     for c in selection.candidates:
@@ -317,8 +319,11 @@ def plan_pages(ctx: RunContext, selection: Selection) -> Plan:
                 continue
             if isinstance(article, Article):
                 previous[c.canonical] = article
+        if c.entry.inline:  # no page to fetch: the feed item carries the article's text
+            inline.append((c, inline_article(c.entry, outlet=c.entry.source)))
+            continue
         to_fetch.append(c)
-    return Plan(tuple(known), tuple(to_fetch), previous, tuple(failed))
+    return Plan(tuple(known), tuple(to_fetch), previous, tuple(failed), tuple(inline))
 
 
 def gather_articles(ctx: RunContext, selection: Selection) -> Gathered:
@@ -350,7 +355,7 @@ def finish(ctx: RunContext, plan: Plan, extracted: Sequence[tuple[Candidate, Ext
     """Store new articles, mark substantial updates, keep what falls in the window."""
     done = [(c, a, False) for c, a in plan.known]
     skipped.extend(plan.failed)
-    for c, art in extracted:
+    for c, art in (*plan.inline, *extracted):
         if isinstance(art, ExtractFailure):
             skipped.append(Skipped(c.entry.url, art.reason, c.entry.title, kind="failed"))
             if not art.crashed:  # a page with no article stays without one
