@@ -8,6 +8,7 @@ did (counts, time, what was skipped and why; the words are in :mod:`digest.runlo
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -80,7 +81,9 @@ def gather_distributed(ctx: RunContext, selection: Selection, batch: int = 64) -
                for i in range(0, len(jobs), batch)]
     outputs = [out for future in futures for out in future.result()]
     pairs = [(c, out) for (c, _), out in zip(fetched.jobs, outputs, strict=True)]
-    gathered = collect.finish(ctx, plan, pairs, list(fetched.skipped))
+    gathered = replace(collect.finish(ctx, plan, pairs, list(fetched.skipped)),
+                       timings={**fetched.timings,
+                                "fetch_extract": time.perf_counter() - start})
     log_pages(gathered, time.perf_counter() - start)
     return gathered
 

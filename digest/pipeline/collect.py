@@ -19,7 +19,7 @@ from concurrent.futures import (
     wait,
 )
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from digest import parallel
@@ -105,6 +105,7 @@ class Gathered:
     reused: int
     # canonical URLs of undated feed items whose page turned out to be from another day
     outside_urls: frozenset[str] = frozenset()
+    timings: Mapping[str, float] = field(default_factory=dict)  # seconds, by part of the stage
 
     @property
     def outside(self) -> int:
@@ -119,7 +120,6 @@ def read_feeds(ctx: RunContext) -> list[FeedResult]:
 
     Threads fetch; with many feeds, worker processes parse (feedparser is CPU-bound, so threads
     alone would parse one feed at a time)."""
-    start = time.perf_counter()
     feeds = ctx.config.feeds
     workers = _workers(ctx)
     procs = (parallel.worker_pool(workers)
@@ -133,7 +133,6 @@ def read_feeds(ctx: RunContext) -> list[FeedResult]:
     finally:
         if procs is not None:
             procs.shutdown()
-    ctx.timings["feeds"] = ctx.timings.get("feeds", 0.0) + time.perf_counter() - start
     return results
 
 
@@ -288,6 +287,7 @@ class Fetched:
 
     jobs: tuple[tuple[Candidate, Job], ...]
     skipped: tuple[Skipped, ...]
+    timings: Mapping[str, float] = field(default_factory=dict)
 
 
 def plan_pages(ctx: RunContext, selection: Selection) -> Plan:
@@ -333,12 +333,11 @@ def gather_articles(ctx: RunContext, selection: Selection) -> Gathered:
     plan = plan_pages(ctx, selection)
     skipped: list[Skipped] = []
     middle = time.perf_counter()
-    extracted = _fetch_and_extract(ctx, plan.to_fetch, skipped)
+    extracted, timings = _fetch_and_extract(ctx, plan.to_fetch, skipped)
     end = time.perf_counter()
-    ctx.timings["fetch_extract"] = end - middle
     gathered = finish(ctx, plan, extracted, skipped)
-    ctx.timings["pages_state"] = middle - start + time.perf_counter() - end
-    return gathered
+    return replace(gathered, timings={**timings, "fetch_extract": end - middle,
+                                      "pages_state": middle - start + time.perf_counter() - end})
 
 
 def fetch_pages(ctx: RunContext, plan: Plan) -> Fetched:
@@ -346,8 +345,7 @@ def fetch_pages(ctx: RunContext, plan: Plan) -> Fetched:
     skipped: list[Skipped] = []
     start = time.perf_counter()
     jobs = tuple(_fetched(ctx, plan.to_fetch, skipped))
-    ctx.timings["fetch"] = time.perf_counter() - start
-    return Fetched(jobs, tuple(skipped))
+    return Fetched(jobs, tuple(skipped), {"fetch": time.perf_counter() - start})
 
 
 def finish(ctx: RunContext, plan: Plan, extracted: Sequence[tuple[Candidate, Extracted]],
@@ -408,8 +406,10 @@ def _fetched(ctx: RunContext, cands: Sequence[Candidate], skipped: list[Skipped]
             yield c, (resp.body, resp.final_url, c.entry, c.entry.source)
 
 
-def _fetch_and_extract(ctx: RunContext, cands: Sequence[Candidate],
-                       skipped: list[Skipped]) -> list[tuple[Candidate, Extracted]]:
+def _fetch_and_extract(ctx: RunContext, cands: Sequence[Candidate], skipped: list[Skipped],
+                       ) -> tuple[list[tuple[Candidate, Extracted]], dict[str, float]]:
+    """The pages fetched and extracted (extraction in a process pool as pages arrive), with the
+    seconds spent fetching and the CPU seconds extraction took."""
     workers = _workers(ctx)
     screen = screen_for(ctx)
     start = time.perf_counter()
@@ -420,8 +420,7 @@ def _fetch_and_extract(ctx: RunContext, cands: Sequence[Candidate],
             out, used = _extract_timed(*job, screen)
             results.append((c, out))
             cpu += used
-        ctx.timings["extract_cpu"] = cpu
-        return results
+        return results, {"extract_cpu": cpu}
     pending: dict[Future[tuple[Extracted, float]], Candidate] = {}
 
     def take() -> None:
@@ -446,8 +445,7 @@ def _fetch_and_extract(ctx: RunContext, cands: Sequence[Candidate],
             while len(pending) >= BACKLOG_PER_WORKER * workers:
                 take()
             pending[pool.submit(_extract_timed, *job, screen)] = c
-        ctx.timings["fetch"] = time.perf_counter() - start
+        fetched = time.perf_counter() - start
         while pending:
             take()
-    ctx.timings["extract_cpu"] = cpu
-    return results
+    return results, {"fetch": fetched, "extract_cpu": cpu}

@@ -10,7 +10,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -67,6 +67,7 @@ class Draft:
     counts: dict[str, int]
     rebuilt: str | None = None  # why a published day was made again with earlier items (rerun.py)
     near_misses: tuple[Skipped, ...] = ()
+    timings: Mapping[str, float] = field(default_factory=dict)  # seconds: relevance, dedup
 
 
 # -- membership and folding -------------------------------------------------------------------
@@ -112,7 +113,7 @@ def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
     start = time.perf_counter()
     model = story_profile(ctx, history)
     judgements = model.judge([a for _, a, _ in rows])
-    ctx.timings["relevance"] = time.perf_counter() - start
+    timings = {"relevance": time.perf_counter() - start}
 
     def name_of(url: str) -> str | None:
         found = ctx.store.article_for(url)
@@ -137,7 +138,7 @@ def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
     keys = [a.canonical_url for a, _, _ in relevant] + [a.canonical_url for a in earlier]
     start = time.perf_counter()
     groups = group_duplicates(texts, keys)
-    ctx.timings["dedup"] = time.perf_counter() - start
+    timings["dedup"] = time.perf_counter() - start
 
     items: list[Item] = []
     folded = 0
@@ -193,7 +194,7 @@ def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
     if selection.kept:
         counts["items_kept_from_earlier_reads"] = sum(n for _, n in selection.kept)
     return Draft(tuple(items), _dedupe_skipped(skipped, items), sources, counts,
-                 rerun.note(ctx, feeds, dict(selection.kept)), near_misses=near)
+                 rerun.note(ctx, feeds, dict(selection.kept)), near_misses=near, timings=timings)
 
 
 def near_misses(rejected: Sequence[tuple[float, Skipped]], threshold: float) -> tuple[Skipped, ...]:
@@ -229,7 +230,6 @@ def _ts(when: dt.datetime | None) -> float:
 
 def summarise(ctx: RunContext, draft: Draft, history: History) -> Digest:
     cfg, store = ctx.config, ctx.store
-    start = time.perf_counter()
     draft = _named(draft, editing.outlet_names(f.name for f in cfg.feeds))
     primaries = [it.article for it in draft.items]
     confidence = {m.url: it.judgement.score for it in draft.items for m in it.members}
@@ -271,7 +271,6 @@ def summarise(ctx: RunContext, draft: Draft, history: History) -> Digest:
                      if t and t.text not in today)
     developments: tuple[Attributed, ...] = ()  # the overview tells only what is new: no copy
 
-    ctx.timings["summarise"] = time.perf_counter() - start
     return Digest(story=cfg.story.story, date=ctx.day, window=ctx.window,
                   generated_at=ctx.now, overview=tuple(overview), articles=tuple(stories),
                   sources=draft.sources, skipped=draft.skipped, quotes=tuple(quotes),
@@ -307,7 +306,6 @@ def publish(ctx: RunContext, digest: Digest, input_key: str | None = None) -> di
     from digest.output.render import digest_to_json
 
     tz = ctx.config.story.timezone
-    start = time.perf_counter()
     paths = write_digest(digest, ctx.out_dir, tz=tz)
     rebuild_index(ctx.out_dir / digest.story.slug, digest.story, base_url=ctx.config.base_url)
     carried = []
@@ -319,7 +317,6 @@ def publish(ctx: RunContext, digest: Digest, input_key: str | None = None) -> di
     ctx.store.save_digest(digest.story.slug, digest.date, digest.generated_at,
                           body, carried + _folded(ctx, digest),
                           [s.text for s in digest.overview])
-    ctx.timings["render_write"] = time.perf_counter() - start
     return paths
 
 

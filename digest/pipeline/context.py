@@ -7,7 +7,7 @@ stages themselves.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from digest.config import Config
@@ -29,7 +29,6 @@ class RunContext:
     out_dir: Path
     send_email: bool = True
     resend: bool = False
-    timings: dict[str, float] = field(default_factory=dict)
 
     def close(self) -> None:
         self.fetcher.close()
