@@ -16,7 +16,7 @@ LOCK   := requirements
 PIP    := $(BIN)/python -m pip --quiet --quiet --disable-pip-version-check --no-input
 HASHED := install --require-hashes --use-pep517
 UV_VERSION := 0.13.8
-LOCK_ARGS  := --universal --python-version 3.11 --generate-hashes --quiet $(if $(UPGRADE),--upgrade)
+LOCK_ARGS  := --universal --python-version 3.11 --generate-hashes --no-strip-extras --quiet $(if $(UPGRADE),--upgrade)
 
 .PHONY: run test install install-test chromium lint lock bench bench-scale clean
 
