@@ -11,10 +11,11 @@ CONFIG ?= config/syria-ceasefire.toml
 DATE   ?= 2016-09-18
 LOCK   := requirements
 # quiet pip (errors only: a locked, hash-checked install has nothing else worth reading), no
-# version nag; --use-pep517 builds the few source-only packages the modern way (Debian's pip
+# version nag; --no-deps: the lock files are complete, so pip installs exactly them and resolves
+# nothing (a resolution would reach for new releases, which hash mode refuses); --use-pep517 builds the few source-only packages the modern way (Debian's pip
 # otherwise prints its legacy 'setup.py install' deprecation notice)
 PIP    := $(BIN)/python -m pip --quiet --quiet --disable-pip-version-check --no-input
-HASHED := install --require-hashes --use-pep517
+HASHED := install --require-hashes --no-deps --use-pep517
 UV_VERSION := 0.13.8
 LOCK_ARGS  := --universal --python-version 3.11 --generate-hashes --no-strip-extras --quiet $(if $(UPGRADE),--upgrade)
 
