@@ -440,10 +440,10 @@ def _email(r: Reader, em: Mapping[str, Any]) -> EmailSettings:
     sender = r.get(em, "email.from", str, default="")
     for key, addrs in (("email.to", to), ("email.alert_to", alert_to), ("email.from", (sender,))):
         for a in addrs:
+            if a:  # two addresses in one string first: Python versions parse those differently
+                check.check_single_address(r, key, a)
             if a and not looks_like_address(a):
                 r.fail(key, f"{a!r} is not an email address")
-            if a:
-                check.check_single_address(r, key, a)
     enabled = r.get(em, "email.enabled", bool, default=False)
     settings = EmailSettings(
         enabled=enabled,
