@@ -12,6 +12,7 @@ import json
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +24,7 @@ from digest.models import Article, Entry, Screened
 
 log = logging.getLogger(__name__)
 
+OPEN_PATIENCE = 30.0  # seconds to wait for another run that holds a new state file locked
 SCHEMA_VERSION = 2  # 2: articles.screened (was a 'screened:' prefix of content_hash)
 T = TypeVar("T")
 
@@ -145,17 +147,7 @@ class Store:
             raise StateError(f"{self.path}: not a state database (not a regular file)")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False,
-                                       isolation_level=None)
-            self._db.row_factory = sqlite3.Row
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(SCHEMA)
-            self._check_version()
-            self._check_pages()
-            # A write now, not mid-run: a read-only file or folder fails here, in one line.
-            self._db.execute("UPDATE meta SET value=value WHERE key='schema_version'")
-            self._keep_feed_items()
+            self._open_retrying()
         except sqlite3.DatabaseError as exc:
             self._close_quietly()
             raise state_error(self.path, exc, "cannot open state database") from None
@@ -165,6 +157,37 @@ class Store:
             self._close_quietly()
             raise StateError(f"{self.path}: not a state database of this program "
                              "(bad schema version)") from None
+
+    def _open_retrying(self, patience: float = OPEN_PATIENCE) -> None:
+        """Open the file and bring it up to date. Another run opening the same new file at the
+        same moment can hold it locked while it sets it up (SQLite does not wait for a change
+        of journal mode): try again, with backoff, for ``patience`` seconds."""
+        deadline = time.monotonic() + patience
+        pause = 0.05
+        while True:
+            try:
+                self._open()
+                return
+            except sqlite3.OperationalError as exc:
+                locked = "locked" in str(exc) or "busy" in str(exc)
+                if not locked or time.monotonic() + pause > deadline:
+                    raise
+                self._close_quietly()
+                time.sleep(pause)
+                pause = min(pause * 2, 1.0)
+
+    def _open(self) -> None:
+        self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False,
+                                   isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(SCHEMA)
+        self._check_version()
+        self._check_pages()
+        # A write now, not mid-run: a read-only file or folder fails here, in one line.
+        self._db.execute("UPDATE meta SET value=value WHERE key='schema_version'")
+        self._keep_feed_items()
 
     def _close_quietly(self) -> None:
         db = getattr(self, "_db", None)
@@ -177,7 +200,9 @@ class Store:
     def _check_version(self) -> None:
         row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         if row is None:
-            self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            # OR IGNORE: another run creating the same new file may have written it first
+            self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
+                             (str(SCHEMA_VERSION),))
         elif int(row[0]) > SCHEMA_VERSION:
             raise StateError(f"{self.path}: state database is from a newer version "
                              f"(schema {row[0]}, this version reads {SCHEMA_VERSION})")

@@ -126,3 +126,27 @@ def test_a_version_1_state_file_is_migrated_screened_pages_get_their_own_column(
     version = sqlite3.connect(path).execute(
         "SELECT value FROM meta WHERE key='schema_version'").fetchone()[0]
     assert int(version) == SCHEMA_VERSION == 2
+
+
+def test_runs_opening_one_new_state_file_at_once_all_get_it(tmp_path):
+    import threading
+
+    from digest.store import Store
+
+    for round_ in range(5):
+        path = tmp_path / f"state-{round_}.sqlite"
+        barrier, errors = threading.Barrier(6), []
+
+        def open_it(path=path, barrier=barrier, errors=errors) -> None:  # type: ignore[no-untyped-def]
+            barrier.wait()
+            try:
+                Store(path).close()
+            except Exception as exc:  # noqa: BLE001 - collected and asserted below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=open_it) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        assert errors == []
