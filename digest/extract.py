@@ -8,13 +8,14 @@ import functools
 import hashlib
 import logging
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from digest.errors import ExtractError
 from digest.feeds import parse_datetime
 from digest.fetch.body import magic_kind
 from digest.models import Article, Entry, Screened
-from digest.screen import Screen
+from digest.screen import Screen, screen_text
 from digest.text.bounds import MAX_NAME, cap_title
 from digest.text.clean import clean_article_text, count_words, html_to_text, normalise_for_hash
 from digest.text.lines import one_line
@@ -74,6 +75,15 @@ _PUBLISHED_KEYS = tuple(
 _MODIFIED_KEYS = tuple(
     "article:modified_time og:updated_time datemodified dcterms.modified article:updated_time lastmod last-modified".split()
 )
+
+
+@dataclass(frozen=True)
+class ExtractFailure:
+    """A fetched page that gave no article: ``crashed`` (a worker died: worth another try next
+    run) or not (a page with no article text stays without one)."""
+
+    reason: str
+    crashed: bool = False
 
 
 def extract_article(
@@ -155,17 +165,28 @@ def screened_article(body: bytes, *, url: str, entry: Entry, outlet: str, screen
 
     Only dated feed items are screened (an undated one needs the page's date to place it in a
     day), and never a page that extraction would reject as not HTML."""
+    return screened_many(body, url=url, entry=entry, outlet=outlet, screens=(screen,),
+                         source=source, content_type=content_type)[0]
+
+
+def screened_many(body: bytes, *, url: str, entry: Entry, outlet: str,
+                  screens: tuple[Screen | None, ...], source: str = "",
+                  content_type: str | None = None) -> tuple[Screened | None, ...]:
+    """:func:`screened_article` under each of several stories' screens (None: that story does
+    not screen), decoding and reducing the page once: one crawl serving many stories."""
     if entry.published is None and entry.updated is None:
-        return None
-    if _is_binary(body):
-        return None
-    missing = screen.missing(decode_html(body, content_type), entry)
-    if missing is None:
-        return None
-    return Screened(
-        url=url, canonical_url=_canonical(url), source=source or entry.source, outlet=outlet,
-        title=entry.title, missing=missing, screen=screen.fingerprint, published=entry.published,
-        updated=entry.updated, author=entry.author)
+        return (None,) * len(screens)
+    if all(s is None or not s.concepts for s in screens) or _is_binary(body):
+        return (None,) * len(screens)
+    text = screen_text(decode_html(body, content_type), entry)
+    out: list[Screened | None] = []
+    for screen in screens:
+        missing = screen.missing_in(text) if screen is not None and screen.concepts else None
+        out.append(None if missing is None else Screened(
+            url=url, canonical_url=_canonical(url), source=source or entry.source, outlet=outlet,
+            title=entry.title, missing=missing, screen=screen.fingerprint,  # type: ignore[union-attr]
+            published=entry.published, updated=entry.updated, author=entry.author))
+    return tuple(out)
 
 
 def _is_binary(body: bytes) -> bool:

@@ -54,11 +54,21 @@ class Screen:
         or None when the page may be about the story."""
         if not self.concepts:
             return None
-        text = _fold(_INVISIBLE.sub("", html.unescape(_TAG.sub("", page_html))))
-        if entry is not None:
-            text += "\n" + _fold(f"{entry.title}\n{entry.summary}")
+        return self.missing_in(screen_text(page_html, entry))
+
+    def missing_in(self, text: str) -> str | None:
+        """:meth:`missing` for a page already reduced by :func:`screen_text`."""
         for name, words in self.concepts:
             if not any(w in text for w in words):
                 return name
         return None
+
+
+def screen_text(page_html: str, entry: Entry | None = None) -> str:
+    """What a screen searches: the page's text, markup stripped and folded, and the feed item's
+    title and teaser. Made once per page, however many stories' screens look at it."""
+    text = _fold(_INVISIBLE.sub("", html.unescape(_TAG.sub("", page_html))))
+    if entry is not None:
+        text += "\n" + _fold(f"{entry.title}\n{entry.summary}")
+    return text
 

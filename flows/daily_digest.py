@@ -10,6 +10,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from digest import pipeline
 from digest.config import load_config
+from digest.crawl import Crawl
 from digest.errors import UndeliveredError
 from digest.output.render import render_markdown, report_rows
 from digest.progress import progress
@@ -54,15 +55,26 @@ def daily_digest(config: str, date: str | None = None, since: str | None = None,
                  send_email: bool = True, resend: bool = False) -> dict[str, Any]:
     """Fetch the story's feeds and pages, keep the story's articles, fold copies, summarise, and
     write (and email) the day's digest. Returns a short run report."""
-    logger = get_run_logger()
-    cfg = load_config(config)
-    tag_run(cfg.story.slug)
     if not (date or since or until):
         until = _scheduled_time()
+    return story_day(config, date=date, since=since, until=until, out=out, state=state,
+                     send_email=send_email, resend=resend)
+
+
+def story_day(config: str, *, date: str | None = None, since: str | None = None,
+              until: str | None = None, out: str | None = None, state: str | None = None,
+              send_email: bool = True, resend: bool = False, crawl: Crawl | None = None,
+              tag: bool = True) -> dict[str, Any]:
+    """The body of a story's daily flow run (inside that run's context): with ``crawl``, its
+    feeds and pages come from the crawl the run shares with other stories."""
+    logger = get_run_logger()
+    cfg = load_config(config)
+    if tag:
+        tag_run(cfg.story.slug)
     ctx = pipeline.open_run(
         cfg, day=dt.date.fromisoformat(date) if date else None, since=_parse_time(since),
         until=_parse_time(until), out_dir=_path(out), state_path=_path(state),
-        send_email=send_email, resend=resend)
+        send_email=send_email, resend=resend, crawl=crawl)
     password = _secret(cfg.email.password_block) if send_email and cfg.email.enabled else None
     try:
         result = pipeline.run(ctx, tasks.stages(ctx, password))

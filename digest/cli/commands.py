@@ -109,14 +109,82 @@ def _prepare(args: argparse.Namespace, cfg: Any) -> None:
     interrupts.install()
 
 
+def _several(args: argparse.Namespace) -> list[str] | None:
+    """The story configs of a many-story run (several ``--config``, or a folder), else None:
+    one story. ``--state`` names one story's state, so it is refused with several."""
+    values = args.config or []
+    if len(values) <= 1 and not (values and Path(values[0]).is_dir()):
+        return None
+    from flows.serve import config_paths
+
+    paths = [str(p) for p in config_paths(values)]
+    if args.state:
+        raise UsageError("--state names one story's state; with several stories each keeps "
+                         "its own (its config's [state] path)")
+    return paths
+
+
+def _one(args: argparse.Namespace) -> str:
+    return _config_path(args.config[0] if args.config else None)
+
+
+def _run_several(args: argparse.Namespace, paths: list[str]) -> int:
+    """``digest run`` over several stories: one crawl, a child flow run per story."""
+    from digest.config import load_config
+
+    for path in paths:  # what can be checked before Prefect starts; a bad config is the
+        try:            # flow's to report (the other stories still run)
+            cfg = load_config(path)
+        except ConfigError:
+            continue
+        _check_window(cfg, args.date, args.since, args.until)
+        _check_state(cfg.state_path)
+    quiet_prefect(args.verbose)
+    prefectenv.check()
+    interrupts.install()
+    from flows.stories import StoriesError, daily_digests
+
+    try:
+        with prefectenv.startup_errors():
+            result = daily_digests(
+                configs=paths, date=args.date.isoformat() if args.date else None,
+                since=args.since.isoformat() if args.since else None,
+                until=args.until.isoformat() if args.until else None, out=args.out,
+                send_email=not args.no_email, resend=args.resend)
+    except StoriesError as exc:
+        _print_stories(exc.report, args.json)
+        print(f"digest: {exc}", file=sys.stderr)
+        return EXIT_UNDELIVERED if exc.undelivered_only else 1
+    _print_stories(result, args.json)
+    return 0
+
+
+def _print_stories(result: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(result, indent=2))
+        return
+    for report in result.get("stories", []):
+        if report:
+            _print_report(report, False)
+    for f in result.get("failed", []):
+        print(f"failed: {f.get('story') or f.get('config')}: {f['error']}")
+    crawl = result.get("crawl")
+    if crawl:
+        print(f"shared crawl: {crawl['feed_requests']} feed requests, {crawl['pages']} pages "
+              "fetched once for every story")
+
+
 @command("run")
 def cmd_run(args: argparse.Namespace) -> int:
     from digest.config import load_config
 
-    config = _config_path(args.config)
-    cfg = load_config(config)  # fail fast, before Prefect starts
     if args.date and (args.since or args.until):
         raise UsageError("use either --date or --since/--until, not both")
+    several = _several(args)
+    if several is not None:
+        return _run_several(args, several)
+    config = _one(args)
+    cfg = load_config(config)  # fail fast, before Prefect starts
     _check_window(cfg, args.date, args.since, args.until)
     _prepare(args, cfg)
     from flows.daily_digest import daily_digest
@@ -143,10 +211,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_backfill(args: argparse.Namespace) -> int:
     from digest.config import load_config
 
-    config = _config_path(args.config)
-    cfg = load_config(config)
     if args.to < args.from_:
         raise UsageError("--to must not be before --from")
+    several = _several(args)
+    if several is not None:
+        return _backfill_several(args, several)
+    config = _one(args)
+    cfg = load_config(config)
     _check_window(cfg, args.from_)
     _check_window(cfg, args.to)
     _prepare(args, cfg)
@@ -167,6 +238,47 @@ def cmd_backfill(args: argparse.Namespace) -> int:
             print(f"{r['date']}: {r['articles']} articles from {r['outlets']} outlets, "
                   f"{r['feeds_failed']} sources failed -> {r['paths'].get('md', '')}")
     return 0
+
+
+def _backfill_several(args: argparse.Namespace, paths: list[str]) -> int:
+    """``digest backfill`` over several stories: one crawl per day, shared by them all."""
+    from digest.config import load_config
+
+    for path in paths:
+        try:
+            cfg = load_config(path)
+        except ConfigError:
+            continue
+        _check_window(cfg, args.from_)
+        _check_window(cfg, args.to)
+        _check_state(cfg.state_path)
+    quiet_prefect(args.verbose)
+    prefectenv.check()
+    interrupts.install()
+    from flows.stories import StoriesError, backfill_digests
+
+    code = 0
+    try:
+        with prefectenv.startup_errors():
+            days = backfill_digests(configs=paths, start=args.from_.isoformat(),
+                                    end=args.to.isoformat(), out=args.out,
+                                    send_email=args.email)
+    except StoriesError as exc:
+        days = exc.report.get("days", [])
+        print(f"digest: {exc}", file=sys.stderr)
+        code = EXIT_UNDELIVERED if exc.undelivered_only else 1
+    if args.json:
+        print(json.dumps(days, indent=2))
+        return code
+    for day in days:
+        for r in day.get("stories", []):
+            if r:
+                print(f"{r['story']} {r['date']}: {r['articles']} articles from {r['outlets']} "
+                      f"outlets, {r['feeds_failed']} sources failed -> "
+                      f"{r['paths'].get('md', '')}")
+        for f in day.get("failed", []):
+            print(f"failed: {f.get('story') or f.get('config')}: {f['error']}")
+    return code
 
 
 def _print_report(report: dict[str, Any], as_json: bool) -> None:
@@ -262,7 +374,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--config", help=f"story config (default: $DIGEST_CONFIG or {DEFAULT_CONFIG})")
+    p.add_argument("--config", action="append", metavar="PATH",
+                   help=f"story config (default: $DIGEST_CONFIG or {DEFAULT_CONFIG}); repeat it, "
+                        "or name a folder of configs, to run several stories over one crawl")
     p.add_argument("--out", help="output folder (default: the config's [output] dir)")
     p.add_argument("--state", help="state database (default: the config's [state] path)")
     p.add_argument("--json", action="store_true", help="print the run report as JSON")

@@ -23,10 +23,18 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from digest import parallel
+from digest.crawl import CrawlFetcher, Page
 from digest.dedup import containment
 from digest.errors import ExtractError, FetchError
-from digest.extract import extract_article, inline_article, screened_article
+from digest.extract import (
+    ExtractFailure,
+    extract_article,
+    inline_article,
+    screened_article,
+    screened_many,
+)
 from digest.feeds import parse_feed
+from digest.fetch.pool import BUDGET_EXHAUSTED
 from digest.models import (
     Article,
     Entry,
@@ -64,15 +72,6 @@ class Candidate:
     aliases: tuple[str, ...]  # every URL seen for it
     sources: tuple[str, ...]  # every feed that listed it
     dated: bool  # the feed gave a date (otherwise the page must)
-
-
-@dataclass(frozen=True)
-class ExtractFailure:
-    """A fetched page that gave no article: ``crashed`` (a worker died: worth another try next
-    run) or not (a page with no article text stays without one)."""
-
-    reason: str
-    crashed: bool = False
 
 
 Extracted = Article | Screened | ExtractFailure
@@ -388,9 +387,12 @@ def finish(ctx: RunContext, plan: Plan, extracted: Sequence[tuple[Candidate, Ext
 
 
 def _fetched(ctx: RunContext, cands: Sequence[Candidate], skipped: list[Skipped],
-             ahead: int | None = None) -> Iterator[tuple[Candidate, Job]]:
+             ahead: int | None = None,
+             failed: Callable[[Candidate, FetchError], None] | None = None,
+             ) -> Iterator[tuple[Candidate, Job]]:
     """Fetch pages concurrently; yield (candidate, extraction job) as each arrives. With
-    ``ahead``, fetching pauses while that many fetched pages wait to be taken."""
+    ``ahead``, fetching pauses while that many fetched pages wait to be taken. A failed fetch
+    goes to ``failed`` when given, else it is recorded for the story."""
     if not cands:
         return
     by_url = {c.entry.url: c for c in cands}
@@ -398,30 +400,52 @@ def _fetched(ctx: RunContext, cands: Sequence[Candidate], skipped: list[Skipped]
     for url, resp in ctx.fetcher.get_many(list(by_url), deadline=deadline, max_pending=ahead):
         c = by_url[url]
         if isinstance(resp, FetchError):
-            reason = f"fetch failed: {resp.problem}"
-            skipped.append(Skipped(url, reason, c.entry.title, kind="failed"))
-            if not resp.retryable:  # 404, 410, not a web page, too big: not fetched again
-                ctx.store.record_failure(url, reason)
+            if failed is not None:
+                failed(c, resp)
+            else:
+                _fetch_failed(ctx, c, resp, skipped)
         else:
             yield c, (resp.body, resp.final_url, c.entry, c.entry.source)
+
+
+def _fetch_failed(ctx: RunContext, c: Candidate, error: FetchError,
+                  skipped: list[Skipped]) -> None:
+    reason = f"fetch failed: {error.problem}"
+    skipped.append(Skipped(c.entry.url, reason, c.entry.title, kind="failed"))
+    if not error.retryable:  # 404, 410, not a web page, too big: not fetched again
+        ctx.store.record_failure(c.entry.url, reason)
 
 
 def _fetch_and_extract(ctx: RunContext, cands: Sequence[Candidate], skipped: list[Skipped],
                        ) -> tuple[list[tuple[Candidate, Extracted]], dict[str, float]]:
     """The pages fetched and extracted (extraction in a process pool as pages arrive), with the
-    seconds spent fetching and the CPU seconds extraction took."""
-    workers = _workers(ctx)
+    seconds spent fetching and the CPU seconds extraction took. Under a shared crawl, pages
+    another story of the run fetched are taken from it."""
+    if ctx.crawl is not None:
+        return _through_crawl(ctx, cands, skipped)
     screen = screen_for(ctx)
+    results, timings = _run_jobs(ctx, cands, skipped, _extract_timed, screen,
+                                 lambda reason: ExtractFailure(reason, crashed=True))
+    return results, timings
+
+
+def _run_jobs(ctx: RunContext, cands: Sequence[Candidate], skipped: list[Skipped],
+              job: Callable[..., tuple[Any, float]], arg: Any, crashed: Callable[[str], Any],
+              failed: Callable[[Candidate, FetchError], None] | None = None,
+              ) -> tuple[list[tuple[Candidate, Any]], dict[str, float]]:
+    """``job(*fetched, arg)`` on every page as it arrives: inline for a few pages, else in a
+    process pool; a worker that crashes gives ``crashed(reason)`` for its page."""
+    workers = _workers(ctx)
     start = time.perf_counter()
     cpu = 0.0
-    results: list[tuple[Candidate, Extracted]] = []
+    results: list[tuple[Candidate, Any]] = []
     if len(cands) < POOL_MIN_PAGES or workers < 2:
-        for c, job in _fetched(ctx, cands, skipped):
-            out, used = _extract_timed(*job, screen)
+        for c, fetched in _fetched(ctx, cands, skipped, failed=failed):
+            out, used = job(*fetched, arg)
             results.append((c, out))
             cpu += used
         return results, {"extract_cpu": cpu}
-    pending: dict[Future[tuple[Extracted, float]], Candidate] = {}
+    pending: dict[Future[tuple[Any, float]], Candidate] = {}
 
     def take() -> None:
         """Wait for at least one extraction, and collect every one that is done."""
@@ -433,7 +457,7 @@ def _fetch_and_extract(ctx: RunContext, cands: Sequence[Candidate], skipped: lis
                 out, used = fut.result()
                 cpu += used
             except Exception as exc:  # a crashed worker loses one page, not the run
-                out = ExtractFailure(f"extraction crashed: {type(exc).__name__}", crashed=True)
+                out = crashed(f"extraction crashed: {type(exc).__name__}")
             results.append((c, out))
 
     with parallel.worker_pool(workers) as pool:
@@ -441,11 +465,79 @@ def _fetch_and_extract(ctx: RunContext, cands: Sequence[Candidate], skipped: lis
         # Bounded on both sides: at most BACKLOG_PER_WORKER pages per worker queued for
         # extraction, and fetching pauses while FETCHED_AHEAD fetched pages wait to be queued,
         # so memory does not grow with the number of pages.
-        for c, job in _fetched(ctx, cands, skipped, ahead=FETCHED_AHEAD):
+        for c, fetched in _fetched(ctx, cands, skipped, ahead=FETCHED_AHEAD, failed=failed):
             while len(pending) >= BACKLOG_PER_WORKER * workers:
                 take()
-            pending[pool.submit(_extract_timed, *job, screen)] = c
-        fetched = time.perf_counter() - start
+            pending[pool.submit(job, *fetched, arg)] = c
+        fetched_s = time.perf_counter() - start
         while pending:
             take()
-    return results, {"fetch": fetched, "extract_cpu": cpu}
+    return results, {"fetch": fetched_s, "extract_cpu": cpu}
+
+
+# -- one crawl, many stories ------------------------------------------------------------------
+
+
+def crawl_page(body: bytes, url: str, entry: Entry, outlet: str,
+               screens: tuple[Screen | None, ...]) -> Page:
+    """A fetched page as a shared crawl keeps it: reduced once for every story's screen, and
+    extracted when any story may want it (top level: runs in worker processes)."""
+    try:
+        lights = screened_many(body, url=url, entry=entry, outlet=outlet, screens=screens,
+                               source=entry.source)
+    except Exception:  # noqa: BLE001 - a page the screen cannot read is left to extraction
+        lights = (None,) * len(screens)
+    screened = {s.fingerprint: light for s, light in zip(screens, lights, strict=True)
+                if s is not None and light is not None}
+    wanted = any(light is None for light in lights)
+    if not wanted:
+        return Page(screened, None)
+    extracted = _extract_job(body, url, entry, outlet)  # no screen: never a Screened record
+    return Page(screened, None if isinstance(extracted, Screened) else extracted)
+
+
+def _crawl_timed(body: bytes, url: str, entry: Entry, outlet: str,
+                 screens: tuple[Screen | None, ...]) -> tuple[Page, float]:
+    start = time.process_time()
+    out = crawl_page(body, url, entry, outlet, screens)
+    return out, time.process_time() - start
+
+
+def crawl_pages(ctx: RunContext, cands: Sequence[Candidate]) -> dict[str, float]:
+    """Fetch and reduce the pages of ``cands`` the run's crawl does not hold yet, into it."""
+    crawl, via = ctx.crawl, ctx.fetcher
+    assert crawl is not None and isinstance(via, CrawlFetcher)
+    todo = [c for c in cands if crawl.page(via, c.entry) is None]
+    if not todo:
+        return {}
+
+    def failed(c: Candidate, error: FetchError) -> None:
+        crawl.keep(via, c.entry, error)
+
+    screens = crawl.screens
+    results, timings = _run_jobs(ctx, todo, [], _crawl_timed, screens,
+                                 lambda reason: Page({}, ExtractFailure(reason, crashed=True)),
+                                 failed=failed)
+    for c, page in results:
+        crawl.keep(via, c.entry, page)
+    return timings
+
+
+def _through_crawl(ctx: RunContext, cands: Sequence[Candidate], skipped: list[Skipped],
+                   ) -> tuple[list[tuple[Candidate, Extracted]], dict[str, float]]:
+    """:func:`_fetch_and_extract` under a shared crawl: the same records, each page fetched
+    and extracted once for all the run's stories."""
+    crawl, via = ctx.crawl, ctx.fetcher
+    assert crawl is not None and isinstance(via, CrawlFetcher)
+    timings = crawl_pages(ctx, cands)
+    screen = screen_for(ctx)
+    results: list[tuple[Candidate, Extracted]] = []
+    for c in cands:
+        page = crawl.page(via, c.entry)
+        if page is None:  # not fetched in the budget: as a story alone would see it
+            page = FetchError(c.entry.url, BUDGET_EXHAUSTED)
+        if isinstance(page, FetchError):
+            _fetch_failed(ctx, c, page, skipped)
+        else:
+            results.append((c, page.for_screen(screen)))
+    return results, {"extract_cpu": 0.0, **timings}

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from digest.config import Config
+from digest.crawl import Crawl, CrawlFetcher
 from digest.fetch import Fetcher
 from digest.models import Window
 from digest.store import Store
@@ -22,13 +23,14 @@ class RunContext:
 
     config: Config
     store: Store
-    fetcher: Fetcher
+    fetcher: Fetcher | CrawlFetcher
     day: dt.date
     window: Window
     now: dt.datetime
     out_dir: Path
     send_email: bool = True
     resend: bool = False
+    crawl: Crawl | None = None  # shared with the other stories of the run (digest/crawl.py)
 
     def close(self) -> None:
         self.fetcher.close()
@@ -58,11 +60,14 @@ def window_for(config: Config, *, day: dt.date | None = None, since: dt.datetime
 def open_run(config: Config, *, day: dt.date | None = None, since: dt.datetime | None = None,
              until: dt.datetime | None = None, out_dir: Path | None = None,
              state_path: Path | None = None, send_email: bool = True, resend: bool = False,
-             now: dt.datetime | None = None) -> RunContext:
+             now: dt.datetime | None = None, crawl: Crawl | None = None) -> RunContext:
+    """The run of one story's day; with ``crawl``, its feeds and pages are shared with the
+    other stories of the same crawl."""
     now = now or dt.datetime.now(dt.UTC)
     day, window = window_for(config, day=day, since=since, until=until, now=now)
     store = Store(state_path or config.state_path)
-    fetcher = Fetcher(config.fetch, local_root=config.fetch.local_root)
+    fetcher = (crawl.fetcher_for(config) if crawl is not None
+               else Fetcher(config.fetch, local_root=config.fetch.local_root))
     return RunContext(config=config, store=store, fetcher=fetcher, day=day, window=window,
                       now=now, out_dir=out_dir or config.output_dir,
-                      send_email=send_email, resend=resend)
+                      send_email=send_email, resend=resend, crawl=crawl)

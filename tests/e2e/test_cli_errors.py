@@ -143,8 +143,10 @@ def test_a_config_with_a_bom_loads_and_a_directory_is_named(tmp_path: Path, loca
     proc = digest("check", "--config", str(bom), "--stale-days", "0", env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "invalid TOML" not in proc.stderr and "7 sources: 7 ok" in proc.stdout
-    one_line(digest("run", "--config", str(tmp_path), env=env, timeout=60), 2,
-             "is a directory, not a config file")
+    empty = tmp_path / "no-configs"
+    empty.mkdir()
+    one_line(digest("run", "--config", str(empty), env=env, timeout=60), 2,
+             "folder holds no *.toml story config")
 
 
 # -- state faults: one line, before Prefect starts ------------------------------------------------

@@ -1,0 +1,158 @@
+"""One crawl serving many stories: each feed answer and each page's extraction, made once.
+
+A desk that follows many stories over the same outlets would otherwise read every feed, and
+fetch and extract every page, once per story. A :class:`Crawl` sits under the stories' runs
+of one flow run and remembers, for the length of that run:
+
+- every feed answer, keyed by URL and the validators the request carried (two stories whose
+  state holds the same ETag share one conditional GET; a story new to a feed sends its own);
+- every page: fetched once, reduced once for all the stories' screens (``digest.screen``), and
+  extracted once when any story may want it; or the fetch error, so a dead link is tried once.
+
+Each story still plans, judges, writes and mails from its own state: it gets exactly the
+records it would have made alone (a story whose screen rules a page out gets its
+:class:`~digest.models.Screened` record, the others the article), so its digest is the one it
+would have produced alone. Stories with different fetch settings (timeouts, allowed networks,
+``file:`` root) use different fetchers and share only with their like.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from digest.config import Config, FetchSettings
+from digest.errors import FetchError
+from digest.extract import ExtractFailure
+from digest.fetch import Fetcher
+from digest.models import Article, Entry, Response, Screened
+from digest.screen import Screen
+
+FetchKey = tuple[FetchSettings, Path | None]
+
+
+def story_screen(config: Config) -> Screen | None:
+    """The pre-extraction screen of a story (None when it screens nothing)."""
+    rel = config.relevance
+    return Screen.for_story(rel.require) if rel.prefilter else None
+
+
+@dataclass(frozen=True)
+class Page:
+    """A fetched page as the crawl keeps it: what each screen made of it (by the screen's
+    fingerprint; absent or None: the page passed that screen) and its extraction (None when
+    every screen ruled it out, so nobody needs it)."""
+
+    screened: dict[str, Screened]
+    extracted: Article | ExtractFailure | None
+
+    def for_screen(self, screen: Screen | None) -> Article | Screened | ExtractFailure:
+        """The record a story with ``screen`` would have made of this page alone."""
+        if screen is not None:
+            light = self.screened.get(screen.fingerprint)
+            if light is not None:
+                return light
+        if self.extracted is None:  # cannot happen for a screen the crawl was built with
+            return ExtractFailure("not extracted: no story of this crawl needed it")
+        return self.extracted
+
+
+class CrawlFetcher:
+    """A story's view of the crawl's fetcher: feed answers are shared, pages go to the crawl."""
+
+    def __init__(self, crawl: Crawl, key: FetchKey, fetcher: Fetcher) -> None:
+        self.crawl = crawl
+        self.key = key
+        self.inner = fetcher
+        self.settings = fetcher.settings
+
+    def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
+            max_bytes: int | None = None, deadline: float | None = None) -> Response:
+        return self.crawl._feed(self, url, etag, last_modified, max_bytes, deadline)
+
+    def get_many(self, urls: Iterable[str], *, deadline: float | None = None,
+                 max_pending: int | None = None) -> Iterator[tuple[str, Response | FetchError]]:
+        return self.inner.get_many(urls, deadline=deadline, max_pending=max_pending)
+
+    def close(self) -> None:
+        """Nothing: the crawl closes its fetchers when the whole run is done."""
+
+
+class Crawl:
+    """What one flow run has read for all its stories (see the module docstring)."""
+
+    def __init__(self, configs: Iterable[Config] = ()) -> None:
+        self.screens: tuple[Screen | None, ...] = ()
+        self._fetchers: dict[FetchKey, Fetcher] = {}
+        self._feeds: dict[tuple[FetchKey, str, str | None, str | None], Response | FetchError] = {}
+        self._pages: dict[tuple[FetchKey, str, Entry], Page | FetchError] = {}
+        self._lock = threading.Lock()
+        self.feed_requests = 0  # feed requests sent (the rest were answered from memory)
+        for cfg in configs:
+            self.add(cfg)
+
+    def add(self, config: Config) -> None:
+        """Take a story's screen into account (before its pages are crawled)."""
+        screen = story_screen(config)
+        if screen not in self.screens:
+            self.screens = (*self.screens, screen)
+
+    def fetcher_for(self, config: Config) -> CrawlFetcher:
+        """The fetcher a story's run uses: one per distinct fetch setting, shared."""
+        self.add(config)
+        key: FetchKey = (config.fetch, config.fetch.local_root)
+        with self._lock:
+            fetcher = self._fetchers.get(key)
+            if fetcher is None:
+                fetcher = self._fetchers[key] = Fetcher(config.fetch,
+                                                        local_root=config.fetch.local_root)
+        return CrawlFetcher(self, key, fetcher)
+
+    # -- feeds --------------------------------------------------------------------------------
+
+    def _feed(self, via: CrawlFetcher, url: str, etag: str | None, last_modified: str | None,
+              max_bytes: int | None, deadline: float | None) -> Response:
+        key = (via.key, url, etag, last_modified)
+        with self._lock:
+            known = self._feeds.get(key)
+        if known is None:
+            try:
+                known = via.inner.get(url, etag=etag, last_modified=last_modified,
+                                      max_bytes=max_bytes, deadline=deadline)
+            except FetchError as exc:
+                known = exc
+            with self._lock:
+                self.feed_requests += 1
+                known = self._feeds.setdefault(key, known)
+        if isinstance(known, FetchError):
+            raise known
+        return known
+
+    # -- pages --------------------------------------------------------------------------------
+
+    def page(self, via: CrawlFetcher, entry: Entry) -> Page | FetchError | None:
+        """What the crawl holds of the page of ``entry`` (None: not fetched yet)."""
+        with self._lock:
+            return self._pages.get((via.key, entry.url, entry))
+
+    def keep(self, via: CrawlFetcher, entry: Entry, page: Page | FetchError) -> None:
+        with self._lock:
+            self._pages[(via.key, entry.url, entry)] = page
+
+    @property
+    def pages(self) -> int:
+        return len(self._pages)
+
+    def close(self) -> None:
+        for fetcher in self._fetchers.values():
+            fetcher.close()
+        self._fetchers.clear()
+
+    def __enter__(self) -> Crawl:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
