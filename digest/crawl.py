@@ -18,8 +18,10 @@ would have produced alone. Stories with different fetch settings (timeouts, allo
 
 from __future__ import annotations
 
+import hashlib
 import threading
-from collections.abc import Iterable, Iterator
+import uuid
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,10 +30,27 @@ from digest.config import Config, FetchSettings
 from digest.errors import FetchError
 from digest.extract import ExtractFailure
 from digest.fetch import Fetcher
-from digest.models import Article, Entry, Response, Screened
+from digest.models import Article, Entry, ParsedFeed, Response, Screened
 from digest.screen import Screen
 
 FetchKey = tuple[FetchSettings, Path | None]
+_SHARED: dict[str, Crawl] = {}  # crawls of the runs in this process, by key
+
+
+def share(crawl: Crawl) -> str:
+    """A key by which the runs of this process find ``crawl`` (a flow parameter cannot carry
+    the object itself)."""
+    key = uuid.uuid4().hex
+    _SHARED[key] = crawl
+    return key
+
+
+def shared(key: str) -> Crawl | None:
+    return _SHARED.get(key)
+
+
+def unshare(key: str) -> None:
+    _SHARED.pop(key, None)
 
 
 def story_screen(config: Config) -> Screen | None:
@@ -89,6 +108,8 @@ class Crawl:
         self._fetchers: dict[FetchKey, Fetcher] = {}
         self._feeds: dict[tuple[FetchKey, str, str | None, str | None], Response | FetchError] = {}
         self._pages: dict[tuple[FetchKey, str, Entry], Page | FetchError] = {}
+        self._parsed: dict[tuple[bytes, str], ParsedFeed] = {}
+        self._feed_urls: set[str] = set()
         self._lock = threading.Lock()
         self.feed_requests = 0  # feed requests sent (the rest were answered from memory)
         for cfg in configs:
@@ -126,10 +147,31 @@ class Crawl:
                 known = exc
             with self._lock:
                 self.feed_requests += 1
+                self._feed_urls.add(url)
                 known = self._feeds.setdefault(key, known)
         if isinstance(known, FetchError):
             raise known
         return known
+
+    def read_all(self, urls: Iterable[str]) -> bool:
+        """Every one of these feeds was read before in this crawl (so parsing them again will
+        mostly be remembered, not done)."""
+        with self._lock:
+            return set(urls) <= self._feed_urls
+
+    def parser(self, parse: Callable[..., ParsedFeed]) -> Callable[..., ParsedFeed]:
+        """``parse``, remembered: a feed body shared by many stories is parsed once for each
+        distinct way it is asked for (the URL, the story's name for the feed, the headers)."""
+        def parse_once(body: bytes, **kwargs: Any) -> ParsedFeed:
+            key = (hashlib.sha1(body).digest(), repr(sorted(kwargs.items())))
+            with self._lock:
+                known = self._parsed.get(key)
+            if known is None:
+                known = parse(body, **kwargs)
+                with self._lock:
+                    self._parsed[key] = known
+            return known
+        return parse_once
 
     # -- pages --------------------------------------------------------------------------------
 

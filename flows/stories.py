@@ -13,25 +13,27 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import uuid
-from pathlib import Path
+import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
-from prefect import flow, get_run_logger, tags
+from prefect import flow, get_run_logger, tags, task
+from prefect.cache_policies import NO_CACHE
 from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
+from digest import pipeline
 from digest.config import Config, load_config
-from digest.crawl import Crawl
+from digest.crawl import Crawl, share, shared, unshare
 from digest.errors import DigestError, UndeliveredError
+from digest.pipeline import RunContext, collect, many
 from digest.progress import progress
 from digest.text.lines import one_line
-from flows.daily_digest import _scheduled_time, story_day
+from flows.daily_digest import _parse_time, _scheduled_time, story_day
 from flows.hooks import alert_on_completion, alert_on_failure
 from flows.naming import TAG, daily_run_name
 from flows.runners import flow_for
-
-_CRAWLS: dict[str, Crawl] = {}  # crawls of the runs in this process, by key (child flows look up)
+from flows.tasks import _q
 
 
 class StoriesError(DigestError):
@@ -57,7 +59,57 @@ def story_digest(config: str, date: str | None = None, since: str | None = None,
     (``crawl`` names it), its judgement, files, state and email are its own."""
     return story_day(config, date=date, since=since, until=until, out=out,
                      send_email=send_email, resend=resend,
-                     crawl=_CRAWLS.get(crawl) if crawl else None, tag=False)
+                     crawl=shared(crawl) if crawl else None, tag=False)
+
+
+def shared_crawl(configs: Sequence[Config], window: dict[str, Any], crawl: Crawl,
+                 batch: int = 64) -> None:
+    """Read every story's feeds once and fetch, screen and extract the pages they will ask for
+    once, before the stories run: in a local process pool, or (``[runner] kind = "dask"`` in
+    the first story's config) as page batches on the run's Dask workers."""
+    logger = get_run_logger()
+    start = time.perf_counter()
+    ctxs = []
+    try:
+        for cfg in configs:
+            try:
+                ctxs.append(pipeline.open_run(cfg, send_email=False, crawl=crawl, **window))
+            except (DigestError, OSError, ValueError):
+                continue  # the story's own run reports it
+        if configs and configs[0].runner.kind == "dask":
+            for ctx, cands in many.wanted_by_fetcher(ctxs):
+                fetched = collect_crawl_fetch(_q(ctx), _q(cands))
+                jobs = [job for _, job in fetched]
+                futures = [crawl_batch.submit(jobs[i:i + batch], crawl.screens)
+                           for i in range(0, len(jobs), batch)]
+                pages = [page for future in futures for page in future.result()]
+                for (c, _), page in zip(fetched, pages, strict=True):
+                    crawl.keep(ctx.fetcher, c.entry, page)  # type: ignore[arg-type]
+        else:
+            crawl_task(_q(ctxs))
+    finally:
+        for ctx in ctxs:
+            ctx.close()
+    logger.info("shared crawl: %d feed requests, %d pages in %.1f s", crawl.feed_requests,
+                crawl.pages, time.perf_counter() - start)
+
+
+@task(name="shared-crawl", cache_policy=NO_CACHE)
+def crawl_task(ctxs: list[RunContext]) -> dict[str, float]:
+    """Every story's feeds read and pages fetched, screened and extracted, once."""
+    return many.prefetch(ctxs)
+
+
+@task(name="crawl-fetch", cache_policy=NO_CACHE)
+def collect_crawl_fetch(ctx: RunContext, cands: list[Any]) -> list[Any]:
+    """Fetch the shared crawl's pages; the run's Dask workers reduce and extract them."""
+    return collect.crawl_fetch(ctx, cands)
+
+
+@task(name="crawl-batch", cache_policy=NO_CACHE)
+def crawl_batch(jobs: list[Any], screens: tuple[Any, ...]) -> list[Any]:
+    """Reduce and extract one batch of the shared crawl's pages (on a worker of the runner)."""
+    return collect.crawl_batch(jobs, screens)
 
 
 @contextlib.contextmanager
@@ -101,11 +153,14 @@ def daily_digests(configs: list[str], date: str | None = None, since: str | None
     for f in failed:
         logger.error("story config %s: %s", f["config"], f["error"])
     reports: list[dict[str, Any]] = []
-    key = uuid.uuid4().hex
-    crawl = _CRAWLS[key] = Crawl(cfg for _, cfg in loaded)
+    crawl = Crawl(cfg for _, cfg in loaded)
+    key = share(crawl)
     try:
+        window = dict(day=dt.date.fromisoformat(date) if date else None,
+                      since=_parse_time(since), until=_parse_time(until))
+        shared_crawl([cfg for _, cfg in loaded], window, crawl)
         for path, cfg in loaded:
-            child = flow_for(cfg, story_digest)
+            child = story_digest  # its pages are in the crawl: threads suffice
             try:
                 with tags(TAG, cfg.story.slug), no_heartbeats():
                     reports.append(child(config=path, date=date, since=since,
@@ -119,7 +174,7 @@ def daily_digests(configs: list[str], date: str | None = None, since: str | None
                 failed.append({"config": path, "story": cfg.story.slug,
                                "error": one_line(exc) or type(exc).__name__})
     finally:
-        _CRAWLS.pop(key, None)
+        unshare(key)
         crawl.close()
     result = {"stories": reports, "failed": failed,
               "crawl": {"feed_requests": crawl.feed_requests, "pages": crawl.pages}}
@@ -132,6 +187,17 @@ def daily_digests(configs: list[str], date: str | None = None, since: str | None
     return result
 
 
+def runner_for(configs: Sequence[str], flow_: Any) -> Any:
+    """``flow_`` with the task runner the first story's config asks for (its ``[runner]``
+    runs the shared crawl); threads when no config can be read."""
+    for path in configs:
+        try:
+            return flow_for(load_config(path), flow_)
+        except DigestError:
+            continue
+    return flow_
+
+
 @flow(name="digests-backfill")
 def backfill_digests(configs: list[str], start: str, end: str, out: str | None = None,
                            send_email: bool = False) -> list[dict[str, Any]]:
@@ -141,11 +207,12 @@ def backfill_digests(configs: list[str], start: str, end: str, out: str | None =
     days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
     results: list[dict[str, Any]] = []
     failure: StoriesError | None = None
+    child = runner_for(configs, daily_digests)
     with progress(len(days), "backfill") as advance:
         for day in days:
             try:
-                results.append(daily_digests(configs=list(configs), date=day.isoformat(),
-                                                   out=out, send_email=send_email))
+                results.append(child(configs=list(configs), date=day.isoformat(), out=out,
+                                     send_email=send_email))
             except StoriesError as exc:  # reported by the stories' runs; go on with the days
                 failure = exc
                 results.append(exc.report)

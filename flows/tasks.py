@@ -134,7 +134,7 @@ def stages(ctx: RunContext, password: str | None = None) -> Stages:
     deliver_task = deliver.with_options(timeout_seconds=ctx.config.email.timeout * 10 + 60)
 
     def gather(c: RunContext, selection: Selection) -> Gathered:
-        if c.config.runner.kind == "dask":
+        if c.config.runner.kind == "dask" and c.crawl is None:  # a shared crawl has the pages
             return gather_distributed(c, selection)
         return pages_task(_q(c), _q(selection))
 

@@ -142,11 +142,11 @@ def _run_several(args: argparse.Namespace, paths: list[str]) -> int:
     quiet_prefect(args.verbose)
     prefectenv.check()
     interrupts.install()
-    from flows.stories import StoriesError, daily_digests
+    from flows.stories import StoriesError, daily_digests, runner_for
 
     try:
         with prefectenv.startup_errors():
-            result = daily_digests(
+            result = runner_for(paths, daily_digests)(
                 configs=paths, date=args.date.isoformat() if args.date else None,
                 since=args.since.isoformat() if args.since else None,
                 until=args.until.isoformat() if args.until else None, out=args.out,

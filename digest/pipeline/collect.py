@@ -114,21 +114,23 @@ class Gathered:
 # -- feeds ------------------------------------------------------------------------------------
 
 
-def read_feeds(ctx: RunContext) -> list[FeedResult]:
+def read_feeds(ctx: RunContext, save: bool = True) -> list[FeedResult]:
     """Read every configured feed (conditional GET), in parallel; never raises per feed.
+    ``save=False`` leaves state as it was (a shared crawl looking ahead at a story's pages).
 
     Threads fetch; with many feeds, worker processes parse (feedparser is CPU-bound, so threads
     alone would parse one feed at a time)."""
     feeds = ctx.config.feeds
     workers = _workers(ctx)
+    known = ctx.crawl is not None and ctx.crawl.read_all(f.url for f in feeds)
     procs = (parallel.worker_pool(workers)
-             if workers >= 2 and len(feeds) >= PARSE_POOL_FEEDS else None)
+             if workers >= 2 and len(feeds) >= PARSE_POOL_FEEDS and not known else None)
     try:
         if procs is not None:
             parallel.start_workers(procs)  # before the threads start: a clean fork
         parse = parse_feed if procs is None else _parse_in(procs)
         with ThreadPoolExecutor(max_workers=min(16, max(1, len(feeds)))) as pool:
-            results = list(pool.map(lambda f: read_feed(ctx, f, parse), feeds))
+            results = list(pool.map(lambda f: read_feed(ctx, f, parse, save), feeds))
     finally:
         if procs is not None:
             procs.shutdown()
@@ -145,8 +147,10 @@ def _parse_in(pool: ProcessPoolExecutor) -> Callable[..., ParsedFeed]:
 
 
 def read_feed(ctx: RunContext, source: FeedSource,
-              parse: Callable[..., ParsedFeed] = parse_feed) -> FeedResult:
+              parse: Callable[..., ParsedFeed] = parse_feed, save: bool = True) -> FeedResult:
     store, fetcher = ctx.store, ctx.fetcher
+    if ctx.crawl is not None:
+        parse = ctx.crawl.parser(parse)
     etag, modified = store.feed_validators(source.url)
     stored = store.feed_entries(source.url)
     try:
@@ -173,8 +177,9 @@ def read_feed(ctx: RunContext, source: FeedSource,
         return FeedResult(source, "error", error="not a feed (an HTML page with no feed link)")
     if not parsed.entries and parsed.warning and not parsed.linkless:
         return FeedResult(source, "error", error=f"unreadable feed: {parsed.warning}")
-    store.save_feed(source.url, source.name, parsed.entries, resp.etag, resp.last_modified,
-                    ctx.now)
+    if save:
+        store.save_feed(source.url, source.name, parsed.entries, resp.etag, resp.last_modified,
+                        ctx.now)
     if parsed.warning:
         log.warning("feed %s: %s", source.name, parsed.warning)
     return FeedResult(source, "ok", parsed.entries, warning=parsed.warning, etag=resp.etag,
@@ -521,6 +526,24 @@ def crawl_pages(ctx: RunContext, cands: Sequence[Candidate]) -> dict[str, float]
     for c, page in results:
         crawl.keep(via, c.entry, page)
     return timings
+
+
+def crawl_fetch(ctx: RunContext, cands: Sequence[Candidate]) -> list[tuple[Candidate, Job]]:
+    """Fetch the pages of ``cands`` the crawl lacks (fetch failures go into it) and return
+    them for extraction elsewhere: a distributed runner's workers (:func:`crawl_batch`)."""
+    crawl, via = ctx.crawl, ctx.fetcher
+    assert crawl is not None and isinstance(via, CrawlFetcher)
+    todo = [c for c in cands if crawl.page(via, c.entry) is None]
+
+    def failed(c: Candidate, error: FetchError) -> None:
+        crawl.keep(via, c.entry, error)
+
+    return list(_fetched(ctx, todo, [], failed=failed))
+
+
+def crawl_batch(jobs: Sequence[Job], screens: tuple[Screen | None, ...]) -> list[Page]:
+    """Reduce and extract a batch of fetched pages for a shared crawl, in this process."""
+    return [crawl_page(*job, screens) for job in jobs]
 
 
 def _through_crawl(ctx: RunContext, cands: Sequence[Candidate], skipped: list[Skipped],

@@ -32,3 +32,39 @@ def test_dask_runner_gives_the_same_digest_json(tmp_path):
     assert '"articles": [' in expected and expected.count('"url"') > 5
     assert run_day(dask, tmp_path / "b") == expected.replace(str(tmp_path / "a"),
                                                               str(tmp_path / "b"))
+
+
+def test_a_shared_crawl_on_dask_gives_each_story_the_digest_it_makes_alone(tmp_path):
+    """Two stories over one crawl whose pages are reduced and extracted on a local Dask cluster
+    of two workers: each story's files are those it writes alone on threads."""
+    import tomlkit
+
+    from digest.config import load_config
+    from digest.pipeline import open_run, run
+    from flows.stories import daily_digests, runner_for
+    from tests.support.stories import DONBAS, story_config, story_files
+
+    day = "2016-09-21"
+    alone = [story_config(tmp_path / "alone", "syria"),
+             story_config(tmp_path / "alone", "donbas", text=DONBAS)]
+    together = [story_config(tmp_path / "dask", "syria"),
+                story_config(tmp_path / "dask", "donbas", text=DONBAS)]
+    for cfg in together:
+        doc = tomlkit.parse(cfg.path.read_text(encoding="utf-8"))
+        doc["runner"] = {"kind": "dask", "max_workers": 2}
+        cfg.path.write_text(tomlkit.dumps(doc), encoding="utf-8")
+    paths = [str(c.path) for c in together]
+    result = runner_for(paths, daily_digests)(configs=paths, date=day, send_email=False)
+    assert result["failed"] == [] and result["crawl"]["pages"] > 0
+    for cfg in alone:
+        ctx = open_run(cfg, day=__import__("datetime").date.fromisoformat(day), send_email=False)
+        try:
+            run(ctx)
+        finally:
+            ctx.close()
+    for a, b in zip(alone, [load_config(p) for p in paths], strict=True):
+        files_a, files_b = story_files(a), story_files(b)
+        assert files_a and files_a.keys() == files_b.keys()
+        for name in files_a:
+            strip = (lambda t: re.sub(r'"generated_at": "[^"]*"', "", t))
+            assert strip(files_a[name]) == strip(files_b[name]), f"{a.story.slug}: {name}"
