@@ -15,7 +15,6 @@ from digest.pipeline.many import run_many
 from tests.support.packserve import serve_pack
 from tests.support.stories import DONBAS, ROOT, story_config, story_files
 
-
 DAYS = [dt.date(2016, 9, d) for d in (14, 15, 16, 21)]
 
 
