@@ -1,9 +1,12 @@
-"""Scheduled deployments of the daily digest, one per story config, served by this process.
+"""Scheduled deployments of the daily digest, served by this process.
 
 ``python -m flows.serve --config config/syria-ceasefire.toml`` (or ``digest serve``) registers a
-deployment ``daily-digest/<slug>`` for each config, scheduled by its ``[schedule]`` cron and time
-zone, and runs each scheduled run in a subprocess until stopped (Ctrl-C). It needs a Prefect
-server: ``PREFECT_API_URL`` must point at one (see docs/SCHEDULING.md).
+deployment ``daily-digest/<slug>`` for a story, scheduled by its ``[schedule]`` cron and time
+zone. Stories that share a schedule (the same cron and time zone) become one deployment of the
+many-story flow, ``daily-digests/<name>``, which reads their feeds and pages once for all of them
+(``--one-per-story`` keeps a deployment per story). Each scheduled run executes in a subprocess
+until this process is stopped (Ctrl-C). It needs a Prefect server: ``PREFECT_API_URL`` must point
+at one (see docs/SCHEDULING.md).
 """
 
 from __future__ import annotations
@@ -55,6 +58,53 @@ def load_configs(paths: Sequence[Path]) -> list[Config]:
     return configs
 
 
+STORIES_FLOW = "daily-digests"
+
+
+def schedule_groups(configs: Sequence[Config], *, one_per_story: bool = False,
+                    ) -> list[list[Config]]:
+    """The deployments to make: stories sharing a cron and a time zone together (in the order
+    their first story was given), unless ``one_per_story``."""
+    if one_per_story:
+        return [[cfg] for cfg in configs]
+    groups: dict[tuple[str, str], list[Config]] = {}
+    for cfg in configs:
+        groups.setdefault((cfg.schedule.cron, cfg.schedule.timezone), []).append(cfg)
+    return list(groups.values())
+
+
+def group_name(group: Sequence[Config]) -> str:
+    """A many-story deployment's name: its stories' slugs, or the first ones and how many more
+    (deployment names stay short enough to read and type)."""
+    slugs = [cfg.story.slug for cfg in group]
+    if len(slugs) <= 3:
+        return "+".join(slugs)
+    return f"{'+'.join(slugs[:2])}+{len(slugs) - 2}-more"
+
+
+def deployment_name(group: Sequence[Config]) -> str:
+    """``daily-digest/<slug>`` for one story, ``daily-digests/<name>`` for several."""
+    if len(group) == 1:
+        return f"{FLOW_NAME}/{group[0].story.slug}"
+    return f"{STORIES_FLOW}/{group_name(group)}"
+
+
+def group_options(group: Sequence[Config]) -> dict[str, Any]:
+    """How several stories on one schedule are deployed: one run of the many-story flow."""
+    from prefect.schedules import Cron
+
+    sched = group[0].schedule
+    slugs = ", ".join(cfg.story.slug for cfg in group)
+    return dict(
+        name=group_name(group),
+        schedules=[Cron(sched.cron, timezone=sched.timezone)],
+        parameters={"configs": [str(cfg.path) for cfg in group]},
+        description=(f"{len(group)} stories over one crawl, at {sched.cron!r} "
+                     f"({sched.timezone}): {slugs}"),
+        tags=["story-digest", *(cfg.story.slug for cfg in group)],
+    )
+
+
 def deployment_options(cfg: Config) -> dict[str, Any]:
     """How one story is deployed: ``daily-digest/<slug>`` on its cron, in its time zone."""
     from prefect.schedules import Cron
@@ -96,8 +146,10 @@ def api_problem() -> str | None:
     return None
 
 
-def serve_configs(configs: Sequence[Config], *, limit: int | None = None) -> None:
-    """Register one deployment per story and run their scheduled runs until interrupted.
+def serve_configs(configs: Sequence[Config], *, limit: int | None = None,
+                  one_per_story: bool = False) -> None:
+    """Register the stories' deployments (one per schedule, or one per story) and run their
+    scheduled runs until interrupted.
 
     Flows are added to one :class:`prefect.runner.Runner` as objects (``add_flow``), so each run
     executes this very flow, alert hooks included, in a subprocess: no code is loaded from the
@@ -113,12 +165,18 @@ def serve_configs(configs: Sequence[Config], *, limit: int | None = None) -> Non
     if problem:
         raise ServerError(problem)
     flow = alerting_flow()
+    from flows.stories import daily_digests
+
     runner = Runner(name="story-digest", pause_on_shutdown=True, limit=limit)
-    for cfg in configs:
-        runner.add_flow(flow, **deployment_options(cfg))
-    names = ", ".join(f"{flow.name}/{cfg.story.slug}" for cfg in configs)
+    groups = schedule_groups(configs, one_per_story=one_per_story)
+    for group in groups:
+        if len(group) == 1:
+            runner.add_flow(flow, **deployment_options(group[0]))
+        else:
+            runner.add_flow(daily_digests, **group_options(group))
+    names = ", ".join(deployment_name(group) for group in groups)
     print(f"serving {names}; stop with Ctrl-C. Run one now with: "
-          f"prefect deployment run '{flow.name}/{configs[0].story.slug}'", flush=True)
+          f"prefect deployment run '{deployment_name(groups[0])}'", flush=True)
     try:
         asyncio.run(runner.start())
     except (KeyboardInterrupt, TerminationSignal):
@@ -133,10 +191,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="a story config or a folder of them (repeatable; "
                              "default: config/syria-ceasefire.toml)")
     parser.add_argument("--limit", type=int, help="most flow runs at once")
+    parser.add_argument("--one-per-story", action="store_true",
+                        help="a deployment per story, even for stories sharing a schedule")
     args = parser.parse_args(argv)
     try:
         configs = load_configs(config_paths(args.config or ["config/syria-ceasefire.toml"]))
-        serve_configs(configs, limit=args.limit)
+        serve_configs(configs, limit=args.limit, one_per_story=args.one_per_story)
     except DigestError as exc:
         print(f"flows.serve: error: {exc}", file=sys.stderr)
         return 2 if isinstance(exc, ConfigError) else 1

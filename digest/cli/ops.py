@@ -43,15 +43,20 @@ def add_parsers(sub: Any) -> None:
     """Register the operations subcommands on ``digest``'s subparsers."""
     fmt = argparse.RawDescriptionHelpFormatter
     sv = sub.add_parser(
-        "serve", help="serve one scheduled deployment per story config (needs a Prefect server)",
+        "serve", help="serve the stories' scheduled deployments (needs a Prefect server)",
         formatter_class=fmt, epilog=_epilog("serve", more=(
-            "Each config becomes the deployment daily-digest/<slug>, run at its [schedule] cron\n"
-            "in its time zone. Start a server first: prefect server start, then\n"
+            "A config becomes the deployment daily-digest/<slug>, run at its [schedule] cron\n"
+            "in its time zone; stories sharing a schedule become one deployment\n"
+            "daily-digests/<names> that reads their feeds and pages once for all of them.\n"
+            "Start a server first: prefect server start, then\n"
             "export PREFECT_API_URL=http://127.0.0.1:4200/api (see docs/SCHEDULING.md).")))
     sv.add_argument("--config", action="append", metavar="PATH",
                     help="a story config or a folder of them; repeatable (default: "
                          f"$DIGEST_CONFIG or {DEFAULT_CONFIG})")
     sv.add_argument("--limit", type=_positive, metavar="N", help="most flow runs at once")
+    sv.add_argument("--one-per-story", action="store_true",
+                    help="a deployment per story, even for stories that share a schedule "
+                         "(by default they share one run and one crawl)")
     sv.add_argument("--dry-run", action="store_true",
                     help="show the deployments and their next runs, serve nothing")
     sv.add_argument("--verbose", "-v", action="store_true", help="show our library's debug logs")
@@ -119,17 +124,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     values = args.config or [os.environ.get("DIGEST_CONFIG") or DEFAULT_CONFIG]
     configs = load_configs(config_paths(values))
-    for cfg in configs:
-        when = _next_run(cfg.schedule.cron, cfg.schedule.timezone)
-        print(f"daily-digest/{cfg.story.slug}: {cfg.schedule.cron!r} ({cfg.schedule.timezone}), "
-              f"next run {when:%Y-%m-%d %H:%M %Z}; config {cfg.path}")
+    from flows.serve import deployment_name, schedule_groups
+
+    for group in schedule_groups(configs, one_per_story=args.one_per_story):
+        sched = group[0].schedule
+        when = _next_run(sched.cron, sched.timezone)
+        paths = ", ".join(str(cfg.path) for cfg in group)
+        what = "config" if len(group) == 1 else f"{len(group)} stories over one crawl; configs"
+        print(f"{deployment_name(group)}: {sched.cron!r} ({sched.timezone}), "
+              f"next run {when:%Y-%m-%d %H:%M %Z}; {what} {paths}")
     if args.dry_run:
         return 0
     _serve_environment(args.verbose)
     from flows.serve import ServerError, serve_configs
 
     try:
-        serve_configs(configs, limit=args.limit)
+        serve_configs(configs, limit=args.limit, one_per_story=args.one_per_story)
     except ServerError as exc:
         raise UsageError(str(exc)) from None
     return 0

@@ -43,7 +43,8 @@ def story_copy(tmp_path: Path, cron: str) -> Path:
     return path
 
 
-def wait_for_completed_run(api_url: str, *, logs: list[Path], timeout: float = RUN_WAIT):
+def wait_for_completed_run(api_url: str, *, logs: list[Path], timeout: float = RUN_WAIT,
+                           name: str = DEPLOYMENT):
     """The first COMPLETED flow run of the deployment; fails fast on a failed or crashed run."""
     from prefect.client.orchestration import SyncPrefectClient
     from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
@@ -55,7 +56,7 @@ def wait_for_completed_run(api_url: str, *, logs: list[Path], timeout: float = R
         while time.monotonic() < deadline:
             if deployment is None:
                 try:
-                    deployment = client.read_deployment_by_name(DEPLOYMENT)
+                    deployment = client.read_deployment_by_name(name)
                 except ObjectNotFound:
                     time.sleep(1)
                     continue
@@ -69,7 +70,7 @@ def wait_for_completed_run(api_url: str, *, logs: list[Path], timeout: float = R
                     pytest.fail(f"flow run {run.name} ended {state.name}: {state.message}\n"
                                 + "\n".join(tail(p) for p in logs))
             time.sleep(2)
-    pytest.fail(f"no completed run of {DEPLOYMENT} within {timeout:.0f} s\n"
+    pytest.fail(f"no completed run of {name} within {timeout:.0f} s\n"
                 + "\n".join(f"--- {p.name}\n{tail(p)}" for p in logs))
 
 
@@ -152,6 +153,41 @@ def test_prefect_yaml_deploys_to_a_process_pool_and_a_worker_runs_it(tmp_path: P
         assert run.parameters["date"] == "2016-09-18" and not run.auto_scheduled
         md = out / "syria-ceasefire" / "2016-09-18.md"
         assert md.is_file() and "Syria ceasefire" in md.read_text(encoding="utf-8")
+
+
+def test_stories_sharing_a_schedule_are_served_as_one_run_over_one_crawl(tmp_path: Path) -> None:
+    from tests.support.stories import DONBAS, story_config
+
+    syria = story_config(tmp_path, "syria")
+    donbas = story_config(tmp_path, "donbas", text=DONBAS)
+    for cfg in (syria, donbas):
+        doc = tomlkit.parse(cfg.path.read_text(encoding="utf-8"))
+        doc["schedule"]["cron"] = "* * * * *"
+        cfg.path.write_text(tomlkit.dumps(doc), encoding="utf-8")
+    name = "daily-digests/syria-ceasefire+donbas-truce"
+    with Processes() as procs:
+        server = PrefectServer.start(procs, tmp_path / "prefect")
+        serve = procs.start([str(BIN / "digest"), "serve", "--config", str(syria.path),
+                             "--config", str(donbas.path)],
+                            env=server.env, log=tmp_path / "serve.log", cwd=tmp_path)
+        from prefect.client.orchestration import SyncPrefectClient
+        from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterParentFlowRunId
+
+        _client, deployment, run = wait_for_completed_run(
+            server.api_url, logs=[serve.log, server.process.log], name=name)
+        assert run.auto_scheduled
+        assert run.parameters == {"configs": [str(syria.path), str(donbas.path)]}
+        assert {"story-digest", "syria-ceasefire", "donbas-truce"} <= set(deployment.tags)
+        with SyncPrefectClient(server.api_url) as client:
+            children = client.read_flow_runs(flow_run_filter=FlowRunFilter(
+                parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[run.id])))
+        stories = sorted(r.name.rsplit("-", 3)[0] for r in children)
+        assert stories == ["donbas-truce", "syria-ceasefire"]
+        assert all(r.state.is_completed() for r in children)
+        day = children[0].name.rsplit("-", 3)[1:]
+        for cfg in (syria, donbas):
+            assert (cfg.story_dir / f"{'-'.join(day)}.md").is_file()
+        procs.stop(serve)
 
 
 def test_serve_without_a_server_says_how_to_start_one(tmp_path: Path) -> None:

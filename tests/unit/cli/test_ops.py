@@ -136,6 +136,33 @@ def test_serve_dry_run_lists_one_deployment_per_config(tmp_path: Path, capsys) -
     assert "'30 6 * * 1-5' (Europe/London)" in lines[1] and str(first) in lines[0]
 
 
+def test_serve_dry_run_makes_stories_sharing_a_schedule_one_deployment(tmp_path: Path,
+                                                                       capsys) -> None:
+    a = story(tmp_path, slug="alpha", name="a.toml")
+    b = story(tmp_path, slug="beta", name="b.toml")
+    c = story(tmp_path, slug="gamma", name="c.toml", cron="30 6 * * 1-5")
+    code, out, _err = run(["serve", "--dry-run", "--config", str(tmp_path)], capsys)
+    assert code == 0
+    lines = out.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["daily-digests/alpha+beta",
+                                                      "daily-digest/gamma"]
+    assert "2 stories over one crawl" in lines[0] and str(a) in lines[0] and str(b) in lines[0]
+    assert str(c) in lines[1]
+    code, out, _err = run(["serve", "--dry-run", "--one-per-story", "--config", str(tmp_path)],
+                          capsys)
+    assert [line.split(":")[0] for line in out.splitlines()] == [
+        "daily-digest/alpha", "daily-digest/beta", "daily-digest/gamma"]
+
+
+def test_a_many_story_deployment_name_stays_short() -> None:
+    from types import SimpleNamespace
+
+    from flows.serve import group_name
+
+    group = [SimpleNamespace(story=SimpleNamespace(slug=f"story-{i}")) for i in range(50)]
+    assert group_name(group) == "story-0+story-1+48-more"  # type: ignore[arg-type]
+
+
 def test_serve_refuses_two_stories_with_one_slug(tmp_path: Path, capsys) -> None:
     a = story(tmp_path, name="a.toml")
     b = story(tmp_path, name="b.toml")
