@@ -58,7 +58,11 @@ def _worker_start() -> None:
 
 
 def worker_pool(workers: int) -> ProcessPoolExecutor:
-    """A process pool whose workers live in their own process groups, killed on a stop signal."""
+    """A process pool whose workers live in their own process groups, killed on a stop signal.
+    Background imports finish first: a worker never forks while another thread imports."""
+    from digest import warmup
+
+    warmup.wait()
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_start)
     _pools.add(pool)
     return pool

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 from prefect.task_runners import ThreadPoolTaskRunner
@@ -27,3 +29,17 @@ def flow_for(config: Config, flow: Any) -> Any:
     if config.runner.kind == "threads":
         return flow
     return flow.with_options(task_runner=task_runner_for(config.runner))
+
+
+@contextlib.contextmanager
+def no_heartbeats(when: bool = True) -> Iterator[None]:
+    """Flow runs started in this block send no heartbeats: child runs (their parent's does),
+    and one-off runs on the temporary server, which ends with the process. A sync flow run
+    that sends them waits up to a second at its end for the heartbeat thread."""
+    if not when:
+        yield
+        return
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        yield

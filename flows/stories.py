@@ -11,7 +11,6 @@ stories would pay fifty times.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import time
 from collections.abc import Sequence
@@ -20,7 +19,6 @@ from typing import Any
 
 from prefect import flow, get_run_logger, tags, task
 from prefect.cache_policies import NO_CACHE
-from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
 from digest import pipeline
 from digest.config import Config, load_config
@@ -32,7 +30,7 @@ from digest.text.lines import one_line
 from flows.daily_digest import _parse_time, _scheduled_time, story_day
 from flows.hooks import alert_on_completion, alert_on_failure
 from flows.naming import TAG, daily_run_name
-from flows.runners import flow_for
+from flows.runners import flow_for, no_heartbeats
 from flows.tasks import _q
 
 
@@ -63,7 +61,7 @@ def story_digest(config: str, date: str | None = None, since: str | None = None,
 
 
 def shared_crawl(configs: Sequence[Config], window: dict[str, Any], crawl: Crawl,
-                 batch: int = 64) -> None:
+                 batch: int = 64) -> float:
     """Read every story's feeds once and fetch, screen and extract the pages they will ask for
     once, before the stories run: in a local process pool, or (``[runner] kind = "dask"`` in
     the first story's config) as page batches on the run's Dask workers."""
@@ -90,8 +88,10 @@ def shared_crawl(configs: Sequence[Config], window: dict[str, Any], crawl: Crawl
     finally:
         for ctx in ctxs:
             ctx.close()
+    seconds = time.perf_counter() - start
     logger.info("shared crawl: %d feed requests, %d pages in %.1f s", crawl.feed_requests,
-                crawl.pages, time.perf_counter() - start)
+                crawl.pages, seconds)
+    return seconds
 
 
 @task(name="shared-crawl", cache_policy=NO_CACHE)
@@ -110,13 +110,6 @@ def collect_crawl_fetch(ctx: RunContext, cands: list[Any]) -> list[Any]:
 def crawl_batch(jobs: list[Any], screens: tuple[Any, ...]) -> list[Any]:
     """Reduce and extract one batch of the shared crawl's pages (on a worker of the runner)."""
     return collect.crawl_batch(jobs, screens)
-
-
-@contextlib.contextmanager
-def no_heartbeats() -> Any:
-    """Flow runs started in this block send no heartbeats (their parent's does)."""
-    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-        yield
 
 
 def _load(paths: Sequence[str]) -> tuple[list[tuple[str, Config]], list[dict[str, Any]]]:
@@ -155,10 +148,11 @@ def daily_digests(configs: list[str], date: str | None = None, since: str | None
     reports: list[dict[str, Any]] = []
     crawl = Crawl(cfg for _, cfg in loaded)
     key = share(crawl)
+    crawl_seconds = 0.0
     try:
         window = dict(day=dt.date.fromisoformat(date) if date else None,
                       since=_parse_time(since), until=_parse_time(until))
-        shared_crawl([cfg for _, cfg in loaded], window, crawl)
+        crawl_seconds = shared_crawl([cfg for _, cfg in loaded], window, crawl)
         for path, cfg in loaded:
             child = story_digest  # its pages are in the crawl: threads suffice
             try:
@@ -177,7 +171,8 @@ def daily_digests(configs: list[str], date: str | None = None, since: str | None
         unshare(key)
         crawl.close()
     result = {"stories": reports, "failed": failed,
-              "crawl": {"feed_requests": crawl.feed_requests, "pages": crawl.pages}}
+              "crawl": {"feed_requests": crawl.feed_requests, "pages": crawl.pages,
+                        "seconds": round(crawl_seconds, 3)}}
     logger.info("%d stories: %d done, %d failed; %d feed requests, %d pages crawled once",
                 len(configs), len(configs) - len(failed), len(failed), crawl.feed_requests,
                 crawl.pages)

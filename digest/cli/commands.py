@@ -18,10 +18,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from digest import interrupts
+from digest import interrupts, warmup
 from digest.cli import args as cliargs
 from digest.cli import prefectenv
-from digest.cli.common import DEFAULT_CONFIG, UsageError
+from digest.cli.common import DEFAULT_CONFIG, UsageError, add_fixed_cost
 from digest.cli.common import config_path as _config_path
 from digest.errors import ConfigError, DigestError, UndeliveredError
 from digest.text.lines import one_line
@@ -69,6 +69,13 @@ def quiet_prefect(verbose: bool) -> None:
     logging.getLogger().addHandler(logging.NullHandler())
 
 
+def _temporary_server() -> bool:
+    """The run uses Prefect's temporary server (no ``PREFECT_API_URL``): it ends with this
+    process, so the run's heartbeats (which detect a crashed run later) have no one to tell;
+    unless ``DIGEST_HEARTBEATS=1`` asks for them anyway."""
+    return prefectenv.api_url() is None and os.environ.get("DIGEST_HEARTBEATS") != "1"
+
+
 def _date(value: str) -> dt.date:
     return cliargs.date_arg(value)
 
@@ -107,6 +114,7 @@ def _prepare(args: argparse.Namespace, cfg: Any) -> None:
     prefectenv.check()
     _check_state(args.state or cfg.state_path)
     interrupts.install()
+    warmup.start()  # the later stages' imports, while Prefect starts
 
 
 def _several(args: argparse.Namespace) -> list[str] | None:
@@ -142,20 +150,22 @@ def _run_several(args: argparse.Namespace, paths: list[str]) -> int:
     quiet_prefect(args.verbose)
     prefectenv.check()
     interrupts.install()
+    warmup.start()
+    from flows.runners import no_heartbeats
     from flows.stories import StoriesError, daily_digests, runner_for
 
     try:
-        with prefectenv.startup_errors():
+        with prefectenv.startup_errors(), no_heartbeats(_temporary_server()):
             result = runner_for(paths, daily_digests)(
                 configs=paths, date=args.date.isoformat() if args.date else None,
                 since=args.since.isoformat() if args.since else None,
                 until=args.until.isoformat() if args.until else None, out=args.out,
                 send_email=not args.no_email, resend=args.resend)
     except StoriesError as exc:
-        _print_stories(exc.report, args.json)
+        _print_stories(_fixed_many(exc.report), args.json)
         print(f"digest: {exc}", file=sys.stderr)
         return EXIT_UNDELIVERED if exc.undelivered_only else 1
-    _print_stories(result, args.json)
+    _print_stories(_fixed_many(result), args.json)
     return 0
 
 
@@ -172,6 +182,13 @@ def _print_stories(result: dict[str, Any], as_json: bool) -> None:
     if crawl:
         print(f"shared crawl: {crawl['feed_requests']} feed requests, {crawl['pages']} pages "
               "fetched once for every story")
+    _print_time(result.get("timings", {}))
+
+
+def _print_time(timings: dict[str, float]) -> None:
+    if "process" in timings:
+        print(f"  time: {timings['process']:.1f} s, of which fixed start-up "
+              f"{timings['fixed']:.1f} s (Python, Prefect and its server, flow runs)")
 
 
 @command("run")
@@ -188,10 +205,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     _check_window(cfg, args.date, args.since, args.until)
     _prepare(args, cfg)
     from flows.daily_digest import daily_digest
-    from flows.runners import flow_for
+    from flows.runners import flow_for, no_heartbeats
 
     try:
-        with prefectenv.startup_errors():
+        with prefectenv.startup_errors(), no_heartbeats(_temporary_server()):
             report = flow_for(cfg, daily_digest)(
                 config=config, date=args.date.isoformat() if args.date else None,
                 since=args.since.isoformat() if args.since else None,
@@ -200,11 +217,20 @@ def cmd_run(args: argparse.Namespace) -> int:
                 resend=args.resend)
     except UndeliveredError as exc:  # the files are written; the email is owed
         if exc.report:
-            _print_report(exc.report, args.json)
+            _print_report(_fixed(exc.report), args.json)
         print(f"digest: {exc}", file=sys.stderr)
         return EXIT_UNDELIVERED
-    _print_report(report, args.json)
+    _print_report(_fixed(report), args.json)
     return 0
+
+
+def _fixed(report: dict[str, Any]) -> dict[str, Any]:
+    return add_fixed_cost(report, report.get("timings", {}).get("run", 0.0))
+
+
+def _fixed_many(result: dict[str, Any]) -> dict[str, Any]:
+    work = sum(r.get("timings", {}).get("run", 0.0) for r in result.get("stories", []) if r)
+    return add_fixed_cost(result, work + result.get("crawl", {}).get("seconds", 0.0))
 
 
 @command("backfill")
@@ -222,9 +248,10 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     _check_window(cfg, args.to)
     _prepare(args, cfg)
     from flows.daily_digest import backfill
+    from flows.runners import no_heartbeats
 
     try:
-        with prefectenv.startup_errors():
+        with prefectenv.startup_errors(), no_heartbeats(_temporary_server()):
             reports = backfill(config=config, start=args.from_.isoformat(),
                                end=args.to.isoformat(), out=args.out, state=args.state,
                                send_email=args.email)
@@ -255,11 +282,13 @@ def _backfill_several(args: argparse.Namespace, paths: list[str]) -> int:
     quiet_prefect(args.verbose)
     prefectenv.check()
     interrupts.install()
+    warmup.start()
+    from flows.runners import no_heartbeats
     from flows.stories import StoriesError, backfill_digests
 
     code = 0
     try:
-        with prefectenv.startup_errors():
+        with prefectenv.startup_errors(), no_heartbeats(_temporary_server()):
             days = backfill_digests(configs=paths, start=args.from_.isoformat(),
                                     end=args.to.isoformat(), out=args.out,
                                     send_email=args.email)
@@ -300,6 +329,7 @@ def _print_report(report: dict[str, Any], as_json: bool) -> None:
         print(f"  {report.get('email_detail') or 'email: ' + report['email']}")
     for path in report["paths"].values():
         print(f"  wrote {path}")
+    _print_time(report.get("timings", {}))
 
 
 # -- summarize ----------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ path is found, and the usage error (exit code 2)."""
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from digest.errors import ConfigError, DigestError
@@ -25,3 +26,28 @@ def config_path(value: str | None) -> str:
     if not Path(path).is_file():
         raise ConfigError(path, None, "file not found (pass --config PATH or set DIGEST_CONFIG)")
     return str(Path(path).resolve())
+
+
+_IMPORTED = time.monotonic()
+
+
+def process_seconds() -> float:
+    """Seconds since this process started (Linux: from ``/proc``; elsewhere since the command
+    line was imported, which leaves out the interpreter's own start)."""
+    try:
+        stat = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+        started = int(stat[19]) / os.sysconf("SC_CLK_TCK")  # field 22: start, in ticks
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+        return max(0.0, uptime - started)
+    except (OSError, ValueError, IndexError):
+        return time.monotonic() - _IMPORTED
+
+
+def add_fixed_cost(report: dict, work: float) -> dict:
+    """``report`` with the process's whole time and its fixed part (everything but ``work``,
+    the digest's own stages: Python and Prefect start-up, the temporary server, flow runs)."""
+    total = process_seconds()
+    timings = report.setdefault("timings", {})
+    timings["process"] = round(total, 3)
+    timings["fixed"] = round(max(0.0, total - work), 3)
+    return report

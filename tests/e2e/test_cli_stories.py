@@ -46,6 +46,11 @@ def test_a_folder_of_configs_runs_every_story_once_over_one_crawl(tmp_path: Path
     assert sorted(r["story"] for r in result["stories"]) == ["donbas-truce", "syria-ceasefire"]
     assert result["failed"] == []
     assert result["crawl"]["feed_requests"] == len(syria.feeds)  # seven feeds, read once
+    # the fixed part of the run (start-up, Prefect) is reported apart from the stories' work
+    timings = result["timings"]
+    work = sum(r["timings"]["run"] for r in result["stories"]) + result["crawl"]["seconds"]
+    assert 0 < timings["fixed"] < timings["process"]
+    assert abs(timings["process"] - timings["fixed"] - work) < 0.01
     for r in result["stories"]:
         assert Path(r["paths"]["html"]).stat().st_size > 1000
     donbas_md = Path(next(r for r in result["stories"]
