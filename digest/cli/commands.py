@@ -69,11 +69,12 @@ def quiet_prefect(verbose: bool) -> None:
     logging.getLogger().addHandler(logging.NullHandler())
 
 
-def _temporary_server() -> bool:
-    """The run uses Prefect's temporary server (no ``PREFECT_API_URL``): it ends with this
-    process, so the run's heartbeats (which detect a crashed run later) have no one to tell;
-    unless ``DIGEST_HEARTBEATS=1`` asks for them anyway."""
-    return prefectenv.api_url() is None and os.environ.get("DIGEST_HEARTBEATS") != "1"
+def _no_heartbeats() -> bool:
+    """A one-off run sends no flow-run heartbeats (unless ``DIGEST_HEARTBEATS=1``): on the
+    temporary server they have no one to tell, and against a server the person who started the
+    run sees it end; a sync flow run waits up to a second at its end for its heartbeat thread.
+    Scheduled runs (``digest serve``, a worker) keep them, for crash detection."""
+    return os.environ.get("DIGEST_HEARTBEATS") != "1"
 
 
 def _date(value: str) -> dt.date:
@@ -155,7 +156,7 @@ def _run_several(args: argparse.Namespace, paths: list[str]) -> int:
     from flows.stories import StoriesError, daily_digests, runner_for
 
     try:
-        with prefectenv.startup_errors(), no_heartbeats(_temporary_server()):
+        with prefectenv.startup_errors(), no_heartbeats(_no_heartbeats()):
             result = runner_for(paths, daily_digests)(
                 configs=paths, date=args.date.isoformat() if args.date else None,
                 since=args.since.isoformat() if args.since else None,
@@ -208,7 +209,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from flows.runners import flow_for, no_heartbeats
 
     try:
-        with prefectenv.startup_errors(), no_heartbeats(_temporary_server()):
+        with prefectenv.startup_errors(), no_heartbeats(_no_heartbeats()):
             report = flow_for(cfg, daily_digest)(
                 config=config, date=args.date.isoformat() if args.date else None,
                 since=args.since.isoformat() if args.since else None,
@@ -251,7 +252,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     from flows.runners import no_heartbeats
 
     try:
-        with prefectenv.startup_errors(), no_heartbeats(_temporary_server()):
+        with prefectenv.startup_errors(), no_heartbeats(_no_heartbeats()):
             reports = backfill(config=config, start=args.from_.isoformat(),
                                end=args.to.isoformat(), out=args.out, state=args.state,
                                send_email=args.email)
@@ -288,7 +289,7 @@ def _backfill_several(args: argparse.Namespace, paths: list[str]) -> int:
 
     code = 0
     try:
-        with prefectenv.startup_errors(), no_heartbeats(_temporary_server()):
+        with prefectenv.startup_errors(), no_heartbeats(_no_heartbeats()):
             days = backfill_digests(configs=paths, start=args.from_.isoformat(),
                                     end=args.to.isoformat(), out=args.out,
                                     send_email=args.email)
