@@ -115,6 +115,22 @@ def deliver(ctx: RunContext, digest: Digest, password: str | None = None) -> Any
     return result
 
 
+def _logged_feeds(ctx: RunContext) -> list[FeedResult]:
+    """The read-feeds stage as a plain call (feed answers come from a shared crawl)."""
+    start = time.perf_counter()
+    feeds = collect.read_feeds(ctx)
+    get_run_logger().info(runlog.feeds_line(feeds, time.perf_counter() - start))
+    return feeds
+
+
+def _logged_pages(ctx: RunContext, selection: Selection) -> Gathered:
+    """The fetch-pages stage as a plain call (pages come from a shared crawl)."""
+    start = time.perf_counter()
+    gathered = collect.gather_articles(ctx, selection)
+    log_pages(gathered, time.perf_counter() - start)
+    return gathered
+
+
 def _q(value: T) -> T:
     """``quote(value)`` typed as the value: Prefect unwraps it before the task body runs."""
     return cast(T, quote(value))
@@ -138,6 +154,13 @@ def stages(ctx: RunContext, password: str | None = None) -> Stages:
             return gather_distributed(c, selection)
         return pages_task(_q(c), _q(selection))
 
+    if ctx.crawl is not None:  # the run's shared-crawl task did the network work already:
+        return Stages(            # reading it back is cheap, so no task runs for it
+            read_feeds=_logged_feeds, gather=_logged_pages,
+            summarise=lambda c, draft, history: summarise_task(_q(c), _q(draft), _q(history)),
+            publish=lambda c, digest, key: publish(_q(c), _q(digest), key),
+            deliver=lambda c, digest: deliver_task(_q(c), _q(digest), password=password),
+        )
     return Stages(
         read_feeds=lambda c: feeds_task(_q(c)),
         gather=gather,
