@@ -13,7 +13,7 @@ from digest.crawl import Crawl
 from digest.pipeline import open_run, run
 from digest.pipeline.many import run_many
 from tests.support.packserve import serve_pack
-from tests.support.stories import DONBAS, ROOT, story_config, story_files
+from tests.support.stories import DONBAS, ROOT, story_config, story_files, story_state
 
 DAYS = [dt.date(2016, 9, d) for d in (14, 15, 16, 21)]
 
@@ -33,7 +33,12 @@ def _together(configs: list[Config], day: dt.date, crawl: Crawl | None = None) -
 
 
 def _compare(alone: list[Config], together: list[Config]) -> None:
+    assert story_state(alone[0])["carried"], "the first story carried nothing"
     for a, b in zip(alone, together, strict=True):
+        state_a, state_b = story_state(a), story_state(b)
+        assert state_a["articles"] and state_a["feed_items"]
+        for table in state_a:
+            assert state_a[table] == state_b[table], f"{a.story.slug}: state table {table}"
         files_a, files_b = story_files(a), story_files(b)
         assert files_a, f"{a.story.slug} wrote nothing"
         assert files_a.keys() == files_b.keys()

@@ -60,3 +60,30 @@ def story_files(cfg: Config) -> dict[str, str]:
     root = cfg.output_dir
     return {str(p.relative_to(root)): p.read_text(encoding="utf-8").replace(str(root), "<OUT>")
             for p in sorted(root.rglob("*")) if p.is_file() and p.suffix != ".sqlite"}
+
+
+# what a story's state holds, without the columns that record when (they differ between runs)
+STATE_QUERIES = {
+    "feeds": "SELECT url, name, etag, last_modified, status, error, entries FROM feeds",
+    "feed_items": "SELECT feed_url, url, published, updated, entry FROM feed_items",
+    "articles": "SELECT canonical_url, url, source, outlet, title, text, published, updated, "
+                "author, description, language, content_hash, entry_updated, screened "
+                "FROM articles",
+    "aliases": "SELECT url, canonical_url FROM aliases",
+    "failures": "SELECT url, reason FROM failures",
+    "carried": "SELECT slug, date, canonical_url, content_hash FROM carried",
+    "sent_sentences": "SELECT slug, date, position, text FROM sent_sentences",
+    "digests": "SELECT slug, date FROM digests",
+}
+
+
+def story_state(cfg: Config) -> dict[str, list[tuple]]:
+    """The rows of a story's state that say what it knows (sorted; times left out)."""
+    import sqlite3
+
+    con = sqlite3.connect(cfg.state_path)
+    try:
+        return {name: sorted(con.execute(query).fetchall(), key=repr)
+                for name, query in STATE_QUERIES.items()}
+    finally:
+        con.close()
