@@ -22,7 +22,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from digest import parallel
+from digest import feedback, parallel
 from digest.crawl import CrawlFetcher, Page
 from digest.dedup import containment
 from digest.errors import ExtractError, FetchError
@@ -283,6 +283,8 @@ class Plan:
     previous: Mapping[str, Article]  # stored versions of pages re-fetched because updated
     failed: tuple[Skipped, ...] = ()  # pages that failed for good in an earlier run
     inline: tuple[tuple[Candidate, Article], ...] = ()  # items that are their own article
+    # pages a reader marked "the story" (digest feedback --story): never screened out
+    taught: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -303,6 +305,8 @@ def plan_pages(ctx: RunContext, selection: Selection) -> Plan:
     inline: list[tuple[Candidate, Article]] = []
     screen = screen_for(ctx)
     mark = screen.fingerprint if screen is not None else None
+    taught = frozenset(v.url for v in feedback.verdicts(ctx.store, ctx.config.story.slug)
+                       if v.is_story)
     for c in selection.candidates:
         reason = ctx.store.failure(c.entry.url)
         if reason is not None:
@@ -313,8 +317,10 @@ def plan_pages(ctx: RunContext, selection: Selection) -> Plan:
             found = ctx.store.article_for(url)
             if found:
                 break
-        if found and isinstance(found[0], Screened) and found[0].screen != mark:
-            found = None  # screened out under other story terms (or none now): look again
+        if found and isinstance(found[0], Screened) and (
+                found[0].screen != mark or found[0].canonical_url in taught):
+            found = None  # screened out under other story terms (or none now), or a reader
+            #               says it is the story: look again
         if found:
             article, entry_updated = found
             newer = c.entry.updated and (entry_updated is None or c.entry.updated > entry_updated)
@@ -327,7 +333,8 @@ def plan_pages(ctx: RunContext, selection: Selection) -> Plan:
             inline.append((c, inline_article(c.entry, outlet=c.entry.source)))
             continue
         to_fetch.append(c)
-    return Plan(tuple(known), tuple(to_fetch), previous, tuple(failed), tuple(inline))
+    return Plan(tuple(known), tuple(to_fetch), previous, tuple(failed), tuple(inline),
+                taught)
 
 
 def gather_articles(ctx: RunContext, selection: Selection) -> Gathered:
@@ -337,7 +344,7 @@ def gather_articles(ctx: RunContext, selection: Selection) -> Gathered:
     plan = plan_pages(ctx, selection)
     skipped: list[Skipped] = []
     middle = time.perf_counter()
-    extracted, timings = _fetch_and_extract(ctx, plan.to_fetch, skipped)
+    extracted, timings = _fetch_and_extract(ctx, plan.to_fetch, skipped, plan.taught)
     end = time.perf_counter()
     gathered = finish(ctx, plan, extracted, skipped)
     return replace(gathered, timings={**timings, "fetch_extract": end - middle,
@@ -422,10 +429,20 @@ def _fetch_failed(ctx: RunContext, c: Candidate, error: FetchError,
 
 
 def _fetch_and_extract(ctx: RunContext, cands: Sequence[Candidate], skipped: list[Skipped],
+                       taught: frozenset[str] = frozenset(),
                        ) -> tuple[list[tuple[Candidate, Extracted]], dict[str, float]]:
     """The pages fetched and extracted (extraction in a process pool as pages arrive), with the
     seconds spent fetching and the CPU seconds extraction took. Under a shared crawl, pages
-    another story of the run fetched are taken from it."""
+    another story of the run fetched are taken from it. Pages in ``taught`` (a reader said they
+    are the story) are extracted whatever the screen says."""
+    if taught and any(c.canonical in taught for c in cands):
+        plain = replace(ctx, crawl=None, fetcher=getattr(ctx.fetcher, "inner", ctx.fetcher))
+        marked = [c for c in cands if c.canonical in taught]
+        rest = [c for c in cands if c.canonical not in taught]
+        out, timings = _run_jobs(plain, marked, skipped, _extract_timed, None,
+                                 lambda reason: ExtractFailure(reason, crashed=True))
+        more, _ = _fetch_and_extract(ctx, rest, skipped)
+        return out + more, timings
     if ctx.crawl is not None:
         return _through_crawl(ctx, cands, skipped)
     screen = screen_for(ctx)

@@ -95,3 +95,25 @@ def test_with_the_screen_off_every_page_is_extracted_and_judged(tmp_path):
     reason = cricket_reason(body)
     assert "page not extracted" not in reason and "missing concept: Syria" in reason
     assert pipeline.report(result)["screened_out"] == 0 and len(body["articles"]) == 1
+
+
+def test_a_reader_marking_a_screened_page_the_story_gets_it_read_and_kept(tmp_path):
+    """`digest feedback URL --story` on a page screened out unread: the next run of the day
+    fetches and extracts it whatever the screen says, and the verdict keeps it."""
+    from digest import cli
+
+    pack = tmp_path / "pack"
+    make_pack(pack)
+    cfg = story_config(tmp_path, pack)
+    out = tmp_path / "out"
+    body, _ = run(cfg, out)
+    assert "page not extracted" in cricket_reason(body)
+    url = next(s["url"] for s in body["skipped"] if s["url"].endswith("cricket.html"))
+    assert cli.main(["feedback", url, "--story", "--config", str(cfg), "--state",
+                     str(out / "state.sqlite")]) == 0
+    again, result = run(cfg, out)
+    kept = {a["url"] for a in again["articles"]}
+    assert url in kept
+    why = next(a["why"] for a in again["articles"] if a["url"] == url)
+    assert "a reader marked it the story" in why
+    assert result.fetched == 1  # only the marked page is read again
