@@ -37,7 +37,7 @@ from itertools import accumulate, chain
 import numpy as np
 from scipy import sparse
 
-from digest import entities
+from digest import dedup, entities
 from digest.config import RelevanceSettings
 from digest.models import Article, Judgement
 from digest.text import vec as textvec
@@ -266,9 +266,36 @@ class RelevanceModel:
         name_share = self._name_shares(heads)
         names_calib = self._calibrate_names(name_share, concept)
         nearest = self._nearest(full_m, defn, acc)
-        return [self._judge_one(a, raw[i], calib, concept[i], name_share[i], names_calib,
-                                nearest[i], float(to_rej[i]))
-                for i, a in enumerate(articles)]
+
+        def one(i: int, copy_of: str | None = None) -> Judgement:
+            return self._judge_one(articles[i], raw[i], calib, concept[i], name_share[i],
+                                   names_calib, nearest[i], float(to_rej[i]), copy_of)
+
+        out = [one(i) for i in range(n)]
+        for i, story in self._copies(articles, out, concept, to_rej).items():
+            out[i] = one(i, story)
+        return out
+
+    def _copies(self, articles: Sequence[Article], out: Sequence[Judgement],
+                concept: Sequence[_Concepts], to_rej: np.ndarray) -> dict[int, str]:
+        """Rejected pages that are copies of a story article (syndicated, trimmed: what the
+        digest folds together), with that article's label: a copy is the same article."""
+        cands = [i for i, (a, j, c) in enumerate(zip(articles, out, concept, strict=True))
+                 if not j.relevant and not c.missing and not c.not_about
+                 and a.canonical_url not in self.verdicts and to_rej[i] < REJECTED_SIMILAR]
+        mine = [i for i, j in enumerate(out) if j.relevant]
+        if not cands or not (mine or self.accepted):
+            return {}
+        texts = ([articles[i].text for i in mine] + [p.text for p in self.accepted]
+                 + [articles[i].text for i in cands])
+        labels = [articles[i].url for i in mine] + [p.label for p in self.accepted]
+        found: dict[int, str] = {}
+        for g in dedup.group_duplicates(texts):
+            story = [labels[k] for k in g.members if k < len(labels)]
+            if story:
+                found.update((cands[k - len(labels)], story[0]) for k in g.members
+                             if k >= len(labels))
+        return found
 
     def _profile(self, defn, acc) -> tuple[np.ndarray, np.ndarray]:
         """The story's profile, and the weight each accepted article had in it.
@@ -396,7 +423,8 @@ class RelevanceModel:
 
     def _judge_one(self, a: Article, raw: float, calib: Calibration, c: _Concepts,
                    names: float | None, names_calib: Calibration,
-                   nearest: tuple[str | None, float], to_rejected: float) -> Judgement:
+                   nearest: tuple[str | None, float], to_rejected: float,
+                   copy_of: str | None = None) -> Judgement:
         s = self.settings
         if a.canonical_url in self.verdicts:
             yes = self.verdicts[a.canonical_url]
@@ -413,17 +441,19 @@ class RelevanceModel:
         taught = to_rejected >= REJECTED_SIMILAR and to_rejected > nearest[1]
         # a sibling story: other actors lead it, and the story's concepts are not all up front
         other_names = names is not None and name_part < SIBLING_NAMES and not c.in_head
-        relevant = (not c.missing and score >= s.threshold and raw >= s.min_similarity
-                    and not c.not_about and not taught and not other_names)
+        relevant = copy_of is not None or (
+            not c.missing and score >= s.threshold and raw >= s.min_similarity
+            and not c.not_about and not taught and not other_names)
 
         terms = ", ".join(c.matched) or "no story terms"
-        parts = [f"terms: {terms}",
-                 f"similarity {raw:.2f} (story pages here ~{calib.on:.2f}, others "
-                 f"~{calib.off:.2f})",
-                 "story names: " + ("none in the headline or lede" if names is None
-                                    else f"{names:.0%} of the headline and lede's (story pages "
-                                         f"here ~{names_calib.on:.0%}, others "
-                                         f"~{names_calib.off:.0%})")]
+        parts = [f"a copy of story article {copy_of}"] if copy_of else []
+        parts += [f"terms: {terms}",
+                  f"similarity {raw:.2f} (story pages here ~{calib.on:.2f}, others "
+                  f"~{calib.off:.2f})",
+                  "story names: " + ("none in the headline or lede" if names is None
+                                     else f"{names:.0%} of the headline and lede's (story pages "
+                                          f"here ~{names_calib.on:.0%}, others "
+                                          f"~{names_calib.off:.0%})")]
         if c.strength is not None:
             parts.append(f"concepts {c.strength:.0%} in headline, lede or several paragraphs")
         if nearest[0]:
