@@ -164,11 +164,34 @@ def _centre(values: Sequence[float], prior: float, q: float = 0.5) -> float:
     return (n * float(np.quantile(values, q)) + PRIOR_WEIGHT * prior) / (n + PRIOR_WEIGHT)
 
 
+def _same(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+# a news dateline and credit: "VIENNA (Alpine Press) — ", "PORT-AU-PRINCE, Haiti (Wire) - "
+_DATELINE = re.compile(r"^[A-Z][A-Z .,'’-]*[A-Z.](?:, [A-Z][\w.]*)*\s*(?:\([^)]{1,40}\))?"
+                       r"\s*(?:[—–]+|-{1,2}(?=\s))\s*")
+
+
+def lede_split(a: Article) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The lede and the body paragraphs after it. The lede is the first LEAD_PARAGRAPHS
+    paragraphs, not counting a repeat of the standfirst (pages often print it again after a
+    section label), without their dateline (a place and a credit, not what the page is about)."""
+    paras = a.paragraphs
+    lede: list[str] = []
+    i = 0
+    while i < len(paras) and len(lede) < LEAD_PARAGRAPHS:
+        p = paras[i]
+        i += 1
+        if not (a.description and _same(p, a.description)):
+            lede.append(_DATELINE.sub("", p, count=1))
+    return tuple(lede), paras[i:]
+
+
 def head_text(a: Article) -> str:
     """Headline, standfirst and lede: what an article is about."""
-    paras = a.paragraphs[:LEAD_PARAGRAPHS]
-    desc = a.description if a.description and a.description not in paras[:1] else ""
-    return "\n".join(x for x in (a.title, desc, *paras) if x)
+    lede, _ = lede_split(a)
+    return "\n".join(x for x in (a.title, a.description, *lede) if x)
 
 
 @dataclass(frozen=True)
@@ -378,9 +401,8 @@ class RelevanceModel:
         return [(labels[int(r.argmax())], float(r.max())) for r in both]
 
     def _concepts(self, a: Article) -> _Concepts:
-        paras = a.paragraphs
-        head = "\n".join((a.title, a.description, *paras[:LEAD_PARAGRAPHS]))
-        body = paras[LEAD_PARAGRAPHS:]
+        lede, body = lede_split(a)
+        head = "\n".join((a.title, a.description, *lede))
         fh = _fold(head)
         fb = [_fold(p) for p in body]
         body_text, fb_all = "\n".join(body), "\n".join(fb)

@@ -313,4 +313,4 @@ def test_head_text_is_headline_standfirst_and_lede() -> None:
     a = art("x", "Title", ["First.", "Second.", "Third."], description="Standfirst.")
     assert head_text(a) == "Title\nStandfirst.\nFirst.\nSecond."
     same = art("y", "Title", ["Standfirst.", "Second.", "Third."], description="Standfirst.")
-    assert head_text(same) == "Title\nStandfirst.\nSecond."
+    assert head_text(same) == "Title\nStandfirst.\nSecond.\nThird."  # a repeat is no lede

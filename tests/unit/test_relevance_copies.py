@@ -1,10 +1,10 @@
 """A copy of a story article (syndicated, trimmed, retitled) is the story too: relevance gives it
 its original's verdict, and only its original's (a copy of a rejected page stays out, and a page
-that shares one paragraph with a story article is no copy)."""
+that shares one paragraph with a story article is no copy); and what the lede is."""
 
 from __future__ import annotations
 
-from digest.relevance import ProfileDoc
+from digest.relevance import ProfileDoc, head_text, lede_split
 from tests.unit.test_relevance import (
     BACKGROUND,
     ELECTION,
@@ -80,3 +80,18 @@ def test_a_copy_of_a_page_a_reader_rejected_stays_out() -> None:
     m.verdicts[ORIGINAL.canonical_url] = False
     judged = m.judge([ORIGINAL, COPY, *BACKGROUND])
     assert not judged[0].relevant and not judged[1].relevant
+
+
+def test_the_lede_skips_a_repeated_standfirst_and_the_dateline() -> None:
+    # pages often print a section label and the standfirst again before the first paragraph
+    a = art("z", "Haiti's dead near 900", ["WORLD", "Aid struggles to reach the south.",
+                                           "PORT-AU-PRINCE, Haiti (Wire) — The toll from "
+                                           "Hurricane Matthew rose.", "Second.", "Third."],
+            description="Aid struggles to reach the south.")
+    lede, body = lede_split(a)
+    assert lede == ("WORLD", "The toll from Hurricane Matthew rose.")
+    assert body == ("Second.", "Third.")
+    assert head_text(a) == ("Haiti's dead near 900\nAid struggles to reach the south.\nWORLD\n"
+                            "The toll from Hurricane Matthew rose.")
+    assert lede_split(art("n", "T", ["NATO-led forces moved.", "US officials - who knew."]))[0] \
+        == ("NATO-led forces moved.", "US officials - who knew.")
