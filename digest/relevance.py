@@ -41,6 +41,7 @@ from digest import dedup, entities
 from digest.config import RelevanceSettings
 from digest.models import Article, Judgement
 from digest.text import vec as textvec
+from digest.text.vec import shingles
 
 TITLE_WEIGHT, LEAD_WEIGHT, BODY_WEIGHT = 3.0, 2.0, 1.0  # for _weighted_hits' callers
 LEAD_PARAGRAPHS = 2  # the lede: the first paragraphs after headline and standfirst
@@ -295,29 +296,42 @@ class RelevanceModel:
                                    names_calib, nearest[i], float(to_rej[i]), copy_of)
 
         out = [one(i) for i in range(n)]
-        for i, story in self._copies(articles, out, concept, to_rej).items():
+        for i, story in self._copies(articles, out, concept, to_rej, full_m, acc).items():
             out[i] = one(i, story)
         return out
 
     def _copies(self, articles: Sequence[Article], out: Sequence[Judgement],
-                concept: Sequence[_Concepts], to_rej: np.ndarray) -> dict[int, str]:
-        """Rejected pages that are copies of a story article (syndicated, trimmed: what the
-        digest folds together), with that article's label: a copy is the same article."""
+                concept: Sequence[_Concepts], to_rej: np.ndarray, full_m, acc) -> dict[int, str]:
+        """Rejected pages that are copies of a story article (one's text mostly contained in the
+        other's: what dedup folds), with that article's label: a copy is the same article.
+        TF-IDF cosine proposes the pairs, word shingles decide, as in dedup."""
         cands = [i for i, (a, j, c) in enumerate(zip(articles, out, concept, strict=True))
                  if not j.relevant and not c.missing and not c.not_about
                  and a.canonical_url not in self.verdicts and to_rej[i] < REJECTED_SIMILAR]
         mine = [i for i, j in enumerate(out) if j.relevant]
         if not cands or not (mine or self.accepted):
             return {}
-        texts = ([articles[i].text for i in mine] + [p.text for p in self.accepted]
-                 + [articles[i].text for i in cands])
+        story = sparse.vstack([full_m[mine], acc]).tocsr() if acc.shape[0] else full_m[mine]
+        texts = [articles[i].text for i in mine] + [p.text for p in self.accepted]
         labels = [articles[i].url for i in mine] + [p.label for p in self.accepted]
+        sims = textvec.cosine(full_m[cands], story)
+        shingled: dict[int, set[str]] = {}
+
+        def sh(k: int) -> set[str]:
+            if k not in shingled:
+                shingled[k] = shingles(texts[k], dedup.SHINGLE)
+            return shingled[k]
+
         found: dict[int, str] = {}
-        for g in dedup.group_duplicates(texts):
-            story = [labels[k] for k in g.members if k < len(labels)]
-            if story:
-                found.update((cands[k - len(labels)], story[0]) for k in g.members
-                             if k >= len(labels))
+        for row, i in enumerate(cands):
+            near = np.flatnonzero(sims[row] >= dedup.LSH_THRESHOLD)
+            if not len(near):
+                continue
+            mine_sh = shingles(articles[i].text, dedup.SHINGLE)
+            for k in near[np.argsort(-sims[row][near])]:
+                if dedup.containment(mine_sh, sh(int(k))) >= dedup.CONTAINMENT:
+                    found[i] = labels[int(k)]
+                    break
         return found
 
     def _profile(self, defn, acc) -> tuple[np.ndarray, np.ndarray]:

@@ -25,13 +25,13 @@ _RESULTS: dict[str, PackResult] = {}
 
 # Measured with today's code and the packs' newcomer configs (docs/RELEVANCE.md). Precision and
 # the overview meet the targets on every pack since the aboutness/self-calibration change;
-# recall does not yet on these three (true pages whose headline and lede give the story's names
-# little room are judged "in passing").
+# recall does not yet on these two (true pages whose headline and lede give the story's names
+# little room are judged "in passing"). hurricane-matthew meets it since copies of story articles
+# take their original's verdict and the lede skips a repeated standfirst and the dateline.
 PRECISION_FAILS: dict[str, str] = {}
 RECALL_FAILS = {
     "austria-rerun": "R=0.962, worst day 0.80 (an EU-reaction page whose lede is mostly other names)",
-    "bayer-monsanto": "R=0.840, worst day 0.50 (financing, critics, regulators pages rejected)",
-    "hurricane-matthew": "R=0.923, worst day 0.67 (2 Haiti pages rejected)",
+    "bayer-monsanto": "R=0.880, worst day 0.50 (financing, critics, regulators pages rejected)",
 }
 OVERVIEW_FAILS: dict[str, str] = {}
 
