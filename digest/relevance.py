@@ -302,9 +302,9 @@ class RelevanceModel:
 
     def _copies(self, articles: Sequence[Article], out: Sequence[Judgement],
                 concept: Sequence[_Concepts], to_rej: np.ndarray, full_m, acc) -> dict[int, str]:
-        """Rejected pages that are copies of a story article (one's text mostly contained in the
-        other's: what dedup folds), with that article's label: a copy is the same article.
-        TF-IDF cosine proposes the pairs, word shingles decide, as in dedup."""
+        """Rejected pages that are copies of a story article (the page's text mostly contained in
+        the article's, as dedup measures it), with that article's label: a copy is the same
+        article. TF-IDF cosine proposes the pairs, word shingles decide, as in dedup."""
         cands = [i for i, (a, j, c) in enumerate(zip(articles, out, concept, strict=True))
                  if not j.relevant and not c.missing and not c.not_about
                  and a.canonical_url not in self.verdicts and to_rej[i] < REJECTED_SIMILAR]
@@ -328,8 +328,12 @@ class RelevanceModel:
             if not len(near):
                 continue
             mine_sh = shingles(articles[i].text, dedup.SHINGLE)
+            if not mine_sh:
+                continue
             for k in near[np.argsort(-sims[row][near])]:
-                if dedup.containment(mine_sh, sh(int(k))) >= dedup.CONTAINMENT:
+                # most of the page's own text is the story article's (so a round-up that quotes
+                # a whole story article among other news is no copy of it)
+                if len(mine_sh & sh(int(k))) / len(mine_sh) >= dedup.CONTAINMENT:
                     found[i] = labels[int(k)]
                     break
         return found

@@ -95,3 +95,14 @@ def test_the_lede_skips_a_repeated_standfirst_and_the_dateline() -> None:
                             "The toll from Hurricane Matthew rose.")
     assert lede_split(art("n", "T", ["NATO-led forces moved.", "US officials - who knew."]))[0] \
         == ("NATO-led forces moved.", "US officials - who knew.")
+
+
+def test_a_round_up_that_quotes_a_whole_story_article_is_no_copy() -> None:
+    # dedup would fold it (the shorter text is contained in it), but most of it is other news
+    round_up = art("round-up", "Morning briefing: cup final, storm, phones and the election", [
+        *ELECTION_PASSING.paragraphs, *BACKGROUND[0].paragraphs, *BACKGROUND[1].paragraphs,
+        *ORIGINAL.paragraphs])
+    judged = model(ELECTION, ELECTION_SEED).judge([*ELECTION_TRUE, ORIGINAL, round_up,
+                                                   *BACKGROUND])
+    assert all(j.relevant for j in judged[:4])
+    assert not judged[4].relevant and "a copy of" not in judged[4].why
