@@ -29,7 +29,7 @@ from digest.progress import progress
 from digest.text.lines import one_line
 from flows.daily_digest import _parse_time, _scheduled_time, story_day
 from flows.hooks import alert_on_completion, alert_on_failure
-from flows.naming import TAG, daily_run_name
+from flows.naming import TAG, daily_run_name, stories_backfill_run_name, stories_run_name
 from flows.runners import flow_for, no_heartbeats
 from flows.tasks import _q
 
@@ -133,7 +133,7 @@ def _load(paths: Sequence[str]) -> tuple[list[tuple[str, Config]], list[dict[str
     return loaded, failed
 
 
-@flow(name="daily-digests", log_prints=False)
+@flow(name="daily-digests", flow_run_name=stories_run_name, log_prints=False)
 def daily_digests(configs: list[str], date: str | None = None, since: str | None = None,
                         until: str | None = None, out: str | None = None,
                         send_email: bool = True, resend: bool = False) -> dict[str, Any]:
@@ -193,7 +193,7 @@ def runner_for(configs: Sequence[str], flow_: Any) -> Any:
     return flow_
 
 
-@flow(name="digests-backfill")
+@flow(name="digests-backfill", flow_run_name=stories_backfill_run_name)
 def backfill_digests(configs: list[str], start: str, end: str, out: str | None = None,
                            send_email: bool = False) -> list[dict[str, Any]]:
     """Each day's digests of every story from ``start`` to ``end`` in order: one shared crawl
