@@ -69,6 +69,16 @@ def quiet_prefect(verbose: bool) -> None:
     logging.getLogger().addHandler(logging.NullHandler())
 
 
+def _early_server() -> Callable[[], None]:
+    """Start Prefect's temporary server now, in the background, so it boots while the flow code
+    imports (``DIGEST_EARLY_SERVER=0``: not); returns the wait to call before the first flow."""
+    if os.environ.get("DIGEST_EARLY_SERVER") == "0":
+        return lambda: None
+    from flows.early import EarlyServer
+
+    return EarlyServer().wait
+
+
 def _no_heartbeats() -> bool:
     """A one-off run sends no flow-run heartbeats (unless ``DIGEST_HEARTBEATS=1``): on the
     temporary server they have no one to tell, and against a server the person who started the
@@ -152,11 +162,13 @@ def _run_several(args: argparse.Namespace, paths: list[str]) -> int:
     prefectenv.check()
     interrupts.install()
     warmup.start()
+    server = _early_server()
     from flows.runners import no_heartbeats
     from flows.stories import StoriesError, daily_digests, runner_for
 
     try:
         with prefectenv.startup_errors(), no_heartbeats(_no_heartbeats()):
+            server()
             result = runner_for(paths, daily_digests)(
                 configs=paths, date=args.date.isoformat() if args.date else None,
                 since=args.since.isoformat() if args.since else None,
@@ -205,11 +217,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     cfg = load_config(config)  # fail fast, before Prefect starts
     _check_window(cfg, args.date, args.since, args.until)
     _prepare(args, cfg)
+    server = _early_server()
     from flows.daily_digest import daily_digest
     from flows.runners import flow_for, no_heartbeats
 
     try:
         with prefectenv.startup_errors(), no_heartbeats(_no_heartbeats()):
+            server()
             report = flow_for(cfg, daily_digest)(
                 config=config, date=args.date.isoformat() if args.date else None,
                 since=args.since.isoformat() if args.since else None,
@@ -248,11 +262,13 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     _check_window(cfg, args.from_)
     _check_window(cfg, args.to)
     _prepare(args, cfg)
+    server = _early_server()
     from flows.daily_digest import backfill
     from flows.runners import no_heartbeats
 
     try:
         with prefectenv.startup_errors(), no_heartbeats(_no_heartbeats()):
+            server()
             reports = backfill(config=config, start=args.from_.isoformat(),
                                end=args.to.isoformat(), out=args.out, state=args.state,
                                send_email=args.email)
@@ -284,12 +300,14 @@ def _backfill_several(args: argparse.Namespace, paths: list[str]) -> int:
     prefectenv.check()
     interrupts.install()
     warmup.start()
+    server = _early_server()
     from flows.runners import no_heartbeats
     from flows.stories import StoriesError, backfill_digests
 
     code = 0
     try:
         with prefectenv.startup_errors(), no_heartbeats(_no_heartbeats()):
+            server()
             days = backfill_digests(configs=paths, start=args.from_.isoformat(),
                                     end=args.to.isoformat(), out=args.out,
                                     send_email=args.email)
