@@ -27,6 +27,8 @@ _RESULTS: dict[str, PackResult] = {}
 # the overview meet the targets on every pack since the aboutness/self-calibration change;
 # recall does not yet on these three (true pages whose headline and lede give the story's names
 # little room are judged "in passing").
+# note7-recall and wells-fargo-accounts (held-out packs, added later) met every target when
+# added: P=R=1.000 on every day (wells-fargo-accounts carries 10/12 facts, not asserted here).
 PRECISION_FAILS: dict[str, str] = {}
 RECALL_FAILS = {
     "austria-rerun": "R=0.962, worst day 0.80 (an EU-reaction page whose lede is mostly other names)",
