@@ -1,5 +1,5 @@
 """Many stories, one crawl, under real Prefect flow runs (flows/stories.py): one parent run,
-one ``story-digest`` child run per story with its own files and state; the same digests as each
+one ``daily-digest`` child run per story with its own files and state; the same digests as each
 story alone; a failing story (a broken config, an SMTP server that is down) is reported once and
 never stops the others. Email goes to a real SMTP server (aiosmtpd)."""
 
@@ -72,7 +72,7 @@ async def _child_runs() -> list:
 
     async with get_client() as client:
         return await client.read_flow_runs(
-            flow_filter=FlowFilter(name=FlowFilterName(any_=["story-digest"])))
+            flow_filter=FlowFilter(name=FlowFilterName(any_=["daily-digest"])))
 
 
 def test_each_story_gets_its_child_run_and_the_digest_it_makes_alone(tmp_path: Path) -> None:
@@ -152,3 +152,29 @@ def test_a_broken_config_and_a_dead_smtp_server_stop_no_other_story(tmp_path: Pa
     assert ("digest", DAY) in owed
     with Store(syria.state_path) as store:
         assert outbox.owed(store, "syria-ceasefire") == []
+
+
+def test_a_story_that_cannot_mail_is_reported_once_by_its_own_run(tmp_path: Path) -> None:
+    """SMTP down for one story: its own daily-digest run ends Failed (and alerts); the parent
+    ends Completed, listing it; the other story is mailed."""
+    from flows.stories import daily_digests
+
+    inbox = Inbox()
+    up, down = free_port(), free_port()
+    syria = with_email(story_config(tmp_path, "syria"), up)
+    donbas = with_email(story_config(tmp_path, "donbas", text=DONBAS), down)
+    before = {r.id for r in asyncio.run(_child_runs())}
+    controller = Controller(inbox, hostname="127.0.0.1", port=up)
+    controller.start()
+    try:
+        state = daily_digests(configs=[str(donbas.path), str(syria.path)], date=DAY,
+                              return_state=True)
+    finally:
+        controller.stop()
+    assert state.is_completed()
+    result = state.result()
+    assert [(f["story"], f["undelivered"]) for f in result["failed"]] == [("donbas-truce", True)]
+    runs = {r.name: r for r in asyncio.run(_child_runs()) if r.id not in before}
+    assert runs[f"donbas-truce-{DAY}"].state.is_failed()
+    assert runs[f"syria-ceasefire-{DAY}"].state.is_completed()
+    assert [tuple(e.rcpt_tos) for e in inbox.envelopes] == [("syria-ceasefire@example.org",)]
