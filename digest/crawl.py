@@ -67,6 +67,12 @@ class Page:
 
     screened: dict[str, Screened]
     extracted: Article | ExtractFailure | None
+    screens: frozenset[str | None] = frozenset()  # the screens it was reduced for (None: none)
+
+    def covers(self, screen: Screen | None) -> bool:
+        """The page was reduced for ``screen`` (a story added to the crawl after the page was
+        fetched needs it reduced again)."""
+        return (screen.fingerprint if screen is not None else None) in self.screens
 
     def for_screen(self, screen: Screen | None) -> Article | Screened | ExtractFailure:
         """The record a story with ``screen`` would have made of this page alone."""
@@ -175,10 +181,16 @@ class Crawl:
 
     # -- pages --------------------------------------------------------------------------------
 
-    def page(self, via: CrawlFetcher, entry: Entry) -> Page | FetchError | None:
-        """What the crawl holds of the page of ``entry`` (None: not fetched yet)."""
+    def page(self, via: CrawlFetcher, entry: Entry,
+             screen: Screen | None | bool = False) -> Page | FetchError | None:
+        """What the crawl holds of the page of ``entry`` (None: not fetched yet, or, given a
+        ``screen``, not reduced for it)."""
         with self._lock:
-            return self._pages.get((via.key, entry.url, entry))
+            found = self._pages.get((via.key, entry.url, entry))
+        if (screen is not False and isinstance(found, Page)
+                and not found.covers(screen if isinstance(screen, Screen) else None)):
+            return None
+        return found
 
     def keep(self, via: CrawlFetcher, entry: Entry, page: Page | FetchError) -> None:
         with self._lock:

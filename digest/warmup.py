@@ -4,6 +4,8 @@ takes seconds to answer, and the main thread only waits for it).
 :func:`start` imports the heavy modules of the later stages (trafilatura, sumy and its stemmers,
 the summarizers) in a background thread; :func:`wait` joins it, and every worker pool calls it
 before forking, so no child process is ever forked while another thread holds an import lock.
+The command line starts it only once Prefect and the flows are imported: two threads importing
+one package with circular imports inside can deadlock (Python then raises in one of them).
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """Flow runs that say what they are: names ``<slug>-<date>`` (backfills
-``<slug>-backfill-<from>-<to>``) and the story's tags, however the run was started."""
+``<slug>-backfill-<from>-<to>``; several stories ``<n>-stories-<date>`` and
+``<n>-stories-backfill-<from>-<to>``) and the story's tags, however the run was started."""
 
 from __future__ import annotations
 
@@ -31,6 +32,44 @@ def day_name(params: dict[str, Any], scheduled: dt.datetime | None = None) -> st
     day, _ = window_for(cfg, day=dt.date.fromisoformat(date) if date else None,
                         since=since, until=until)
     return f"{cfg.story.slug}-{day.isoformat()}"
+
+
+def stories_name(params: dict[str, Any], scheduled: dt.datetime | None = None) -> str:
+    """``<n>-stories-<date>`` for a many-story run: the date of its first readable story."""
+    configs = list(params.get("configs") or [])
+    for path in configs:
+        try:
+            day = day_name({**params, "config": path}, scheduled).rsplit("-", 3)[1:]
+        except Exception:  # noqa: BLE001 - an unreadable config is the run's to report
+            continue
+        return f"{len(configs)}-stories-{'-'.join(day)}"
+    return f"{len(configs)}-stories"
+
+
+def stories_backfill_name(params: dict[str, Any]) -> str:
+    return f"{len(params.get('configs') or [])}-stories-backfill-{params['start']}-{params['end']}"
+
+
+def stories_run_name() -> str:
+    """``flow_run_name`` of the many-story flow."""
+    from prefect.runtime import deployment, flow_run
+
+    try:
+        scheduled = flow_run.scheduled_start_time if deployment.id else None
+        return stories_name(dict(flow_run.parameters), scheduled)
+    except Exception as exc:  # noqa: BLE001 - a name must never sink the run
+        log.debug("no name for this run: %s", exc)
+        return _fallback("daily-digests")
+
+
+def stories_backfill_run_name() -> str:
+    from prefect.runtime import flow_run
+
+    try:
+        return stories_backfill_name(dict(flow_run.parameters))
+    except Exception as exc:  # noqa: BLE001
+        log.debug("no name for this backfill: %s", exc)
+        return _fallback("digests-backfill")
 
 
 def backfill_name(params: dict[str, Any]) -> str:

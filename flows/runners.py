@@ -43,3 +43,4 @@ def no_heartbeats(when: bool = True) -> Iterator[None]:
 
     with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
         yield
+

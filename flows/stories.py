@@ -2,9 +2,11 @@
 
 ``daily-digests`` reads the union of the stories' feeds once and fetches and extracts each page
 once (a :class:`digest.crawl.Crawl` shared by the run), then judges, composes, writes and mails
-each story in its own child flow run (``story-digest``) with its own state, ledger and output.
-A story that fails (a bad config, an SMTP server that is down) is reported by its own run, and
-the others go on. The child runs send no heartbeats (the parent run does): a flow run that
+each story in its own child flow run (a ``daily-digest`` run, as when the story runs alone) with
+its own state, ledger, output and alerts. A story that fails (its feeds all down, an SMTP server
+that is down) is reported once, by its own run, which ends Failed; the others go on, and the
+parent ends Completed, listing it. A config that cannot be read has no run of its own: the parent
+reports it, and ends Failed. The child runs send no heartbeats (the parent run does): a flow run that
 does costs about a second more at its end (Prefect joins its heartbeat thread), which fifty
 stories would pay fifty times.
 """
@@ -29,7 +31,7 @@ from digest.progress import progress
 from digest.text.lines import one_line
 from flows.daily_digest import _parse_time, _scheduled_time, story_day
 from flows.hooks import alert_on_completion, alert_on_failure
-from flows.naming import TAG, daily_run_name
+from flows.naming import TAG, daily_run_name, stories_backfill_run_name, stories_run_name
 from flows.runners import flow_for, no_heartbeats
 from flows.tasks import _q
 
@@ -42,12 +44,8 @@ class StoriesError(DigestError):
         super().__init__(message)
         self.report = report
 
-    @property
-    def undelivered_only(self) -> bool:
-        return all(f.get("undelivered") for f in self.report.get("failed", []))
 
-
-@flow(name="story-digest", flow_run_name=daily_run_name, log_prints=False,
+@flow(name="daily-digest", flow_run_name=daily_run_name, log_prints=False,
       on_failure=[alert_on_failure], on_crashed=[alert_on_failure],
       on_completion=[alert_on_completion])
 def story_digest(config: str, date: str | None = None, since: str | None = None,
@@ -133,12 +131,13 @@ def _load(paths: Sequence[str]) -> tuple[list[tuple[str, Config]], list[dict[str
     return loaded, failed
 
 
-@flow(name="daily-digests", log_prints=False)
+@flow(name="daily-digests", flow_run_name=stories_run_name, log_prints=False)
 def daily_digests(configs: list[str], date: str | None = None, since: str | None = None,
                         until: str | None = None, out: str | None = None,
                         send_email: bool = True, resend: bool = False) -> dict[str, Any]:
     """The day's digest of every story in ``configs``, over one shared crawl. Returns each
-    story's run report; raises :class:`StoriesError` (after all stories ran) if any failed."""
+    story's run report and the failed stories (each reported by its own run); raises
+    :class:`StoriesError` (after all stories ran) when a config could not be read."""
     logger = get_run_logger()
     if not (date or since or until):
         until = _scheduled_time()
@@ -176,7 +175,8 @@ def daily_digests(configs: list[str], date: str | None = None, since: str | None
     logger.info("%d stories: %d done, %d failed; %d feed requests, %d pages crawled once",
                 len(configs), len(configs) - len(failed), len(failed), crawl.feed_requests,
                 crawl.pages)
-    if failed:
+    unreadable = [f for f in failed if f["story"] is None]
+    if unreadable:  # no run of their own reported these: this run does
         names = ", ".join(f["story"] or Path(f["config"]).name for f in failed)
         raise StoriesError(f"{len(failed)} of {len(configs)} stories failed: {names}", result)
     return result
@@ -193,11 +193,13 @@ def runner_for(configs: Sequence[str], flow_: Any) -> Any:
     return flow_
 
 
-@flow(name="digests-backfill")
+@flow(name="digests-backfill", flow_run_name=stories_backfill_run_name)
 def backfill_digests(configs: list[str], start: str, end: str, out: str | None = None,
                            send_email: bool = False) -> list[dict[str, Any]]:
     """Each day's digests of every story from ``start`` to ``end`` in order: one shared crawl
-    (one ``daily-digests`` child run) per day."""
+    (one ``daily-digests`` child run) per day. Failed stories are listed in each day's result
+    (their own runs reported them); raises :class:`StoriesError` when a config could not be
+    read."""
     first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
     days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
     results: list[dict[str, Any]] = []
@@ -208,17 +210,21 @@ def backfill_digests(configs: list[str], start: str, end: str, out: str | None =
             try:
                 results.append(child(configs=list(configs), date=day.isoformat(), out=out,
                                      send_email=send_email))
-            except StoriesError as exc:  # reported by the stories' runs; go on with the days
+            except StoriesError as exc:  # an unreadable config; go on with the days
                 failure = exc
                 results.append(exc.report)
             advance(day.isoformat())
-    if failure is not None:
+    if failure is not None:  # a config could not be read: no run of its own reported it
         failed = [f for r in results for f in r.get("failed", [])]
-        counts: dict[str, int] = {}
-        for f in failed:
-            name = f["story"] or Path(f["config"]).name
-            counts[name] = counts.get(name, 0) + 1
-        names = ", ".join(f"{name} ({n} of {len(days)} days)" for name, n in counts.items())
-        raise StoriesError(f"{len(failed)} story runs failed: {names}",
-                           {"days": results, "failed": failed})
+        raise StoriesError(failed_line(failed, len(days)), {"days": results, "failed": failed})
     return results
+
+
+def failed_line(failed: Sequence[dict[str, Any]], days: int) -> str:
+    """One line naming the failed stories of a backfill, with how many days each failed."""
+    counts: dict[str, int] = {}
+    for f in failed:
+        name = f["story"] or Path(f["config"]).name
+        counts[name] = counts.get(name, 0) + 1
+    names = ", ".join(f"{name} ({n} of {days} days)" for name, n in counts.items())
+    return f"{len(failed)} story runs failed: {names}"

@@ -115,7 +115,6 @@ def _prepare(args: argparse.Namespace, cfg: Any) -> None:
     prefectenv.check()
     _check_state(args.state or cfg.state_path)
     interrupts.install()
-    warmup.start()  # the later stages' imports, while Prefect starts
 
 
 def _several(args: argparse.Namespace) -> list[str] | None:
@@ -151,23 +150,26 @@ def _run_several(args: argparse.Namespace, paths: list[str]) -> int:
     quiet_prefect(args.verbose)
     prefectenv.check()
     interrupts.install()
-    warmup.start()
     from flows.runners import no_heartbeats
     from flows.stories import StoriesError, daily_digests, runner_for
 
     try:
         with prefectenv.startup_errors(), no_heartbeats(_no_heartbeats()):
+            warmup.start()  # the later stages' imports, while Prefect's server starts
             result = runner_for(paths, daily_digests)(
                 configs=paths, date=args.date.isoformat() if args.date else None,
                 since=args.since.isoformat() if args.since else None,
                 until=args.until.isoformat() if args.until else None, out=args.out,
                 send_email=not args.no_email, resend=args.resend)
     except StoriesError as exc:
-        _print_stories(_fixed_many(exc.report), args.json)
-        print(f"digest: {exc}", file=sys.stderr)
-        return EXIT_UNDELIVERED if exc.undelivered_only else 1
+        result = exc.report
     _print_stories(_fixed_many(result), args.json)
-    return 0
+    failed = result.get("failed", [])
+    if not failed:
+        return 0
+    names = ", ".join(f["story"] or Path(f["config"]).name for f in failed)
+    print(f"digest: {len(failed)} of {len(paths)} stories failed: {names}", file=sys.stderr)
+    return EXIT_UNDELIVERED if all(f.get("undelivered") for f in failed) else 1
 
 
 def _print_stories(result: dict[str, Any], as_json: bool) -> None:
@@ -210,6 +212,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     try:
         with prefectenv.startup_errors(), no_heartbeats(_no_heartbeats()):
+            warmup.start()  # the later stages' imports, while Prefect's server starts
             report = flow_for(cfg, daily_digest)(
                 config=config, date=args.date.isoformat() if args.date else None,
                 since=args.since.isoformat() if args.since else None,
@@ -253,6 +256,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
     try:
         with prefectenv.startup_errors(), no_heartbeats(_no_heartbeats()):
+            warmup.start()  # the later stages' imports, while Prefect's server starts
             reports = backfill(config=config, start=args.from_.isoformat(),
                                end=args.to.isoformat(), out=args.out, state=args.state,
                                send_email=args.email)
@@ -283,20 +287,24 @@ def _backfill_several(args: argparse.Namespace, paths: list[str]) -> int:
     quiet_prefect(args.verbose)
     prefectenv.check()
     interrupts.install()
-    warmup.start()
     from flows.runners import no_heartbeats
     from flows.stories import StoriesError, backfill_digests
 
     code = 0
     try:
         with prefectenv.startup_errors(), no_heartbeats(_no_heartbeats()):
+            warmup.start()  # the later stages' imports, while Prefect's server starts
             days = backfill_digests(configs=paths, start=args.from_.isoformat(),
                                     end=args.to.isoformat(), out=args.out,
                                     send_email=args.email)
     except StoriesError as exc:
         days = exc.report.get("days", [])
-        print(f"digest: {exc}", file=sys.stderr)
-        code = EXIT_UNDELIVERED if exc.undelivered_only else 1
+    failed = [f for day in days for f in day.get("failed", [])]
+    if failed:
+        from flows.stories import failed_line
+
+        print(f"digest: {failed_line(failed, len(days))}", file=sys.stderr)
+        code = EXIT_UNDELIVERED if all(f.get("undelivered") for f in failed) else 1
     if args.json:
         print(json.dumps(days, indent=2))
         return code

@@ -20,7 +20,9 @@ def add_parser(sub: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=f"example:\n  {EXAMPLE}\n\nA digest or alert that could not be sent is owed: "
                "the next run sends it first,\noldest first, once each.")
-    st.add_argument("--config", help="story config (default: $DIGEST_CONFIG or the bundled one)")
+    st.add_argument("--config", action="append", metavar="PATH",
+                    help="story config (default: $DIGEST_CONFIG or the bundled one); repeat it, "
+                         "or name a folder of configs, for several stories")
     st.add_argument("--state", help="state database (default: the config's [state] path)")
     st.add_argument("--json", action="store_true", help="print the status as JSON")
     st.set_defaults(handler=cmd_status)
@@ -29,12 +31,42 @@ def add_parser(sub: Any) -> None:
 def cmd_status(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from digest import outbox
+    from digest.cli.common import UsageError
     from digest.cli.common import config_path as _config_path
     from digest.config import load_config
+
+    values = args.config or []
+    if len(values) <= 1 and not (values and Path(values[0]).is_dir()):
+        return _status(args, load_config(_config_path(values[0] if values else None)))
+    if args.state:
+        raise UsageError("--state names one story's state; with several stories each has its "
+                         "own (its config's [state] path)")
+    from flows.serve import config_paths, load_configs
+
+    configs = load_configs(config_paths(values))
+    if args.json:  # one JSON list, a story's status each
+        import contextlib
+        import io
+
+        out = []
+        for cfg in configs:
+            buf = io.StringIO()
+            with contextlib.redirect_stdout(buf):
+                _status(args, cfg)
+            out.append(json.loads(buf.getvalue()))
+        print(json.dumps(out, indent=2))
+        return 0
+    for cfg in configs:
+        _status(args, cfg)
+    return 0
+
+
+def _status(args: argparse.Namespace, cfg: Any) -> int:
+    from pathlib import Path
+
+    from digest import outbox
     from digest.store import Store
 
-    cfg = load_config(_config_path(args.config))
     slug = cfg.story.slug
     path = Path(args.state) if args.state else cfg.state_path
     if not path.is_file():  # no run yet: nothing owed, and nothing created by looking

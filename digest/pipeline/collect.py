@@ -511,11 +511,12 @@ def crawl_page(body: bytes, url: str, entry: Entry, outlet: str,
         lights = (None,) * len(screens)
     screened = {s.fingerprint: light for s, light in zip(screens, lights, strict=True)
                 if s is not None and light is not None}
+    covered = frozenset(s.fingerprint if s is not None else None for s in screens)
     wanted = any(light is None for light in lights)
     if not wanted:
-        return Page(screened, None)
+        return Page(screened, None, covered)
     extracted = _extract_job(body, url, entry, outlet)  # no screen: never a Screened record
-    return Page(screened, None if isinstance(extracted, Screened) else extracted)
+    return Page(screened, None if isinstance(extracted, Screened) else extracted, covered)
 
 
 def _crawl_timed(body: bytes, url: str, entry: Entry, outlet: str,
@@ -529,17 +530,20 @@ def crawl_pages(ctx: RunContext, cands: Sequence[Candidate]) -> dict[str, float]
     """Fetch and reduce the pages of ``cands`` the run's crawl does not hold yet, into it."""
     crawl, via = ctx.crawl, ctx.fetcher
     assert crawl is not None and isinstance(via, CrawlFetcher)
-    todo = [c for c in cands if crawl.page(via, c.entry) is None]
+    screen = screen_for(ctx)
+    todo = [c for c in cands if crawl.page(via, c.entry, screen) is None]
     if not todo:
         return {}
 
     def failed(c: Candidate, error: FetchError) -> None:
         crawl.keep(via, c.entry, error)
 
-    screens = crawl.screens
-    results, timings = _run_jobs(ctx, todo, [], _crawl_timed, screens,
-                                 lambda reason: Page({}, ExtractFailure(reason, crashed=True)),
-                                 failed=failed)
+    screens = crawl.screens if screen in crawl.screens else (*crawl.screens, screen)
+    results, timings = _run_jobs(
+        ctx, todo, [], _crawl_timed, screens,
+        lambda reason: Page({}, ExtractFailure(reason, crashed=True),
+                            frozenset(s.fingerprint if s else None for s in screens)),
+        failed=failed)
     for c, page in results:
         crawl.keep(via, c.entry, page)
     return timings
@@ -550,7 +554,7 @@ def crawl_fetch(ctx: RunContext, cands: Sequence[Candidate]) -> list[tuple[Candi
     them for extraction elsewhere: a distributed runner's workers (:func:`crawl_batch`)."""
     crawl, via = ctx.crawl, ctx.fetcher
     assert crawl is not None and isinstance(via, CrawlFetcher)
-    todo = [c for c in cands if crawl.page(via, c.entry) is None]
+    todo = [c for c in cands if crawl.page(via, c.entry, screen_for(ctx)) is None]
 
     def failed(c: Candidate, error: FetchError) -> None:
         crawl.keep(via, c.entry, error)

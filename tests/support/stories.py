@@ -87,3 +87,15 @@ def story_state(cfg: Config) -> dict[str, list[tuple]]:
                 for name, query in STATE_QUERIES.items()}
     finally:
         con.close()
+
+
+_GENERATED = (r'"generated_at": "[^"]*"', r"Generated \w{3} \d{1,2} \w{3}, \d{2}:\d{2} \w+")
+
+
+def undated(text: str) -> str:
+    """``text`` without the moment it was generated (runs a minute apart differ only there)."""
+    import re
+
+    for pattern in _GENERATED:
+        text = re.sub(pattern, "<GENERATED>", text)
+    return text
