@@ -22,7 +22,7 @@ import hashlib
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -61,11 +61,14 @@ def story_screen(config: Config) -> Screen | None:
 
 @dataclass(frozen=True)
 class Page:
-    """A fetched page as the crawl keeps it: what each screen made of it (by the screen's
-    fingerprint; absent or None: the page passed that screen) and its extraction (None when
-    every screen ruled it out, so nobody needs it)."""
+    """A fetched page as the crawl keeps it: what each screen made of it (``missing``: by the
+    screen's fingerprint, the required concept the page never names; absent: it passed), one
+    screened record to give those stories (``light``), and its extraction (None when every
+    screen ruled it out, so nobody needs it). Kept small: fifty stories' screens over 8,000
+    pages are 400,000 verdicts."""
 
-    screened: dict[str, Screened]
+    missing: dict[str, str]
+    light: Screened | None
     extracted: Article | ExtractFailure | None
     screens: frozenset[str | None] = frozenset()  # the screens it was reduced for (None: none)
 
@@ -76,10 +79,10 @@ class Page:
 
     def for_screen(self, screen: Screen | None) -> Article | Screened | ExtractFailure:
         """The record a story with ``screen`` would have made of this page alone."""
-        if screen is not None:
-            light = self.screened.get(screen.fingerprint)
-            if light is not None:
-                return light
+        if screen is not None and self.light is not None:
+            name = self.missing.get(screen.fingerprint)
+            if name is not None:
+                return replace(self.light, missing=name, screen=screen.fingerprint)
         if self.extracted is None:  # cannot happen for a screen the crawl was built with
             return ExtractFailure("not extracted: no story of this crawl needed it")
         return self.extracted
@@ -116,6 +119,7 @@ class Crawl:
         self._pages: dict[tuple[FetchKey, str, Entry], Page | FetchError] = {}
         self._parsed: dict[tuple[bytes, str], ParsedFeed] = {}
         self._feed_urls: set[str] = set()
+        self._covers: dict[frozenset[str | None], frozenset[str | None]] = {}
         self._lock = threading.Lock()
         self.feed_requests = 0  # feed requests sent (the rest were answered from memory)
         for cfg in configs:
@@ -194,6 +198,8 @@ class Crawl:
 
     def keep(self, via: CrawlFetcher, entry: Entry, page: Page | FetchError) -> None:
         with self._lock:
+            if isinstance(page, Page):  # one set object for all pages reduced alike
+                page = replace(page, screens=self._covers.setdefault(page.screens, page.screens))
             self._pages[(via.key, entry.url, entry)] = page
 
     @property

@@ -509,14 +509,15 @@ def crawl_page(body: bytes, url: str, entry: Entry, outlet: str,
                                source=entry.source)
     except Exception:  # noqa: BLE001 - a page the screen cannot read is left to extraction
         lights = (None,) * len(screens)
-    screened = {s.fingerprint: light for s, light in zip(screens, lights, strict=True)
-                if s is not None and light is not None}
+    missing = {s.fingerprint: light.missing for s, light in zip(screens, lights, strict=True)
+               if s is not None and light is not None}
+    template = next((light for light in lights if light is not None), None)
     covered = frozenset(s.fingerprint if s is not None else None for s in screens)
-    wanted = any(light is None for light in lights)
-    if not wanted:
-        return Page(screened, None, covered)
+    if all(light is not None for light in lights):  # every story rules it out: not extracted
+        return Page(missing, template, None, covered)
     extracted = _extract_job(body, url, entry, outlet)  # no screen: never a Screened record
-    return Page(screened, None if isinstance(extracted, Screened) else extracted, covered)
+    return Page(missing, template, None if isinstance(extracted, Screened) else extracted,
+                covered)
 
 
 def _crawl_timed(body: bytes, url: str, entry: Entry, outlet: str,
@@ -541,7 +542,7 @@ def crawl_pages(ctx: RunContext, cands: Sequence[Candidate]) -> dict[str, float]
     screens = crawl.screens if screen in crawl.screens else (*crawl.screens, screen)
     results, timings = _run_jobs(
         ctx, todo, [], _crawl_timed, screens,
-        lambda reason: Page({}, ExtractFailure(reason, crashed=True),
+        lambda reason: Page({}, None, ExtractFailure(reason, crashed=True),
                             frozenset(s.fingerprint if s else None for s in screens)),
         failed=failed)
     for c, page in results:

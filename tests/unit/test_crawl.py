@@ -64,7 +64,7 @@ def test_a_page_is_reduced_once_for_every_screen_and_extracted_when_anyone_needs
     body = PAGE.format(t="Syria ceasefire holds", p=text).encode()
     page = crawl_page(body, entry.url, entry, "Wire", (syria, ukraine, None))
     assert page.covers(syria) and page.covers(ukraine) and page.covers(None)
-    assert page.screened.keys() == {ukraine.fingerprint}  # Ukraine is never named
+    assert page.missing == {ukraine.fingerprint: "Ukraine"}  # Ukraine is never named
     assert page.for_screen(ukraine).missing == "Ukraine"  # type: ignore[union-attr]
     article = page.for_screen(syria)
     assert article is page.for_screen(None) and "ceasefire" in article.text  # type: ignore[union-attr]
@@ -73,7 +73,7 @@ def test_a_page_is_reduced_once_for_every_screen_and_extracted_when_anyone_needs
 
     nobody = crawl_page(body, entry.url, entry, "Wire", (ukraine,))
     assert nobody.extracted is None  # every story rules it out: not extracted at all
-    assert isinstance(Page({}, None).for_screen(syria), ExtractFailure)
+    assert isinstance(Page({}, None, None).for_screen(syria), ExtractFailure)
 
 
 def test_a_story_screen_follows_its_config() -> None:
