@@ -92,19 +92,19 @@ def shared_crawl(configs: Sequence[Config], window: dict[str, Any], crawl: Crawl
     return seconds
 
 
-@task(name="shared-crawl", cache_policy=NO_CACHE)
+@task(name="shared-crawl", cache_policy=NO_CACHE, cache_result_in_memory=False)
 def crawl_task(ctxs: list[RunContext]) -> dict[str, float]:
     """Every story's feeds read and pages fetched, screened and extracted, once."""
     return many.prefetch(ctxs)
 
 
-@task(name="crawl-fetch", cache_policy=NO_CACHE)
+@task(name="crawl-fetch", cache_policy=NO_CACHE, cache_result_in_memory=False)
 def collect_crawl_fetch(ctx: RunContext, cands: list[Any]) -> list[Any]:
     """Fetch the shared crawl's pages; the run's Dask workers reduce and extract them."""
     return collect.crawl_fetch(ctx, cands)
 
 
-@task(name="crawl-batch", cache_policy=NO_CACHE)
+@task(name="crawl-batch", cache_policy=NO_CACHE)  # submitted: its future reads the result
 def crawl_batch(jobs: list[Any], screens: tuple[Any, ...]) -> list[Any]:
     """Reduce and extract one batch of the shared crawl's pages (on a worker of the runner)."""
     return collect.crawl_batch(jobs, screens)

@@ -1,4 +1,6 @@
-"""Prefect task wrappers around the library's pipeline stages: retries, timeouts, no caching.
+"""Prefect task wrappers around the library's pipeline stages: retries, timeouts, no caching
+(and no results kept on the task runs' states: a run of fifty stories would hold every story's
+articles and digest until it ends).
 
 Tasks are coarse on purpose (all feeds, all pages, all summaries): Prefect's per-task cost then
 stays a small share of the run. Each body is one library call and one log line saying what it
@@ -30,7 +32,7 @@ BACKOFF = exponential_backoff(backoff_factor=2)
 
 
 @task(name="read-feeds", retries=RETRIES, retry_delay_seconds=BACKOFF, retry_jitter_factor=0.5,
-      cache_policy=NO_CACHE)
+      cache_policy=NO_CACHE, cache_result_in_memory=False)
 def read_feeds(ctx: RunContext) -> list[FeedResult]:
     """Read every feed of the story with conditional GET."""
     start = time.perf_counter()
@@ -40,7 +42,7 @@ def read_feeds(ctx: RunContext) -> list[FeedResult]:
 
 
 @task(name="fetch-pages", retries=RETRIES, retry_delay_seconds=BACKOFF, retry_jitter_factor=0.5,
-      cache_policy=NO_CACHE)
+      cache_policy=NO_CACHE, cache_result_in_memory=False)
 def fetch_pages(ctx: RunContext, selection: Selection) -> Gathered:
     """Fetch and extract the window's pages (reusing what state already holds), extraction in
     a local process pool as pages arrive."""
@@ -57,13 +59,13 @@ def log_pages(gathered: Any, seconds: float) -> None:
 
 
 @task(name="fetch-only", retries=RETRIES, retry_delay_seconds=BACKOFF, retry_jitter_factor=0.5,
-      cache_policy=NO_CACHE)
+      cache_policy=NO_CACHE, cache_result_in_memory=False)
 def fetch_only(ctx: RunContext, plan: Plan) -> Fetched:
     """Fetch the planned pages; a distributed runner extracts them."""
     return collect.fetch_pages(ctx, plan)
 
 
-@task(name="extract-batch", cache_policy=NO_CACHE)
+@task(name="extract-batch", cache_policy=NO_CACHE)  # submitted: its future reads the result
 def extract_batch(jobs: list, screen: Any = None) -> list:
     """Extract one batch of fetched pages (runs on a worker of the flow's task runner)."""
     return collect.extract_batch(jobs, screen)
@@ -88,7 +90,7 @@ def gather_distributed(ctx: RunContext, selection: Selection, batch: int = 64) -
     return gathered
 
 
-@task(name="summarise", cache_policy=NO_CACHE)
+@task(name="summarise", cache_policy=NO_CACHE, cache_result_in_memory=False)
 def summarise(ctx: RunContext, draft: Draft, history: History) -> Digest:
     """Summarise each story article and the day's story overview."""
     start = time.perf_counter()
@@ -97,7 +99,7 @@ def summarise(ctx: RunContext, draft: Draft, history: History) -> Digest:
     return digest
 
 
-@task(name="publish", retries=1, cache_policy=NO_CACHE)
+@task(name="publish", retries=1, cache_policy=NO_CACHE, cache_result_in_memory=False)
 def publish(ctx: RunContext, digest: Digest, input_key: str | None) -> dict[str, Path]:
     """Write the digest files and the archive, and record the digest in state."""
     start = time.perf_counter()
@@ -106,7 +108,7 @@ def publish(ctx: RunContext, digest: Digest, input_key: str | None) -> dict[str,
     return paths
 
 
-@task(name="deliver", cache_policy=NO_CACHE)
+@task(name="deliver", cache_policy=NO_CACHE, cache_result_in_memory=False)
 def deliver(ctx: RunContext, digest: Digest, password: str | None = None) -> Any:
     """Email the digest (idempotent: the state ledger stops a second send)."""
     start = time.perf_counter()
