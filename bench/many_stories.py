@@ -433,6 +433,13 @@ def render_table(result: dict) -> str:
                 "render_write", "run")
         lines.append(f"{n} stories cold, stage seconds summed over stories: "
                      + ", ".join(f"{k} {wk[k]:.1f}" for k in keys if k in wk))
+        for how in ("cold", "warm"):
+            r = s[how]
+            fixed = min(r.get("fixed_startup") or result["fixed_startup"])
+            lines.append(f"  {how}: wall {r['wall']:.1f} s = fixed start-up {fixed:.1f} + stories' "
+                         f"runs {r['story_work'].get('run', 0.0):.1f} + the rest (child flow runs, "
+                         f"parent flow, process) "
+                         f"{r['wall'] - fixed - r['story_work'].get('run', 0.0):.1f}")
         kinds: dict[str, list[int]] = {}
         for slug, arts in s["articles"].items():
             kinds.setdefault(slug.split("-")[1], []).append(arts)
