@@ -377,6 +377,8 @@ def render_table(result: dict) -> str:
         cpu = f"{r['cpu']:7.1f}" if r is not None else f"{'':>7}"
         mem = (f"{r['peak_pss_mb']:7.0f} {r['peak_rss_mb']:7.0f}" if r is not None
                else f"{'':>7} {'':>7}")
+        if r is not None and r.get("other_cpu", 0.0) >= 1.0:
+            note += f"; other work on the machine meanwhile {r['other_cpu']:.0f} CPU s"
         lines.append(f"{size:>8}  {n!s:>7}  {how:<34} {w:8.1f} {cpu} {mem}  {note}")
 
     for size in sorted(int(s) for s in result["runs"]):
@@ -470,7 +472,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true",
                     help="400 articles, no larger web, 3 stories alone, naive on 60 pages")
     ap.add_argument("--no-save", action="store_true", help="do not write bench/results")
+    ap.add_argument("--render", type=Path, metavar="JSON",
+                    help="print the table of a saved result instead of measuring")
     args = ap.parse_args(argv)
+    if args.render:
+        print(render_table(json.loads(args.render.read_text(encoding="utf-8"))))
+        return 0
     args.stories = sorted({int(s) for s in args.stories.split(",") if s})
     if max(args.stories) > 50:
         ap.error("at most 50 stories")
