@@ -378,7 +378,7 @@ def render_table(result: dict) -> str:
         mem = (f"{r['peak_pss_mb']:7.0f} {r['peak_rss_mb']:7.0f}" if r is not None
                else f"{'':>7} {'':>7}")
         if r is not None and r.get("other_cpu", 0.0) >= 1.0:
-            note += f"; other work on the machine meanwhile {r['other_cpu']:.0f} CPU s"
+            note += f"; other load {r['other_cpu']:.0f} CPU s"
         lines.append(f"{size:>8}  {n!s:>7}  {how:<34} {w:8.1f} {cpu} {mem}  {note}")
 
     for size in sorted(int(s) for s in result["runs"]):
