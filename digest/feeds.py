@@ -16,6 +16,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import feedparser
 from feedparser.datetimes import _parse_date as _feedparser_date
+from feedparser.datetimes.rfc822 import timezone_names as rfc822_zones
 
 from digest.discover import discover_feeds
 from digest.models import Entry, ParsedFeed
@@ -25,6 +26,17 @@ from digest.text.lines import one_line
 from digest.urls import ITEM_PARAM
 
 log = logging.getLogger(__name__)
+
+# Zone names news feeds write in RFC 822 dates that feedparser does not know (it reads an unknown
+# name as UTC without a word: "11:15 BST" became 11:15 UTC, an hour late). Hours east of UTC;
+# only names with one meaning in news (IST, which is India, Ireland or Israel, is left out).
+ZONE_NAMES = {
+    "bst": 1, "cet": 1, "cest": 2, "eet": 2, "eest": 3, "wet": 0, "west": 1, "msk": 3,
+    "jst": 9, "kst": 9, "hkt": 8, "sgt": 8, "awst": 8, "acst": 9.5, "acdt": 10.5, "aest": 10,
+    "aedt": 11, "nzst": 12, "nzdt": 13, "utc": 0,
+}
+for _name, _hours in ZONE_NAMES.items():  # feedparser's own table; never overrides its names
+    rfc822_zones.setdefault(_name, _hours)
 
 MIN_INLINE_WORDS = 40  # an item without a link is an article when it has this many words
 MAX_INLINE_CHARS = 100_000  # of an item's own text

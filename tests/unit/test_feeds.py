@@ -347,3 +347,20 @@ def test_root_relative_permalink_guid_is_the_link():
     parsed = parse_feed(body, url="https://example.com/feeds/top.xml", source="T")
     assert [e.url for e in parsed.entries] == [
         "https://example.com/world/2016/09/17/story/index.html"]
+
+
+@pytest.mark.parametrize(("text", "utc"), [
+    ("Thu, 08 Sep 2016 11:15:00 BST", "2016-09-08T10:15:00+00:00"),  # British Summer Time
+    ("Thu, 08 Sep 2016 11:15:00 CEST", "2016-09-08T09:15:00+00:00"),
+    ("Thu, 08 Sep 2016 18:30:00 KST", "2016-09-08T09:30:00+00:00"),
+    ("Thu, 08 Sep 2016 19:00:00 ACST", "2016-09-08T09:30:00+00:00"),  # half an hour
+    ("Thu, 08 Sep 2016 06:15:00 EDT", "2016-09-08T10:15:00+00:00"),  # feedparser's own
+])
+def test_named_zones_news_feeds_use_are_read_right(text: str, utc: str) -> None:
+    from digest.feeds import parse_datetime
+
+    assert parse_datetime(text) == dt.datetime.fromisoformat(utc)
+    rss = (f"<rss version='2.0'><channel><title>t</title><item><title>a</title>"
+           f"<link>https://example.org/a</link><pubDate>{text}</pubDate></item></channel></rss>")
+    parsed = parse_feed(rss.encode(), url="https://example.org/feed", source="t")
+    assert parsed.entries[0].published == dt.datetime.fromisoformat(utc)

@@ -11,6 +11,8 @@ from pathlib import Path
 import feedparser
 import pytest
 
+import digest.feeds  # noqa: F401 - feed dates as the product reads them (its ZONE_NAMES)
+
 PACKS = Path(__file__).resolve().parents[1] / "packs"
 sys.path.insert(0, str(PACKS / "_kit"))
 import packkit  # noqa: E402
