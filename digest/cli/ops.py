@@ -19,6 +19,7 @@ from digest.cli import args as cliargs
 from digest.cli.common import DEFAULT_CONFIG, UsageError
 from digest.cli.common import config_path as _config_path
 from digest.errors import DigestError
+from digest.text.lines import one_line
 
 EXAMPLES = {
     "serve": "digest serve --config config/syria-ceasefire.toml",
@@ -67,7 +68,9 @@ def add_parsers(sub: Any) -> None:
         formatter_class=fmt, epilog=_epilog("check", more=(
             "Exit code 0 when every source is usable (warnings allowed), 1 when any source or\n"
             "setting has an error, 2 when the config itself is invalid.")))
-    ck.add_argument("--config", help=CONFIG_HELP)
+    ck.add_argument("--config", action="append", metavar="PATH",
+                    help=CONFIG_HELP + "; repeat it, or name a folder of configs, to check "
+                                       "several stories")
     ck.add_argument("--stale-days", type=cliargs.days_arg, default=14.0, metavar="DAYS",
                     help="warn about feeds with nothing newer (default 14; 0 turns it off)")
     ck.add_argument("--json", action="store_true", help="print the results as JSON")
@@ -176,7 +179,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     from digest.progress import progress
     from digest.sources import check_sources
 
-    cfg = load_config(_config_path(args.config))
+    values = args.config or []
+    if len(values) > 1 or (values and Path(values[0]).is_dir()):
+        return _check_several(args, values)
+    cfg = load_config(_config_path(values[0] if values else None))
     settings = check_settings(cfg)
     now = dt.datetime.now(dt.UTC)
     with Fetcher(cfg.fetch, local_root=cfg.fetch.local_root) as fetcher, \
@@ -200,6 +206,38 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"\n{len(results)} sources: {counts['ok']} ok, {counts['warn']} with warnings, "
               f"{counts['error']} failed")
     return 1 if failed else 0
+
+
+def _check_several(args: argparse.Namespace, values: list[str]) -> int:
+    """``digest check`` over several stories: each config in turn (one that does not load is
+    reported in one line and the others are still checked); exit 2 if any config is invalid,
+    else 1 if any source or setting has an error."""
+    import contextlib
+    import io
+
+    from flows.serve import config_paths
+
+    worst, reports = 0, []
+    for path in config_paths(values):
+        one = argparse.Namespace(**{**vars(args), "config": [str(path)]})
+        buf = io.StringIO()
+        try:
+            with contextlib.redirect_stdout(buf):
+                code = cmd_check(one)
+        except DigestError as exc:  # an invalid config: said, and the others still checked
+            code = 2
+            print(f"digest: error: {one_line(exc)}", file=sys.stderr)
+        worst = max(worst, code)
+        if args.json:
+            text = buf.getvalue()
+            reports.append(json.loads(text) if text.strip() else
+                           {"config": str(path), "ok": False, "error": "invalid config"})
+        else:
+            print(f"== {path}")
+            print(buf.getvalue())
+    if args.json:
+        print(json.dumps(reports, indent=2))
+    return worst
 
 
 def _check_dict(c: Any) -> dict[str, Any]:

@@ -222,3 +222,18 @@ def test_table_columns_line_up() -> None:
     assert lines[0] == "A           BB         C"
     assert lines[2] == "long value  x          free"
     assert lines[3].index("wide cell") == lines[0].index("BB")
+
+
+def test_check_of_a_folder_checks_every_story_and_reports_an_invalid_one(tmp_path: Path,
+                                                                        capsys) -> None:
+    story(tmp_path, slug="good", name="a.toml")
+    story(tmp_path, slug="broken-source", name="b.toml", feeds=("good.xml", "page.html"))
+    (tmp_path / "c.toml").write_text("[story\n", encoding="utf-8")
+    code, out, err = run(["check", "--config", str(tmp_path), "--stale-days", "0"], capsys)
+    assert code == 2  # an invalid config outranks a broken source
+    assert out.count("== ") == 3 and "1 sources: 1 ok" in out and "2 sources: 1 ok" in out
+    assert err.count("\n") == 1 and "c.toml" in err and "invalid TOML" in err
+    code, out, _err = run(["check", "--config", str(tmp_path / "a.toml"), "--config",
+                           str(tmp_path / "b.toml"), "--json", "--stale-days", "0"], capsys)
+    assert code == 1
+    assert [r["ok"] for r in json.loads(out)] == [True, False]
