@@ -29,8 +29,6 @@ from bench.machine import cores, describe
 from bench.scale import (
     CONFIG,
     DAY,
-    RESULTS,
-    ROOT,
     Run,
     digest_cmd,
     digest_run,
@@ -38,6 +36,7 @@ from bench.scale import (
     measure,
     naive_peer,
     prefect_env,
+    save_result,
     write_config,
 )
 from bench.synthweb import SyntheticWeb, WebServer, WebSpec
@@ -502,11 +501,7 @@ def main(argv: list[str] | None = None) -> int:
     result["verdicts"] = verdicts(result)
     print(render_table(result))
     if not args.no_save:
-        RESULTS.mkdir(parents=True, exist_ok=True)
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        path = RESULTS / f"many-{stamp}{'-quick' if args.quick else ''}.json"
-        path.write_text(json.dumps(result, indent=1, default=str) + "\n", encoding="utf-8")
-        print(f"\nwrote {path.relative_to(ROOT)}")
+        save_result(result, "many", "-quick" if args.quick else "")
     return 0
 
 

@@ -518,12 +518,18 @@ def main(argv: list[str] | None = None) -> int:
     result["verdicts"] = verdicts(result)
     print(render_table(result))
     if not args.no_save:
-        RESULTS.mkdir(parents=True, exist_ok=True)
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        path = RESULTS / f"scale-{stamp}{'-real' if args.real else ''}.json"
-        path.write_text(json.dumps(result, indent=1, default=str) + "\n", encoding="utf-8")
-        print(f"\nwrote {path.relative_to(ROOT)}")
+        save_result(result, "scale", "-real" if args.real else "")
     return 0
+
+
+def save_result(result: dict, name: str, suffix: str = "") -> Path:
+    """Write a benchmark's result to ``bench/results/<name>-<time><suffix>.json``."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = RESULTS / f"{name}-{stamp}{suffix}.json"
+    path.write_text(json.dumps(result, indent=1, default=str) + "\n", encoding="utf-8")
+    print(f"\nwrote {path.relative_to(ROOT)}")
+    return path
 
 
 if __name__ == "__main__":

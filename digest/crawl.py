@@ -105,6 +105,15 @@ class CrawlFetcher:
                  max_pending: int | None = None) -> Iterator[tuple[str, Response | FetchError]]:
         return self.inner.get_many(urls, deadline=deadline, max_pending=max_pending)
 
+    def page(self, entry: Entry, screen: Screen | None | bool = False,
+             ) -> Page | FetchError | None:
+        """:meth:`Crawl.page` through this fetcher."""
+        return self.crawl.page(self, entry, screen)
+
+    def keep(self, entry: Entry, page: Page | FetchError) -> None:
+        """:meth:`Crawl.keep` through this fetcher."""
+        self.crawl.keep(self, entry, page)
+
     def close(self) -> None:
         """Nothing: the crawl closes its fetchers when the whole run is done."""
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from digest.config import load_config
@@ -22,16 +23,22 @@ def _when(value: Any) -> dt.datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
-def day_name(params: dict[str, Any], scheduled: dt.datetime | None = None) -> str:
-    """``<slug>-<date>`` for a daily-digest run with these parameters: the date its digest
-    carries (a deployment run without dates: the day of its scheduled start)."""
-    cfg = load_config(params["config"])
+def _day(cfg: Any, params: dict[str, Any], scheduled: dt.datetime | None) -> dt.date:
+    """The date a run with these parameters digests (a deployment run without dates: the day
+    of its scheduled start)."""
     date, since, until = params.get("date"), _when(params.get("since")), _when(params.get("until"))
     if not (date or since or until) and scheduled is not None:
         until = scheduled
     day, _ = window_for(cfg, day=dt.date.fromisoformat(date) if date else None,
                         since=since, until=until)
-    return f"{cfg.story.slug}-{day.isoformat()}"
+    return day
+
+
+def day_name(params: dict[str, Any], scheduled: dt.datetime | None = None) -> str:
+    """``<slug>-<date>`` for a daily-digest run with these parameters: the date its digest
+    carries."""
+    cfg = load_config(params["config"])
+    return f"{cfg.story.slug}-{_day(cfg, params, scheduled).isoformat()}"
 
 
 def stories_name(params: dict[str, Any], scheduled: dt.datetime | None = None) -> str:
@@ -39,37 +46,15 @@ def stories_name(params: dict[str, Any], scheduled: dt.datetime | None = None) -
     configs = list(params.get("configs") or [])
     for path in configs:
         try:
-            day = day_name({**params, "config": path}, scheduled).rsplit("-", 3)[1:]
+            day = _day(load_config(path), params, scheduled)
         except Exception:  # noqa: BLE001 - an unreadable config is the run's to report
             continue
-        return f"{len(configs)}-stories-{'-'.join(day)}"
+        return f"{len(configs)}-stories-{day.isoformat()}"
     return f"{len(configs)}-stories"
 
 
 def stories_backfill_name(params: dict[str, Any]) -> str:
     return f"{len(params.get('configs') or [])}-stories-backfill-{params['start']}-{params['end']}"
-
-
-def stories_run_name() -> str:
-    """``flow_run_name`` of the many-story flow."""
-    from prefect.runtime import deployment, flow_run
-
-    try:
-        scheduled = flow_run.scheduled_start_time if deployment.id else None
-        return stories_name(dict(flow_run.parameters), scheduled)
-    except Exception as exc:  # noqa: BLE001 - a name must never sink the run
-        log.debug("no name for this run: %s", exc)
-        return _fallback("daily-digests")
-
-
-def stories_backfill_run_name() -> str:
-    from prefect.runtime import flow_run
-
-    try:
-        return stories_backfill_name(dict(flow_run.parameters))
-    except Exception as exc:  # noqa: BLE001
-        log.debug("no name for this backfill: %s", exc)
-        return _fallback("digests-backfill")
 
 
 def backfill_name(params: dict[str, Any]) -> str:
@@ -82,28 +67,39 @@ def _fallback(prefix: str) -> str:
     return f"{prefix}-{dt.datetime.now(dt.UTC):%Y-%m-%dT%H%M%S}"
 
 
-def daily_run_name() -> str:
-    """``flow_run_name`` of the daily flow (called by Prefect inside the new run's context).
-    Never raises: a config that cannot be read fails the run itself, with its own message."""
+def _run_name(name: Callable[[dict[str, Any], dt.datetime | None], str],
+              fallback: str) -> str:
+    """A ``flow_run_name`` (called by Prefect inside the new run's context): ``name`` of the
+    run's parameters and, for a deployment run, its scheduled start. Never raises: a config that
+    cannot be read fails the run itself, with its own message."""
     from prefect.runtime import deployment, flow_run
 
     try:
         scheduled = flow_run.scheduled_start_time if deployment.id else None
-        return day_name(dict(flow_run.parameters), scheduled)
+        return name(dict(flow_run.parameters), scheduled)
     except Exception as exc:  # noqa: BLE001 - a name must never sink the run
-        log.debug("no story name for this run: %s", exc)
-        return _fallback("daily-digest")
+        log.debug("no name for this run: %s", exc)
+        return _fallback(fallback)
+
+
+def daily_run_name() -> str:
+    """``flow_run_name`` of the daily flow."""
+    return _run_name(day_name, "daily-digest")
 
 
 def backfill_run_name() -> str:
     """``flow_run_name`` of the backfill flow."""
-    from prefect.runtime import flow_run
+    return _run_name(lambda params, _: backfill_name(params), "digest-backfill")
 
-    try:
-        return backfill_name(dict(flow_run.parameters))
-    except Exception as exc:  # noqa: BLE001
-        log.debug("no story name for this backfill: %s", exc)
-        return _fallback("digest-backfill")
+
+def stories_run_name() -> str:
+    """``flow_run_name`` of the many-story flow."""
+    return _run_name(stories_name, "daily-digests")
+
+
+def stories_backfill_run_name() -> str:
+    """``flow_run_name`` of the many-story backfill flow."""
+    return _run_name(lambda params, _: stories_backfill_name(params), "digests-backfill")
 
 
 def tag_run(slug: str) -> None:

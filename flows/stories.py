@@ -24,7 +24,7 @@ from prefect.cache_policies import NO_CACHE
 
 from digest import pipeline
 from digest.config import Config, load_config
-from digest.crawl import Crawl, share, shared, unshare
+from digest.crawl import Crawl, CrawlFetcher, share, shared, unshare
 from digest.errors import DigestError, UndeliveredError
 from digest.pipeline import RunContext, collect, many
 from digest.progress import progress
@@ -79,8 +79,10 @@ def shared_crawl(configs: Sequence[Config], window: dict[str, Any], crawl: Crawl
                 futures = [crawl_batch.submit(jobs[i:i + batch], crawl.screens)
                            for i in range(0, len(jobs), batch)]
                 pages = [page for future in futures for page in future.result()]
+                via = ctx.fetcher
+                assert isinstance(via, CrawlFetcher)
                 for (c, _), page in zip(fetched, pages, strict=True):
-                    crawl.keep(ctx.fetcher, c.entry, page)  # type: ignore[arg-type]
+                    via.keep(c.entry, page)
         else:
             crawl_task(_q(ctxs))
     finally:

@@ -21,8 +21,13 @@ from typing import Any
 from digest import interrupts, warmup
 from digest.cli import args as cliargs
 from digest.cli import prefectenv
-from digest.cli.common import DEFAULT_CONFIG, UsageError, add_fixed_cost
-from digest.cli.common import config_path as _config_path
+from digest.cli.common import (
+    DEFAULT_CONFIG,
+    UsageError,
+    add_fixed_cost,
+    one_config,
+    several_configs,
+)
 from digest.errors import ConfigError, DigestError, UndeliveredError
 from digest.text.lines import one_line
 
@@ -117,39 +122,30 @@ def _prepare(args: argparse.Namespace, cfg: Any) -> None:
     interrupts.install()
 
 
-def _several(args: argparse.Namespace) -> list[str] | None:
-    """The story configs of a many-story run (several ``--config``, or a folder), else None:
-    one story. ``--state`` names one story's state, so it is refused with several."""
-    values = args.config or []
-    if len(values) <= 1 and not (values and Path(values[0]).is_dir()):
-        return None
-    from flows.serve import config_paths
-
-    paths = [str(p) for p in config_paths(values)]
-    if args.state:
-        raise UsageError("--state names one story's state; with several stories each keeps "
-                         "its own (its config's [state] path)")
-    return paths
-
-
-def _one(args: argparse.Namespace) -> str:
-    return _config_path(args.config[0] if args.config else None)
-
-
-def _run_several(args: argparse.Namespace, paths: list[str]) -> int:
-    """``digest run`` over several stories: one crawl, a child flow run per story."""
+def _preflight(args: argparse.Namespace, paths: Sequence[str],
+               days: Sequence[dt.date | None], since: dt.datetime | None = None,
+               until: dt.datetime | None = None) -> None:
+    """:func:`_prepare` for several stories: each config's window and state checked before
+    Prefect starts (a config that does not load is the flow's to report: the others still run),
+    then the run's set-up."""
     from digest.config import load_config
 
-    for path in paths:  # what can be checked before Prefect starts; a bad config is the
-        try:            # flow's to report (the other stories still run)
+    for path in paths:
+        try:
             cfg = load_config(path)
         except ConfigError:
             continue
-        _check_window(cfg, args.date, args.since, args.until)
+        for day in days:
+            _check_window(cfg, day, since, until)
         _check_state(cfg.state_path)
     quiet_prefect(args.verbose)
     prefectenv.check()
     interrupts.install()
+
+
+def _run_several(args: argparse.Namespace, paths: list[str]) -> int:
+    """``digest run`` over several stories: one crawl, a child flow run per story."""
+    _preflight(args, paths, [args.date], args.since, args.until)
     from flows.runners import no_heartbeats
     from flows.stories import StoriesError, daily_digests, runner_for
 
@@ -200,10 +196,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     if args.date and (args.since or args.until):
         raise UsageError("use either --date or --since/--until, not both")
-    several = _several(args)
+    several = several_configs(args.config, args.state)
     if several is not None:
         return _run_several(args, several)
-    config = _one(args)
+    config = one_config(args.config)
     cfg = load_config(config)  # fail fast, before Prefect starts
     _check_window(cfg, args.date, args.since, args.until)
     _prepare(args, cfg)
@@ -243,10 +239,10 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
     if args.to < args.from_:
         raise UsageError("--to must not be before --from")
-    several = _several(args)
+    several = several_configs(args.config, args.state)
     if several is not None:
         return _backfill_several(args, several)
-    config = _one(args)
+    config = one_config(args.config)
     cfg = load_config(config)
     _check_window(cfg, args.from_)
     _check_window(cfg, args.to)
@@ -274,19 +270,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
 def _backfill_several(args: argparse.Namespace, paths: list[str]) -> int:
     """``digest backfill`` over several stories: one crawl per day, shared by them all."""
-    from digest.config import load_config
-
-    for path in paths:
-        try:
-            cfg = load_config(path)
-        except ConfigError:
-            continue
-        _check_window(cfg, args.from_)
-        _check_window(cfg, args.to)
-        _check_state(cfg.state_path)
-    quiet_prefect(args.verbose)
-    prefectenv.check()
-    interrupts.install()
+    _preflight(args, paths, [args.from_, args.to])
     from flows.runners import no_heartbeats
     from flows.stories import StoriesError, backfill_digests
 

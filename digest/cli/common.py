@@ -28,6 +28,26 @@ def config_path(value: str | None) -> str:
     return str(Path(path).resolve())
 
 
+def several_configs(values: list[str] | None, state: str | None = None) -> list[str] | None:
+    """The config files of a command over several stories (``--config`` repeated, or a folder:
+    its ``*.toml``), or None for one story. ``state`` (a ``--state`` value) names one story's
+    state database, so it is refused with several."""
+    values = values or []
+    if len(values) <= 1 and not (values and Path(values[0]).is_dir()):
+        return None
+    from flows.serve import config_paths
+
+    if state:
+        raise UsageError("--state names one story's state; with several stories each keeps "
+                         "its own (its config's [state] path)")
+    return [str(p) for p in config_paths(values)]
+
+
+def one_config(values: list[str] | None) -> str:
+    """The config file of a command over one story (see :func:`config_path`)."""
+    return config_path(values[0] if values else None)
+
+
 _IMPORTED = time.monotonic()
 
 

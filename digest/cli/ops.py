@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from digest.cli import args as cliargs
-from digest.cli.common import DEFAULT_CONFIG, UsageError
+from digest.cli.common import DEFAULT_CONFIG, UsageError, one_config, several_configs
 from digest.cli.common import config_path as _config_path
 from digest.errors import DigestError
 from digest.text.lines import one_line
@@ -179,10 +179,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     from digest.progress import progress
     from digest.sources import check_sources
 
-    values = args.config or []
-    if len(values) > 1 or (values and Path(values[0]).is_dir()):
-        return _check_several(args, values)
-    cfg = load_config(_config_path(values[0] if values else None))
+    paths = several_configs(args.config)
+    if paths is not None:
+        return _check_several(args, paths)
+    cfg = load_config(one_config(args.config))
     settings = check_settings(cfg)
     now = dt.datetime.now(dt.UTC)
     with Fetcher(cfg.fetch, local_root=cfg.fetch.local_root) as fetcher, \
@@ -208,17 +208,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _check_several(args: argparse.Namespace, values: list[str]) -> int:
+def _check_several(args: argparse.Namespace, paths: list[str]) -> int:
     """``digest check`` over several stories: each config in turn (one that does not load is
     reported in one line and the others are still checked); exit 2 if any config is invalid,
     else 1 if any source or setting has an error."""
     import contextlib
     import io
 
-    from flows.serve import config_paths
-
     worst, reports = 0, []
-    for path in config_paths(values):
+    for path in paths:
         one = argparse.Namespace(**{**vars(args), "config": [str(path)]})
         buf = io.StringIO()
         try:

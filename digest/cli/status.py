@@ -31,19 +31,15 @@ def add_parser(sub: Any) -> None:
 def cmd_status(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from digest.cli.common import UsageError
-    from digest.cli.common import config_path as _config_path
+    from digest.cli.common import one_config, several_configs
     from digest.config import load_config
 
-    values = args.config or []
-    if len(values) <= 1 and not (values and Path(values[0]).is_dir()):
-        return _status(args, load_config(_config_path(values[0] if values else None)))
-    if args.state:
-        raise UsageError("--state names one story's state; with several stories each has its "
-                         "own (its config's [state] path)")
-    from flows.serve import config_paths, load_configs
+    paths = several_configs(args.config, args.state)
+    if paths is None:
+        return _status(args, load_config(one_config(args.config)))
+    from flows.serve import load_configs
 
-    configs = load_configs(config_paths(values))
+    configs = load_configs([Path(p) for p in paths])
     if args.json:  # one JSON list, a story's status each
         import contextlib
         import io

@@ -527,40 +527,43 @@ def _crawl_timed(body: bytes, url: str, entry: Entry, outlet: str,
     return out, time.process_time() - start
 
 
+def _crawl_fetcher(ctx: RunContext) -> CrawlFetcher:
+    """The run's view of its shared crawl (only for runs opened with one)."""
+    via = ctx.fetcher
+    assert ctx.crawl is not None and isinstance(via, CrawlFetcher)
+    return via
+
+
+def _crawl_lacks(ctx: RunContext, cands: Sequence[Candidate]) -> list[Candidate]:
+    """The candidates whose page the crawl has not fetched, or not reduced for this story."""
+    via, screen = _crawl_fetcher(ctx), screen_for(ctx)
+    return [c for c in cands if via.page(c.entry, screen) is None]
+
+
 def crawl_pages(ctx: RunContext, cands: Sequence[Candidate]) -> dict[str, float]:
     """Fetch and reduce the pages of ``cands`` the run's crawl does not hold yet, into it."""
-    crawl, via = ctx.crawl, ctx.fetcher
-    assert crawl is not None and isinstance(via, CrawlFetcher)
-    screen = screen_for(ctx)
-    todo = [c for c in cands if crawl.page(via, c.entry, screen) is None]
+    todo = _crawl_lacks(ctx, cands)
     if not todo:
         return {}
-
-    def failed(c: Candidate, error: FetchError) -> None:
-        crawl.keep(via, c.entry, error)
-
-    screens = crawl.screens if screen in crawl.screens else (*crawl.screens, screen)
+    via, screen = _crawl_fetcher(ctx), screen_for(ctx)
+    screens = via.crawl.screens
+    screens = screens if screen in screens else (*screens, screen)
     results, timings = _run_jobs(
         ctx, todo, [], _crawl_timed, screens,
         lambda reason: Page({}, None, ExtractFailure(reason, crashed=True),
                             frozenset(s.fingerprint if s else None for s in screens)),
-        failed=failed)
+        failed=lambda c, error: via.keep(c.entry, error))
     for c, page in results:
-        crawl.keep(via, c.entry, page)
+        via.keep(c.entry, page)
     return timings
 
 
 def crawl_fetch(ctx: RunContext, cands: Sequence[Candidate]) -> list[tuple[Candidate, Job]]:
     """Fetch the pages of ``cands`` the crawl lacks (fetch failures go into it) and return
     them for extraction elsewhere: a distributed runner's workers (:func:`crawl_batch`)."""
-    crawl, via = ctx.crawl, ctx.fetcher
-    assert crawl is not None and isinstance(via, CrawlFetcher)
-    todo = [c for c in cands if crawl.page(via, c.entry, screen_for(ctx)) is None]
-
-    def failed(c: Candidate, error: FetchError) -> None:
-        crawl.keep(via, c.entry, error)
-
-    return list(_fetched(ctx, todo, [], failed=failed))
+    via = _crawl_fetcher(ctx)
+    return list(_fetched(ctx, _crawl_lacks(ctx, cands), [],
+                         failed=lambda c, error: via.keep(c.entry, error)))
 
 
 def crawl_batch(jobs: Sequence[Job], screens: tuple[Screen | None, ...]) -> list[Page]:
@@ -572,13 +575,12 @@ def _through_crawl(ctx: RunContext, cands: Sequence[Candidate], skipped: list[Sk
                    ) -> tuple[list[tuple[Candidate, Extracted]], dict[str, float]]:
     """:func:`_fetch_and_extract` under a shared crawl: the same records, each page fetched
     and extracted once for all the run's stories."""
-    crawl, via = ctx.crawl, ctx.fetcher
-    assert crawl is not None and isinstance(via, CrawlFetcher)
+    via = _crawl_fetcher(ctx)
     timings = crawl_pages(ctx, cands)
     screen = screen_for(ctx)
     results: list[tuple[Candidate, Extracted]] = []
     for c in cands:
-        page = crawl.page(via, c.entry)
+        page = via.page(c.entry)
         if page is None:  # not fetched in the budget: as a story alone would see it
             page = FetchError(c.entry.url, BUDGET_EXHAUSTED)
         if isinstance(page, FetchError):

@@ -9,7 +9,6 @@ import asyncio
 import email
 import email.policy
 import json
-import socket
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,8 @@ from aiosmtpd.controller import Controller  # noqa: E402
 from bench.story_eval import config_with_feeds, pack_feeds  # noqa: E402
 from digest import outbox
 from digest.store import Store  # noqa: E402
+from tests.support.prefect_server import free_port  # noqa: E402
+from tests.support.smtp import Inbox  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,19 +35,6 @@ def prefect_harness():
         yield
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.envelopes: list = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's API)
-        self.envelopes.append(envelope)
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def make_config(tmp_path: Path, port: int) -> Path:

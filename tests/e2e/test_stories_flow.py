@@ -9,7 +9,6 @@ import asyncio
 import datetime as dt
 import email
 import email.policy
-import socket
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,8 @@ from digest import outbox  # noqa: E402
 from digest.config import Config, load_config  # noqa: E402
 from digest.pipeline import open_run, run  # noqa: E402
 from digest.store import Store  # noqa: E402
+from tests.support.prefect_server import free_port  # noqa: E402
+from tests.support.smtp import Inbox  # noqa: E402
 from tests.support.stories import DONBAS, story_config, story_files, undated  # noqa: E402
 
 DAY = "2016-09-14"
@@ -35,19 +36,6 @@ def prefect_harness():
         yield
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.envelopes: list = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's API)
-        self.envelopes.append(envelope)
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def with_email(cfg: Config, port: int) -> Config:
