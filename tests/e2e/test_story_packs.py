@@ -31,7 +31,7 @@ _RESULTS: dict[str, PackResult] = {}
 # note7-recall and wells-fargo-accounts (held-out packs, added later) met every target when
 # added: P=R=1.000 on every day (wells-fargo-accounts carries 10/12 facts, not asserted here).
 PRECISION_FAILS = {
-    "zika-singapore": "P=0.960, worst day 0.67 (a Singapore dengue page naming Zika once accepted)",
+    "zika-singapore": "P=0.957, worst day 0.67 (a Singapore dengue page naming Zika once accepted)",
 }
 RECALL_FAILS = {
     "austria-rerun": "R=0.962, worst day 0.80 (an EU-reaction page whose lede is mostly other names)",
