@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import TypeVar
 
+from digest import entities
 from digest.models import Article, Reporter, Screened
 from digest.summarizers.features import TermIndex, cross_cosine
 from digest.summarizers.standalone import leans_on_context
@@ -18,12 +19,31 @@ A = TypeVar("A", bound=Article | Screened)
 TOLD = 2 / 3  # a sentence whose content words are this much in printed sentences it overlaps
 QUOTED = 8  # this many words in a row from a shown quote make a sentence repeat it
 SAME = 0.5  # TF-IDF cosine at or above which a summary sentence re-tells a printed one
+# a sentence naming no one and no figure not printed yet re-tells a printed one from this cosine,
+# or from ECHO_NEAR when ECHO_TOLD of its content words are printed nearby
+ECHO, ECHO_NEAR, ECHO_TOLD = 0.3, 0.25, 0.5
 _QUOTE_CHARS = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
 
 
 def _norm(text: str) -> str:
     words = (w.lower() for w in split_words(strip_dateline(text).translate(_QUOTE_CHARS)))
     return " ".join(w for w in words if any(c.isalnum() for c in w))
+
+
+_FIGURE = re.compile(r"\d[\d,.]*")
+
+
+_SUFFIXED = re.compile(r"\b([A-Z][\w.]*)-[a-z]+\b")  # "U.S.-led", "Qaeda-linked": the name
+_OPENER = re.compile(r"^\W*[A-Z]\w*(?=\s+[a-z])")  # "Warplanes of…": a capital, not a name
+
+
+def _facts(text: str, language: str) -> set[str]:
+    """The names and figures a sentence carries (what makes a re-telling new): name words cut
+    to their first five letters ("Syria" and "Syrian", "U.S." and "US" are one), figures whole."""
+    figures = {m.group().rstrip(".,").replace(",", "") for m in _FIGURE.finditer(text)}
+    plain = _SUFFIXED.sub(r"\1", _OPENER.sub("", text, count=1))
+    words = {k.replace(".", "")[:5] for k in entities.names(plain, language)}
+    return {w for w in words if w} | {f"#{f}" for f in figures}
 
 
 class Printed:
@@ -35,6 +55,9 @@ class Printed:
         self.normal = {_norm(s) for s in self.sentences}
         self.quotes = [q for q in (_norm(q) for q in quotes) if len(q.split()) >= 3]
         self.language = language
+        self.facts: set[str] = set()  # the names and figures printed so far
+        for text in self.sentences:
+            self.facts |= _facts(text, language)
 
     def repeats(self, candidates: Sequence[str]) -> list[bool]:
         """For each candidate: the same sentence, a near-paraphrase, or one carrying a quote
@@ -43,20 +66,28 @@ class Printed:
         if self.sentences and candidates:
             best = cross_cosine(list(candidates), self.sentences, self.language).max(axis=1)
             scores = best.toarray().ravel()
-            out = [o or float(v) >= SAME for o, v in zip(out, scores, strict=True)]
-            out = [o or t for o, t in zip(out, self._told(candidates), strict=True)]
+            told = self._told(candidates)
+            out = [o or v >= SAME or t >= TOLD
+                   or ((v >= ECHO or (v >= ECHO_NEAR and t >= ECHO_TOLD)) and self._echoes(c))
+                   for o, v, t, c in zip(out, map(float, scores), told, candidates, strict=True)]
         return out
 
-    def _told(self, candidates: Sequence[str]) -> list[bool]:
-        """Mostly told already: at least ``TOLD`` of the sentence's content words are in the
-        printed sentences sharing three or more of them (a lede re-telling two overview lines)."""
+    def _told(self, candidates: Sequence[str]) -> list[float]:
+        """How much is told already: the share of the sentence's content words that are in the
+        printed sentences sharing three or more of them (a lede re-telling two overview lines
+        has ``TOLD`` or more); 0 for a sentence of under five content words."""
         index = TermIndex(list(candidates) + self.sentences, self.language)
         printed = [set(c) for c in index.content[len(candidates):]]
         out = []
         for words in (set(c) for c in index.content[:len(candidates)]):
             near = set().union(*(p for p in printed if len(p & words) >= 3)) if printed else set()
-            out.append(len(words) >= 5 and len(words & near) >= TOLD * len(words))
+            out.append(len(words & near) / len(words) if len(words) >= 5 else 0.0)
         return out
+
+    def _echoes(self, sentence: str) -> bool:
+        """Every name and figure of ``sentence`` is printed already: close to a printed sentence,
+        it re-tells it in other words ("Washington has said the strike was a mistake")."""
+        return _facts(sentence, self.language) <= self.facts
 
     def _quoted(self, sentence: str) -> bool:
         """Carries a shown quote, or QUOTED words (a run of them) from one."""
@@ -69,6 +100,7 @@ class Printed:
             if s.strip():
                 self.sentences.append(s)
                 self.normal.add(_norm(s))
+                self.facts |= _facts(s, self.language)
 
 
 def what_it_adds(candidates: Sequence[str], printed: Printed, size: int,

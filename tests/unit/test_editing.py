@@ -208,3 +208,22 @@ def test_one_name_per_speaker_across_the_days_quotes():
     assert [q.speaker for q in one_name_per_speaker(quotes)] == [
         "Syrian army's general command", "Syrian army's general command", "John Kerry",
         "John Kerry", "Sergei Lavrov"]
+
+
+def test_a_retelling_in_other_words_is_left_out_unless_it_names_someone_or_a_figure_new():
+    printed = editing.Printed([
+        "U.S. Central Command said coalition aircraft had been conducting a strike against what "
+        "they believed to be an Islamic State position and had halted it immediately when "
+        "Russian officials said the personnel and vehicles might belong to the Syrian military.",
+        "The Syrian Observatory for Human Rights said at least 83 soldiers had died."])
+    retold = ("U.S. Central Command said the mission was halted immediately once Russian "
+              "officers raised the alarm about the Syrian troops.")  # other words, nothing new
+    new_name = ("Central Command spokesman John Thomas said the mission was halted once Russian "
+                "officers raised the alarm about the Syrian troops.")
+    new_figure = ("U.S. Central Command said 4 aircraft flew the mission, halted once Russian "
+                  "officers raised the alarm about the Syrian troops.")
+    assert printed.repeats([retold, new_name, new_figure]) == [True, False, False]
+    # the names' forms do not make a sentence new: "Syria"/"Syrian", "US-led"/"U.S."
+    assert printed.repeats(["The US-led coalition halted the strike in Syria immediately when "
+                            "Russian officials said the vehicles might belong to the military."])\
+        == [True]
