@@ -49,6 +49,8 @@ SPREAD = 3  # body paragraphs carrying a concept for it to count fully without t
 ACCEPTED_WEIGHT = 0.5  # weight of the accepted articles' centroid next to the anchor's 1
 SIM, CONCEPTS, NAMES = 0.5, 0.25, 0.25
 SIBLING_NAMES = 0.25  # story names in its lead this far from "on" towards "off": another story
+PASSING_TEXT = 0.5  # a concept in one paragraph only is in passing unless the text is at
+# least this far from "others" towards the story pages
 KNN = 3  # nearest story texts whose mean similarity counts (k-NN topic tracking)
 # calibration priors, which weigh as much as PRIOR_WEIGHT pages of a run's own data
 PRIOR_OFF, PRIOR_ON, PRIOR_WEIGHT = 0.02, 0.20, 5.0
@@ -425,7 +427,7 @@ class RelevanceModel:
         fb = [_fold(p) for p in body]
         body_text, fb_all = "\n".join(body), "\n".join(fb)
         starts = list(accumulate((len(p) + 1 for p in body[:-1]), initial=0))
-        strengths, matched, missing, in_head = [], [], [], True
+        strengths, matched, missing, passing, in_head = [], [], [], [], True
         for group in self._groups:
             _, found_h = _weighted_hits(group, head, "", "", (fh, "", "", fh))
             # only the terms with a word in the body can be in one of its paragraphs
@@ -452,13 +454,16 @@ class RelevanceModel:
                 strengths.append(min(1.0, n_body / SPREAD))
                 if not n_body:
                     missing.append(group[0][0])
+                elif n_body == 1 and len(body) > 1:
+                    passing.append(group[0][0])
         text, ft = f"{head}\n{body_text}", f"{fh}\n{fb_all}"
         _, extra = _weighted_hits(self._extra, text, "", "", (ft, "", "", ft))
         excl, excluded = _weighted_hits(self._exclude, text, "", "", (ft, "", "", ft))
         _, off_head = _weighted_hits(self._not_about, head, "", "", (fh, "", "", fh))
         return _Concepts(strength=float(np.mean(strengths)) if strengths else None,
                          matched=tuple(dict.fromkeys(matched + extra)), missing=tuple(missing),
-                         in_head=bool(self._groups) and in_head, excluded=tuple(excluded),
+                         in_head=bool(self._groups) and in_head, passing=tuple(passing),
+                         excluded=tuple(excluded),
                          exclude_hits=excl, not_about=tuple(off_head))
 
     def _judge_one(self, a: Article, raw: float, calib: Calibration, c: _Concepts,
@@ -481,8 +486,10 @@ class RelevanceModel:
         taught = to_rejected >= REJECTED_SIMILAR and to_rejected > nearest[1]
         # a sibling story: other actors lead it, and the story's concepts are not all up front
         other_names = names is not None and name_part < SIBLING_NAMES and not c.in_head
+        # a concept named in one paragraph only, in a text not clearly the story's: in passing
+        in_passing = bool(c.passing) and sim < PASSING_TEXT
         relevant = copy_of is not None or (
-            not c.missing and score >= s.threshold and raw >= s.min_similarity
+            not c.missing and not in_passing and score >= s.threshold and raw >= s.min_similarity
             and not c.not_about and not taught and not other_names)
 
         terms = ", ".join(c.matched) or "no story terms"
@@ -502,6 +509,8 @@ class RelevanceModel:
             parts.append(f"off-story terms: {', '.join(c.excluded)}")
         if not relevant:
             reasons = [(bool(c.missing), f"missing concept: {', '.join(c.missing)}"),
+                       (in_passing, f"in passing: {', '.join(c.passing)} named in one "
+                                    "paragraph only, not in the headline or lede"),
                        (bool(c.not_about), f"not about: {', '.join(c.not_about)}"),
                        (raw < s.min_similarity, "too unlike the story"),
                        (score < s.threshold, f"score below threshold {s.threshold:.2f}"),
@@ -518,6 +527,7 @@ class _Concepts:
     matched: tuple[str, ...]
     missing: tuple[str, ...]  # required concepts with no term anywhere
     in_head: bool  # every required concept in the headline, standfirst or lede
+    passing: tuple[str, ...]  # required concepts named in one body paragraph only, not up front
     excluded: tuple[str, ...]
     exclude_hits: float
     not_about: tuple[str, ...]  # ``not_about`` phrases in the headline, standfirst or lede

@@ -314,3 +314,34 @@ def test_head_text_is_headline_standfirst_and_lede() -> None:
     assert head_text(a) == "Title\nStandfirst.\nFirst.\nSecond."
     same = art("y", "Title", ["Standfirst.", "Second.", "Third."], description="Standfirst.")
     assert head_text(same) == "Title\nStandfirst.\nSecond.\nThird."  # a repeat is no lede
+
+
+def test_a_related_page_naming_the_story_in_one_paragraph_is_left_out_in_passing() -> None:
+    # the story's place and people up front, the election once in the body: Ostland's dam, not
+    # its vote (like a Singapore dengue page that names the Zika outbreak once)
+    dam = art("dam-costs", "Kessel dam costs rise again, Ostland audit office says", [
+        "The cost of the Kessel dam has risen by another 300 million, Ostland's audit office "
+        "said on Tuesday, blaming delays to the turbines and a dispute with the builder.",
+        "The audit office said the finance ministry had not checked the builder's invoices and "
+        "that the dam would not produce power before 2029.",
+        "Engineers said the concrete of the spillway had to be replaced after cracks appeared "
+        "in the spring.",
+        "The dam has become an issue in the election campaign, with Tomas Berg promising an "
+        "inquiry.",
+        "The builder said the delays were caused by changes the ministry asked for.",
+        "Residents of the valley said they had waited ten years for the new road."])
+    j = model(ELECTION, ELECTION_SEED).judge([dam, *ELECTION_TRUE, *BACKGROUND])
+    assert not j[0].relevant and "in passing: election named in one paragraph only" in j[0].why
+    assert all(x.relevant for x in j[1:4])
+    # a story page whose second concept is in one paragraph only, but whose text is the story's
+    again = art("debate-2", "Varga and Berg trade blows over pensions and the Kessel dam", [
+        "Prime Minister Anna Varga and opposition leader Tomas Berg traded blows over pensions "
+        "and the Kessel dam in a televised debate on Thursday.",
+        "Berg accused Varga of breaking her promise to protect pensioners, while Varga said the "
+        "Reform League had no plan to pay for its spending.",
+        "Berg said he would order an inquiry into the dam, whose costs have doubled.",
+        "Both leaders will hold final rallies on Saturday, Varga in Aldberg and Berg in the north.",
+        "Polls published after the debate showed the Unity Party's lead narrowing to two points "
+        "before Sunday's election in Ostland."])
+    k = model(ELECTION, ELECTION_SEED).judge([again, *ELECTION_TRUE, *BACKGROUND])[0]
+    assert k.relevant, k.why
