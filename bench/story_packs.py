@@ -1,6 +1,6 @@
 """Run every story pack with its newcomer config (defaults kept) and score relevance per pack.
 
-    python -m bench.story_packs [PACK ...] [--markdown]
+    python -m bench.story_packs [PACK ...] [--markdown] [--minimal]
 
 Each pack under tests/packs/ with a ``story.toml`` is served over HTTP on 127.0.0.1, its days are
 backfilled through the library pipeline with that config (only ``[[feeds]]`` replaced by the
@@ -135,8 +135,20 @@ def score(bodies: list[dict], key: dict, pack: str) -> PackResult:
     return res
 
 
-def run_pack(pack: Path, out: Path) -> PackResult:
-    """Serve ``pack``, backfill its digest dates with its ``story.toml`` and score the result."""
+def minimal_config(config: Path) -> Path:
+    """``config`` without its ``[relevance]`` table, in place: what a newcomer who keeps only
+    the title, description, seeds and feeds writes (``require`` defaults to none)."""
+    import tomlkit
+
+    doc = tomlkit.parse(config.read_text(encoding="utf-8"))
+    doc.pop("relevance", None)
+    config.write_text(tomlkit.dumps(doc), encoding="utf-8")
+    return config
+
+
+def run_pack(pack: Path, out: Path, minimal: bool = False) -> PackResult:
+    """Serve ``pack``, backfill its digest dates with its ``story.toml`` (``minimal``: without
+    its ``[relevance]`` table) and score the result."""
     from digest.config import load_config
     from tests.support.packserve import serve_pack
 
@@ -145,6 +157,8 @@ def run_pack(pack: Path, out: Path) -> PackResult:
     with serve_pack(pack) as base_url:
         config = config_with_feeds(pack / "story.toml", pack_feeds(pack, base_url),
                                    out / "config.toml")
+        if minimal:
+            minimal_config(config)
         backfill_library(config, dt.date.fromisoformat(days[0]), dt.date.fromisoformat(days[-1]),
                          out)
     slug = load_config(config).story.slug
@@ -181,12 +195,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("packs", nargs="*", help="pack names (default: every pack with story.toml)")
     ap.add_argument("--markdown", action="store_true", help="print the tables as Markdown")
+    ap.add_argument("--minimal", action="store_true",
+                    help="judge with each config's [relevance] table removed (title, "
+                         "description, seeds and feeds only)")
     args = ap.parse_args()
     packs = [PACKS / p for p in args.packs] if args.packs else story_packs()
     results = []
     for pack in packs:
         with tempfile.TemporaryDirectory() as tmp:
-            results.append(run_pack(pack, Path(tmp)))
+            results.append(run_pack(pack, Path(tmp), minimal=args.minimal))
     if args.markdown:
         print(markdown(results))
         return

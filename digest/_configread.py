@@ -94,7 +94,8 @@ def str_list(value: Any) -> tuple[str, ...]:
 
 
 def groups(value: Any) -> tuple[tuple[str, ...], ...]:
-    if not isinstance(value, list) or not value:
+    """A list of term groups; ``[]`` is none (the default written out)."""
+    if not isinstance(value, list):
         raise ValueError("must be a list of lists of terms, e.g. [[\"syria\"], [\"truce\"]]")
     groups = []
     for group in value:

@@ -21,10 +21,16 @@ _BREAK = re.compile(r"([.!?:\n\"“”—–•|]|(?<!\w)'|'(?!\w))|[,;()\[\]]")
 _PARTICLES = frozenset("al el ez az as ad an ash at bin ibn de del der di du da la le van von of "
                        "the and".split())
 # capitalised words that are rarely names even mid-sentence
-_NOT_NAMES = frozenset("""monday tuesday wednesday thursday friday saturday sunday january february
+NOT_NAMES = _NOT_NAMES = frozenset("""monday tuesday wednesday thursday friday saturday sunday january february
     march april may june july august september october november december sept sep oct nov dec jan
     feb mar apr jun jul aug mr mrs ms dr i""".split())
 _EDGE = "'’\"“”‘-.,;:!?()[]{}*«»"
+
+
+@lru_cache(maxsize=4)
+def stop_words(language: str) -> frozenset[str]:
+    """sumy's stop words of ``language`` (none for a language it lacks)."""
+    return _stop(language)
 
 
 @lru_cache(maxsize=4)

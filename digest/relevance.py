@@ -49,6 +49,8 @@ SPREAD = 3  # body paragraphs carrying a concept for it to count fully without t
 ACCEPTED_WEIGHT = 0.5  # weight of the accepted articles' centroid next to the anchor's 1
 SIM, CONCEPTS, NAMES = 0.5, 0.25, 0.25
 SIBLING_NAMES = 0.25  # story names in its lead this far from "on" towards "off": another story
+SIBLING_TEXT = 0.5  # ...unless, with no required concepts, its text is this far to the story
+TEXT_FLOOR = 0.1  # a text less than this far from "others" towards the story is not about it
 PASSING_TEXT = 0.5  # a concept in one paragraph only is in passing unless the text is at
 # least this far from "others" towards the story pages
 KNN = 3  # nearest story texts whose mean similarity counts (k-NN topic tracking)
@@ -133,6 +135,37 @@ def _weighted_hits(patterns: Patterns, title: str, lead: str, body: str,
             total += n
             found.append(term)
     return total, found
+
+
+_TITLE_WORD = re.compile(r"[^\W\d_][\w'’.&-]*")
+
+
+def implied_concepts(title: str, texts: Sequence[str], language: str = "english"
+                     ) -> tuple[tuple[str, ...], ...]:
+    """The concepts a story's title names when its config requires none: each run of the
+    title's capitalised words that are names ("Hurricane Matthew" -> Matthew, "Bayer's takeover
+    of Monsanto" -> Bayer; Monsanto), a word being a name when the definition ``texts`` never
+    use it in lower case ("the hurricane"). A run is one concept: any of its words, or all."""
+    used_lower = {w for t in texts for w in re.findall(r"\b[a-z][\w'’-]*", t)}
+    # a title's first word is capitalised anyway: a name only if the texts capitalise it
+    # mid-sentence too ("Impeachment of Dilma Rousseff" -> Dilma Rousseff)
+    mid = {w.lower() for t in texts for w in re.findall(r"(?<![.!?\n]\s)(?<=\s)[A-Z][\w'’-]*", t)}
+    stop = entities.stop_words(language)
+    groups: list[tuple[str, ...]] = []
+    run: list[str] = []
+    for i, raw in enumerate([*title.split(), ""]):
+        word = raw.strip("'’\"“”‘()[]{},;:!?").removesuffix("'s").removesuffix("’s")
+        low = word.lower()
+        if (word and _TITLE_WORD.fullmatch(word) and word[0].isupper() and low not in used_lower
+                and (i > 0 or low in mid)
+                and low not in stop and low not in entities.NOT_NAMES and len(word) > 1):
+            run.append(word)
+            continue
+        if run:
+            groups.append(tuple(dict.fromkeys([" ".join(run), *run])) if len(run) > 1
+                          else (run[0],))
+        run = []
+    return tuple(groups)
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -223,7 +256,7 @@ class RelevanceModel:
     def __init__(self, settings: RelevanceSettings, definition: Sequence[ProfileDoc],
                  accepted: Sequence[ProfileDoc] = (), background: Sequence[str] = (),
                  language: str = "english", rejected: Sequence[ProfileDoc] = (),
-                 verdicts: Mapping[str, bool] | None = None) -> None:
+                 verdicts: Mapping[str, bool] | None = None, title: str = "") -> None:
         self.settings = settings
         self.definition = tuple(p for p in definition if p.text.strip())
         self.accepted = tuple(p for p in accepted if p.text.strip())
@@ -231,7 +264,12 @@ class RelevanceModel:
         self.rejected = tuple(p for p in rejected if p.text.strip())  # marked "not the story"
         self.verdicts = dict(verdicts or {})  # canonical URL -> a reader's verdict
         self.language = language
-        self._groups = tuple(_compile(g) for g in settings.require)
+        # without required concepts, the title's names stand in for them: they say what a page
+        # is about (headline, lede, how many paragraphs) but leave out no page by themselves
+        implied = () if settings.require else implied_concepts(
+            title, [p.text for p in self.definition], language)
+        self._implied = bool(implied)
+        self._groups = tuple(_compile(g) for g in (settings.require or implied))
         self._fast = tuple(tuple(f[2][0] for f in g if f[2] is not None) if all(f[2] for f in g)
                            else None for g in self._groups)
         self._extra = _compile(settings.terms)
@@ -308,7 +346,7 @@ class RelevanceModel:
         the article's, as dedup measures it), with that article's label: a copy is the same
         article. TF-IDF cosine proposes the pairs, word shingles decide, as in dedup."""
         cands = [i for i, (a, j, c) in enumerate(zip(articles, out, concept, strict=True))
-                 if not j.relevant and not c.missing and not c.not_about
+                 if not j.relevant and not (c.missing and not self._implied) and not c.not_about
                  and a.canonical_url not in self.verdicts and to_rej[i] < REJECTED_SIMILAR]
         mine = [i for i, j in enumerate(out) if j.relevant]
         if not cands or not (mine or self.accepted):
@@ -377,7 +415,9 @@ class RelevanceModel:
             on = [float(x) for x in raw if x > np.quantile(everything, 0.9)]
         on += [float(x) for x in s_acc]
         lo = _centre(off, PRIOR_OFF)
-        hi = _centre(on, max(PRIOR_ON, lo + 0.05), ON_QUANTILE)
+        # "sure" pages may include a sibling story: their upper quartile; the day's top tenth
+        # without concepts is extreme already (the seed's own report among it): its median
+        hi = _centre(on, max(PRIOR_ON, lo + 0.05), ON_QUANTILE if self._groups else 0.5)
         return Calibration(off=lo, on=max(hi, lo + 0.02), n_off=len(off), n_on=len(on))
 
     def _calibrate_names(self, shares: Sequence[float | None],
@@ -485,11 +525,16 @@ class RelevanceModel:
         score = max(0.0, min(1.0, score))
         taught = to_rejected >= REJECTED_SIMILAR and to_rejected > nearest[1]
         # a sibling story: other actors lead it, and the story's concepts are not all up front
-        other_names = names is not None and name_part < SIBLING_NAMES and not c.in_head
+        # (without required concepts, a text at least halfway to the story's says otherwise)
+        other_names = (names is not None and name_part < SIBLING_NAMES and not c.in_head
+                       and not (c.strength is None and sim >= SIBLING_TEXT))
         # a concept named in one paragraph only, in a text not clearly the story's: in passing
         in_passing = bool(c.passing) and sim < PASSING_TEXT
+        # names and terms alone, in a text hardly more like the story than the day's others
+        unlike = sim < TEXT_FLOOR
         relevant = copy_of is not None or (
-            not c.missing and not in_passing and score >= s.threshold and raw >= s.min_similarity
+            not (c.missing and not self._implied) and not in_passing and not unlike
+            and score >= s.threshold and raw >= s.min_similarity
             and not c.not_about and not taught and not other_names)
 
         terms = ", ".join(c.matched) or "no story terms"
@@ -508,11 +553,14 @@ class RelevanceModel:
         if c.excluded:
             parts.append(f"off-story terms: {', '.join(c.excluded)}")
         if not relevant:
-            reasons = [(bool(c.missing), f"missing concept: {', '.join(c.missing)}"),
+            reasons = [(bool(c.missing) and not self._implied,
+                        f"missing concept: {', '.join(c.missing)}"),
                        (in_passing, f"in passing: {', '.join(c.passing)} named in one "
                                     "paragraph only, not in the headline or lede"),
                        (bool(c.not_about), f"not about: {', '.join(c.not_about)}"),
                        (raw < s.min_similarity, "too unlike the story"),
+                       (unlike, "its text is hardly more like the story than the day's other "
+                                "pages"),
                        (score < s.threshold, f"score below threshold {s.threshold:.2f}"),
                        (other_names, "led by other names: another story"),
                        (taught, f"like a page marked not the story ({to_rejected:.2f})")]

@@ -1,9 +1,10 @@
 """Drafting a story config from a few seed articles (``digest story new``).
 
 The seeds' salient names (capitalised runs such as "Dylann Roof", "Van der Bellen", found in
-every seed and weighted by prominence: title, then lede, then body) become the ``require`` group
-(the top one, plus a second one when the seeds' own titles or the user's title name it too) and
-``terms``; distinctive lower-case words (shared by the seeds, not among common English words)
+every seed and weighted by prominence: title, then lede, then body) become the ``require`` groups
+when the user's title names them (the top one, and a second name the title gives) and ``terms``
+(a title naming none of them requires nothing: its names stand in, see
+``relevance.implied_concepts``); distinctive lower-case words (shared by the seeds, not among common English words)
 join ``terms``; the seeds' ledes draft the description. Nothing is downloaded: the common-word
 list is jusText's English stoplist (shipped with trafilatura) and a small list kept here.
 """
@@ -23,6 +24,7 @@ from urllib.parse import urlsplit
 
 from digest._configread import slugify
 from digest.errors import ConfigError, DigestError
+from digest.relevance import implied_concepts
 
 if TYPE_CHECKING:
     from digest.sources import Getter
@@ -301,17 +303,18 @@ def draft_story(title: str, seeds: Sequence[Seed]) -> Draft:
     concepts = [c for c in _concepts(seeds, common) if c.seeds == len(seeds)] or \
         _concepts(seeds, common)[:1]
     require: list[tuple[str, ...]] = []
-    if concepts:
-        named = [c for c in concepts if _in_title(c, title)]
-        top = named[0] if named else concepts[0]
+    named = [c for c in concepts if _in_title(c, title)]
+    if named:  # what the user's title names, as the seeds spell it
+        top = named[0]
         require.append(_forms(top, common))
-        for c in concepts:
-            if c is top or c.weight < SECOND_GROUP_SHARE * top.weight:
-                continue
-            # the user named it, or an actor: a full name whose short form the seeds use alone
-            if _in_title(c, title) or c.short_form:
-                require.append(_forms(c, common))
-                break
+        second = [c for c in named[1:] if c.weight >= SECOND_GROUP_SHARE * top.weight]
+        if second:  # another name the title gives: a second concept ("Bayer buys Monsanto")
+            require.append(_forms(second[0], common))
+    elif concepts and not implied_concepts(title, [s.as_text() for s in seeds]):
+        require.append(_forms(concepts[0], common))  # the title names nothing: the seeds' name
+    # else: a title naming what the seeds do not share (the Chelsea bombings, seeded with the
+    # first reports from Seaside Park) requires nothing: the title's names stand in, softly
+    # (relevance.implied_concepts), and no name the user did not give becomes a must
     taken = {f.lower() for g in require for f in g}
     need = len(seeds) if len(seeds) <= 2 else math.ceil(len(seeds) / 2)
     terms: list[str] = []
@@ -392,7 +395,10 @@ def render_config(draft: Draft, seed_paths: Sequence[str],
         "# Groups of terms: an article must mention at least one term of EVERY group (e.g. the",
         "# story's main actor, and a second one). Case-insensitive words or phrases; proposed",
         "# from the names every seed carries most prominently.",
-        f"require = [\n    {groups},\n]" if draft.require else "require = []",
+        f"require = [\n    {groups},\n]" if draft.require else
+        "# (none proposed: the seeds share no name your title gives; the title's names stand in,\n"
+        "# weighing what a page is about without leaving any out by themselves)\n"
+        "require = []",
         "# People, places and things of the story: shown in `why` and a small boost to the score.",
         f"terms = {_toml_list(draft.terms)}",
         "# Terms of a different story that is easily confused with this one (lower the score).",

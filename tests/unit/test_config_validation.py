@@ -217,3 +217,13 @@ def test_feeds_can_be_added_to_a_config_with_a_bom(tmp_path: Path) -> None:
     assert add_feeds(path, [("B", "https://b.example/feed.xml")]) == [
         ("B", "https://b.example/feed.xml")]
     assert len(load_config(path).feeds) == 2
+
+
+def test_an_empty_require_written_out_is_the_default(tmp_path):
+    # the README's Config reference gives `[]` as require's default: writing it is no error
+    from digest.config import load_config
+
+    cfg = tmp_path / "story.toml"
+    cfg.write_text('[story]\ntitle = "A story"\n[relevance]\nrequire = []\n'
+                   '[[feeds]]\nname = "F"\nurl = "https://feeds.example/f.xml"\n', encoding="utf-8")
+    assert load_config(cfg).relevance.require == ()

@@ -345,3 +345,41 @@ def test_a_related_page_naming_the_story_in_one_paragraph_is_left_out_in_passing
         "before Sunday's election in Ostland."])
     k = model(ELECTION, ELECTION_SEED).judge([again, *ELECTION_TRUE, *BACKGROUND])[0]
     assert k.relevant, k.why
+
+
+def test_a_title_without_require_names_the_concepts_that_say_what_a_page_is_about() -> None:
+    from digest.relevance import implied_concepts
+
+    seeds = ["The hurricane hit Haiti as Matthew moved north. A recall of phones by Samsung, "
+             "the galaxy of issues. Shares of Bayer and Monsanto rose. The Zika virus spread in "
+             "Singapore. "
+             "The impeachment of Dilma Rousseff."]
+    assert implied_concepts("Hurricane Matthew", seeds) == (("Matthew",),)  # "the hurricane"
+    assert implied_concepts("Bayer's takeover of Monsanto", seeds) == (("Bayer",), ("Monsanto",))
+    assert implied_concepts("Impeachment of Dilma Rousseff", seeds) == (
+        ("Dilma Rousseff", "Dilma", "Rousseff"),)
+    assert implied_concepts("Zika outbreak in Singapore", seeds) == (("Zika",), ("Singapore",))
+    # "galaxy" is used in lower case: the run breaks there
+    assert implied_concepts("Samsung Galaxy Note 7 recall", seeds) == (("Samsung",), ("Note",))
+    assert implied_concepts("the opioid crisis", seeds) == ()
+
+
+def test_a_story_without_require_is_judged_by_its_titles_names() -> None:
+    # a newcomer's least config: title, description, seed; the verdicts are the required ones'
+    story = dict(TAKEOVER, require=())
+    rel = RelevanceSettings()
+    definition = [ProfileDoc("seed.txt", TAKEOVER_SEED),
+                  ProfileDoc("story description", story["description"])]
+    bare = RelevanceModel(rel, definition, background=[f"{a.title}\n{a.text}" for a in BACKGROUND])
+    titled = RelevanceModel(rel, definition, background=[f"{a.title}\n{a.text}" for a in BACKGROUND],
+                            title="Halvard's takeover of Brightmeadow")
+    days = [*TAKEOVER_TRUE, TAKEOVER_SIBLING, TAKEOVER_PASSING]
+    got = {a.url.rsplit("/", 1)[1]: j.relevant
+           for a, j in zip(days, titled.judge(days + BACKGROUND), strict=False)}
+    assert got == {"eu-review": True, "shareholders": True, "nordmilk": False,
+                   "cheese-fair": False}
+    j = titled.judge(days + BACKGROUND)[3]  # the cheese fair names the deal in one paragraph
+    assert "in passing: Halvard" in j.why or "in passing: Brightmeadow" in j.why
+    # the title's names are what keeps the sibling deal out: the text alone is a dairy takeover
+    assert bare.judge(days + BACKGROUND)[2].relevant
+
