@@ -97,6 +97,14 @@ _NEWSLETTER = re.compile(
     re.I,
 )
 _CLICK_HERE = re.compile(r"\bclick here\b|\btap here\b", re.I)
+# a cookie or consent notice printed in the body ("We use cookies to improve your experience")
+_CONSENT = re.compile(
+    r"\b(?:(?:we|this (?:site|website)|our partners) (?:and our partners )?(?:use|uses) cookies"
+    r"|cookies? (?:policy|settings|preferences|notice)|accept (?:all )?cookies"
+    r"|by (?:using|continuing to use|browsing) (?:this|our) (?:site|website)"
+    r"|cookies on this (?:site|website))\b",
+    re.I,
+)
 _COPYRIGHT = re.compile(
     r"^(?:copyright\b|\(c\)|©)|\ball rights reserved\b"
     r"|may not be (?:published|reproduced),? (?:broadcast|rewritten|or redistributed)",
@@ -154,6 +162,8 @@ def _is_debris(line: str) -> bool:
         return True
     if words <= 30 and (_NEWSLETTER.search(line) or _CLICK_HERE.search(line)):
         return True
+    if words <= 45 and _CONSENT.search(line):
+        return True
     if words <= 40 and _COPYRIGHT.search(line):
         return True
     return _is_caption(line, words)
@@ -164,7 +174,7 @@ def clean_article_text(text: str, title: str = "") -> str:
 
     Drops captions and photo credits, bylines, date-only and dateline-only lines, "Read more"/
     "Related" links, advertisement and sharing prompts, newsletter and "click here" prompts,
-    copyright lines, a repeat of the headline, and wire tails such as "(Reporting by ...; Editing
+    cookie and consent notices, copyright lines, a repeat of the headline, and wire tails such as "(Reporting by ...; Editing
     by ...)". Returns the paragraphs joined by a blank line.
     """
     text = unicodedata.normalize("NFC", text)

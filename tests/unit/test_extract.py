@@ -271,6 +271,11 @@ KEEP = "The ceasefire, brokered by Washington and Moscow, took effect at sundown
         "Copyright 2016 The Associated Press. All rights reserved.",
         "(Reporting by Tom Perry; Editing by Peter Graff)",
         "Reporting by Lena Marsh in Geneva; additional reporting by Sam Ortega",
+        "Cookies on this site: we use cookies to improve your experience. Read more: our cookie "
+        "policy.",
+        "We and our partners use cookies to personalise content and adverts. By using this site "
+        "you agree to our cookie policy.",
+        "This website uses cookies. Accept all cookies",
     ],
 )
 def test_debris_lines_are_dropped(debris: str) -> None:
@@ -290,6 +295,7 @@ def test_debris_lines_are_dropped(debris: str) -> None:
         "Watch for the Security Council vote on Tuesday, diplomats said.",
         "Related talks will resume in Geneva next week.",
         "By Aaron Humes: The Americas cannot ignore the risk of further surges, officials warned.",
+        "Regulators said the bank used cookies to track customers without their consent.",
     ],
 )
 def test_prose_that_looks_like_debris_is_kept(prose: str) -> None:
