@@ -319,7 +319,8 @@ def scenario(args: argparse.Namespace, size: int, work: Path, env: dict[str, str
                 if (together_out / r["slug"]).is_dir():
                     r["same_as_together"] = r["urls"] == digest_urls(together_out, r["slug"])
             out["alone"] = {"sample": sample, "estimated": {
-                str(n): extrapolate_alone(sample, specs, n) for n in args.stories if n > 1}}
+                str(n): extrapolate_alone(sample, specs, n) for n in args.stories if n > 1}
+                if sample else {}}  # --alone-sample 0: nothing to extrapolate from
             if not args.skip_naive:
                 nv = naive_peer(feeds, work, env, args.naive_sample)
                 pages = nv.report["pages"]  # type: ignore[index]
@@ -404,7 +405,7 @@ def render_table(result: dict) -> str:
                      f"{wcrawl.get('feed_requests')} feed requests; server: "
                      f"{wm['requests'].get('304', 0)} answers 304, "
                      f"{wm['requests'].get('200', 0)} downloads")
-        if "alone" in run:
+        if run.get("alone", {}).get("sample"):
             a = run["alone"]
             k = len(a["sample"])
             mean = statistics.mean(r["wall"] for r in a["sample"])
@@ -421,7 +422,7 @@ def render_table(result: dict) -> str:
                          f"{nv['web_pages']} pages, x{n}")
     lines.append("")
     main = result["runs"][str(p["articles"])]
-    if "alone" in main:
+    if main.get("alone", {}).get("sample"):
         lines.append("alone sample (story: wall s, digest articles, same digest as together):")
         for r in main["alone"]["sample"]:
             same = r.get("same_as_together")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 _SECRET_PARAM = re.compile(r"(?i)(token|key|secret|pass|password|passwd|pwd|sig|signature|auth)")
@@ -32,6 +33,7 @@ INDEX_FILE = re.compile(r"/(?:index|default)\.(?:html?|php|aspx?)$", re.I)
 ITEM_PARAM = "digest-item"  # marks the address of a feed item that has no link (feeds.inline_url)
 
 
+@lru_cache(maxsize=1 << 16)  # a day's thousands of items are asked for again by every story
 def canonical_url(url: str) -> str:
     """Return the canonical identity of ``url`` (idempotent; never raises)."""
     try:
