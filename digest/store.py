@@ -383,6 +383,33 @@ class Store:
             log.warning("%s: articles row for %s is damaged (%s): ignored", self.path, url, exc)
             return None
 
+    def articles_for(self, urls: Iterable[str]
+                     ) -> dict[str, tuple[Article | Screened, dt.datetime | None]]:
+        """:meth:`article_for` of many addresses at once (a day's thousands of feed items in a
+        few queries, each article read once): url -> (stored article, entry update time), for
+        the urls state knows."""
+        wanted = list(dict.fromkeys(urls))
+        canonical: dict[str, str] = {}
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            canonical.update((r[0], r[1]) for r in self._query(
+                f"SELECT url, canonical_url FROM aliases WHERE url IN ({marks})", chunk))
+        records: dict[str, tuple[Article | Screened, dt.datetime | None]] = {}
+        keys = list(dict.fromkeys(canonical.values()))
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self._query(
+                    f"SELECT * FROM articles WHERE canonical_url IN ({marks})", chunk):
+                try:
+                    records[row["canonical_url"]] = (_record_from_row(row),
+                                                     _time(row["entry_updated"]))
+                except BAD_ROW as exc:
+                    log.warning("%s: articles row for %s is damaged (%s): ignored", self.path,
+                                row["canonical_url"], exc)
+        return {u: records[c] for u, c in canonical.items() if c in records}
+
     def articles(self, canonical_urls: Iterable[str]) -> dict[str, Article]:
         urls = list(dict.fromkeys(canonical_urls))
         found: dict[str, Article] = {}
@@ -412,6 +439,17 @@ class Store:
     def failure(self, url: str) -> str | None:
         rows = self._query("SELECT reason FROM failures WHERE url=?", (url,))
         return rows[0][0] if rows else None
+
+    def failures(self, urls: Iterable[str]) -> dict[str, str]:
+        """:meth:`failure` of many addresses at once: url -> reason, for those that failed."""
+        wanted = list(dict.fromkeys(urls))
+        found: dict[str, str] = {}
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update((r[0], r[1]) for r in self._query(
+                f"SELECT url, reason FROM failures WHERE url IN ({marks})", chunk))
+        return found
 
     def record_failure(self, url: str, reason: str) -> None:
         with self.transaction() as db:

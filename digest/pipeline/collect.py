@@ -307,16 +307,16 @@ def plan_pages(ctx: RunContext, selection: Selection) -> Plan:
     mark = screen.fingerprint if screen is not None else None
     taught = frozenset(v.url for v in feedback.verdicts(ctx.store, ctx.config.story.slug)
                        if v.is_story)
+    # what state holds of the day's items, in a few queries rather than two per item
+    failures = ctx.store.failures(c.entry.url for c in selection.candidates)
+    stored = ctx.store.articles_for(u for c in selection.candidates
+                                    for u in (c.canonical, *c.aliases))
     for c in selection.candidates:
-        reason = ctx.store.failure(c.entry.url)
+        reason = failures.get(c.entry.url)
         if reason is not None:
             failed.append(Skipped(c.entry.url, reason, c.entry.title, kind="failed"))
             continue
-        found = None
-        for url in (c.canonical, *c.aliases):
-            found = ctx.store.article_for(url)
-            if found:
-                break
+        found = next((stored[u] for u in (c.canonical, *c.aliases) if u in stored), None)
         if found and isinstance(found[0], Screened) and (
                 found[0].screen != mark or found[0].canonical_url in taught):
             found = None  # screened out under other story terms (or none now), or a reader

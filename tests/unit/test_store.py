@@ -39,6 +39,21 @@ def test_article_is_found_by_any_alias(tmp_path):
         assert s.article_for("https://ex.com/2") is None
 
 
+def test_many_addresses_are_looked_up_as_one_at_a_time_would(tmp_path):
+    with Store(tmp_path / "s.db") as s:
+        saved = [article(n) for n in range(1, 1203)]  # more than one query's chunk of 500
+        for a in saved:
+            s.save_article(a, aliases=[f"https://ex.com/amp/{a.canonical_url[15:]}"],
+                           entry_updated=T)
+        s.record_failure("https://ex.com/gone", "404 Not Found")
+        asked = ([a.url for a in saved[::3]] + [f"https://ex.com/amp/{n}" for n in (2, 700)]
+                 + ["https://ex.com/unknown", "https://ex.com/gone"])
+        batch = s.articles_for(asked)
+        assert set(batch) == {u for u in asked if s.article_for(u) is not None}
+        assert all(batch[u] == s.article_for(u) for u in batch)
+        assert s.failures(asked + ["https://ex.com/1"]) == {"https://ex.com/gone": "404 Not Found"}
+
+
 def test_digests_carried_and_sentences_are_scoped_to_earlier_dates(tmp_path):
     with Store(tmp_path / "s.db") as s:
         d1, d2 = dt.date(2016, 9, 17), dt.date(2016, 9, 18)
