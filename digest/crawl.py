@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from digest.config import Config, FetchSettings
 from digest.errors import FetchError
@@ -35,6 +35,8 @@ from digest.screen import Screen
 
 FetchKey = tuple[FetchSettings, Path | None]
 _SHARED: dict[str, Crawl] = {}  # crawls of the runs in this process, by key
+
+T = TypeVar("T")
 
 
 def share(crawl: Crawl) -> str:
@@ -130,9 +132,20 @@ class Crawl:
         self._feed_urls: set[str] = set()
         self._covers: dict[frozenset[str | None], frozenset[str | None]] = {}
         self._lock = threading.Lock()
+        self._derived: dict[tuple[str, str, str], Any] = {}
         self.feed_requests = 0  # feed requests sent (the rest were answered from memory)
         for cfg in configs:
             self.add(cfg)
+
+    def derived(self, fn: Callable[[str, str], T], text: str, language: str) -> T:
+        """``fn(text, language)``, computed once for all the stories of the crawl: what every
+        story derives from the same page text (its stemmed terms, its names) before judging."""
+        key = (fn.__qualname__, language, text)
+        try:
+            return self._derived[key]  # type: ignore[no-any-return]
+        except KeyError:
+            value = self._derived[key] = fn(text, language)
+            return value
 
     def add(self, config: Config) -> None:
         """Take a story's screen into account (before its pages are crawled)."""
@@ -219,6 +232,7 @@ class Crawl:
         for fetcher in self._fetchers.values():
             fetcher.close()
         self._fetchers.clear()
+        self._derived.clear()
 
     def __enter__(self) -> Crawl:
         return self

@@ -30,9 +30,10 @@ import math
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, chain
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -256,13 +257,17 @@ class RelevanceModel:
     def __init__(self, settings: RelevanceSettings, definition: Sequence[ProfileDoc],
                  accepted: Sequence[ProfileDoc] = (), background: Sequence[str] = (),
                  language: str = "english", rejected: Sequence[ProfileDoc] = (),
-                 verdicts: Mapping[str, bool] | None = None, title: str = "") -> None:
+                 verdicts: Mapping[str, bool] | None = None, title: str = "",
+                 derived: Callable[[Callable[[str, str], Any], str, str], Any] | None = None
+                 ) -> None:
         self.settings = settings
         self.definition = tuple(p for p in definition if p.text.strip())
         self.accepted = tuple(p for p in accepted if p.text.strip())
         self.background = tuple(background)
         self.rejected = tuple(p for p in rejected if p.text.strip())  # marked "not the story"
         self.verdicts = dict(verdicts or {})  # canonical URL -> a reader's verdict
+        # fn(text, language) shared with the other stories of a crawl (Crawl.derived), or direct
+        self._derived = derived or (lambda fn, text, language: fn(text, language))
         self.language = language
         # without required concepts, the title's names stand in for them: they say what a page
         # is about (headline, lede, how many paragraphs) but leave out no page by themselves
@@ -306,7 +311,7 @@ class RelevanceModel:
         fulls = [f"{a.title}\n{a.description}\n{a.text}" for a in articles]
         nd, nc, nr = len(self.definition), len(self.accepted), len(self.rejected)
         profile_docs = self.definition + self.accepted + self.rejected
-        docs = (_terms(t, self.language)
+        docs = (self._derived(_terms, t, self.language)
                 for t in chain(fulls, heads, (p.text for p in profile_docs), self.background))
         m = textvec.tfidf(docs)
         full_m, head_m = m[:n], m[n:2 * n]
@@ -434,7 +439,7 @@ class RelevanceModel:
         return Calibration(off=lo, on=max(hi, lo + 0.05), n_off=len(off), n_on=len(on))
 
     def _name_shares(self, heads: Sequence[str]) -> list[float | None]:
-        found = [entities.names(h, self.language) for h in heads]
+        found = [self._derived(entities.names, h, self.language) for h in heads]
         df: Counter[str] = Counter()
         for f in found:
             df.update(f.keys())

@@ -90,7 +90,8 @@ def story_profile(ctx: RunContext, history: History) -> RelevanceModel:
     rejected = [ProfileDoc(v.url, f"{marked[v.url].title}\n{marked[v.url].text}")
                 for v in taught if not v.is_story and v.url in marked]
     return RelevanceModel(cfg.relevance, definition, accepted, background, rejected=rejected,
-                          verdicts={v.url: v.is_story for v in taught}, title=cfg.story.title)
+                          verdicts={v.url: v.is_story for v in taught}, title=cfg.story.title,
+                          derived=ctx.crawl.derived if ctx.crawl is not None else None)
 
 
 def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,

@@ -79,3 +79,24 @@ def test_a_page_is_reduced_once_for_every_screen_and_extracted_when_anyone_needs
 def test_a_story_screen_follows_its_config() -> None:
     assert story_screen(_config([["Syria"]])) == Screen.for_story([["Syria"]])
     assert story_screen(_config([["Syria"]], prefilter=False)) is None
+
+
+def test_what_stories_derive_from_the_same_text_is_computed_once_per_crawl():
+    from digest.crawl import Crawl
+
+    calls: list[tuple[str, str]] = []
+
+    def terms(text: str, language: str) -> list[str]:
+        calls.append((text, language))
+        return text.lower().split()
+
+    crawl = Crawl()
+    first = crawl.derived(terms, "Kerry and Lavrov", "english")
+    again = crawl.derived(terms, "Kerry and Lavrov", "english")
+    assert first == again == ["kerry", "and", "lavrov"] and len(calls) == 1
+    crawl.derived(terms, "Kerry and Lavrov", "german")  # another language is another value
+    crawl.derived(terms, "Churkin", "english")
+    assert len(calls) == 3
+    crawl.close()
+    crawl.derived(terms, "Kerry and Lavrov", "english")  # closed: nothing kept
+    assert len(calls) == 4
