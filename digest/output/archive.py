@@ -36,7 +36,10 @@ def atomic_write(path: str | Path, data: bytes | str) -> Path:
     raw = data.encode("utf-8") if isinstance(data, str) else data
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        # the writer's process id in the name: a file left by a killed writer can be told from
+        # one being written now (remove_stale_temps)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.",
+                                   suffix=".tmp")
     except OSError as exc:
         raise DeliveryError(f"{path}: cannot write: {exc.strerror or exc}") from None
     try:
@@ -56,6 +59,44 @@ def atomic_write(path: str | Path, data: bytes | str) -> Path:
         raise
     _fsync_dir(path.parent)
     return path
+
+
+_TEMP = re.compile(r"^\..+\.(\d+)\.[^.]+\.tmp$")
+
+
+def remove_stale_temps(folder: str | Path) -> int:
+    """Remove the temporary files of :func:`atomic_write` in ``folder`` whose writer is gone
+    (a run killed between writing and renaming); return how many. A file a live process is
+    writing is left alone."""
+    removed = 0
+    try:
+        entries = list(Path(folder).glob(".*.tmp"))
+    except OSError:
+        return 0
+    for path in entries:
+        m = _TEMP.match(path.name)
+        if not m or _alive(int(m.group(1))):
+            continue
+        try:
+            path.unlink()
+            removed += 1
+        except OSError:
+            pass
+    if removed:
+        log.info("%s: removed %d temporary file(s) left by a stopped run", folder, removed)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process, or no permission to ask: assume it is alive
+        return True
+    return True
 
 
 def _fsync_dir(folder: Path) -> None:

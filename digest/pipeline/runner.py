@@ -19,6 +19,7 @@ from digest import feedback
 from digest.errors import SourcesError
 from digest.history import History
 from digest.models import Digest, FeedResult
+from digest.output.archive import remove_stale_temps
 from digest.pipeline import collect, compose, replay
 from digest.pipeline.collect import Gathered, Selection
 from digest.pipeline.compose import Draft
@@ -70,6 +71,9 @@ def run(ctx: RunContext, stages: Stages = DIRECT) -> RunResult:
     record: each stage's wall-clock time, plus the parts a stage reports in its value."""
     start = time.perf_counter()
     timings: dict[str, float] = {}
+    # a run killed while writing left a hidden temporary file: gone before anything is written
+    remove_stale_temps(ctx.out_dir / ctx.config.story.slug)
+    remove_stale_temps(ctx.out_dir)
     feeds = _timed(timings, "feeds", stages.read_feeds, ctx)
     if feeds and all(f.status == "error" for f in feeds):
         first = next(f for f in feeds)

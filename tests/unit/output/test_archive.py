@@ -158,3 +158,26 @@ def test_temp_files_are_in_the_target_folder(tmp_path, monkeypatch):
     monkeypatch.setattr(archive.os, "replace", spy)
     atomic_write(tmp_path / "a" / "b.txt", "x")
     assert seen == [(str(tmp_path / "a"), str(tmp_path / "a"))]
+
+
+def test_temporary_files_of_a_killed_writer_are_removed_and_a_live_ones_kept(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from digest.output.archive import remove_stale_temps
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # a process that has exited: its pid names no live writer
+    dead = tmp_path / f".2016-09-17.md.{gone.pid}.abc123.tmp"
+    live = tmp_path / f".2016-09-17.json.{os.getpid()}.def456.tmp"
+    other = tmp_path / ".notes.tmp"  # not one of ours: no writer's pid in the name
+    for p in (dead, live, other):
+        p.write_text("partial", encoding="utf-8")
+    (tmp_path / "2016-09-17.md").write_text("whole", encoding="utf-8")
+    assert remove_stale_temps(tmp_path) == 1
+    assert not dead.exists() and live.exists() and other.exists()
+    assert (tmp_path / "2016-09-17.md").read_text(encoding="utf-8") == "whole"
+    # atomic_write names its temporary file with the writer's pid
+    atomic_write(tmp_path / "x.txt", "data")
+    assert sorted(p.name for p in tmp_path.glob(".x.txt.*")) == []
