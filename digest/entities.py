@@ -11,34 +11,19 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from functools import lru_cache
 from itertools import chain
 
-from sumy.utils import get_stop_words
+from digest.text.vec import stop_words
 
 # what ends a run of name words; the first group also starts a sentence
 _BREAK = re.compile(r"([.!?:\n\"“”—–•|]|(?<!\w)'|'(?!\w))|[,;()\[\]]")
 _PARTICLES = frozenset("al el ez az as ad an ash at bin ibn de del der di du da la le van von of "
                        "the and".split())
 # capitalised words that are rarely names even mid-sentence
-NOT_NAMES = _NOT_NAMES = frozenset("""monday tuesday wednesday thursday friday saturday sunday january february
+NOT_NAMES = frozenset("""monday tuesday wednesday thursday friday saturday sunday january february
     march april may june july august september october november december sept sep oct nov dec jan
     feb mar apr jun jul aug mr mrs ms dr i""".split())
 _EDGE = "'’\"“”‘-.,;:!?()[]{}*«»"
-
-
-@lru_cache(maxsize=4)
-def stop_words(language: str) -> frozenset[str]:
-    """sumy's stop words of ``language`` (none for a language it lacks)."""
-    return _stop(language)
-
-
-@lru_cache(maxsize=4)
-def _stop(language: str) -> frozenset[str]:
-    try:
-        return frozenset(get_stop_words(language))
-    except LookupError:
-        return frozenset()
 
 
 def _key(word: str) -> str:
@@ -50,7 +35,7 @@ def _key(word: str) -> str:
 
 def names(text: str, language: str = "english") -> Counter[str]:
     """Name words of ``text`` with their counts (lower-cased; see the module docstring)."""
-    stop = _stop(language)
+    stop = stop_words(language)
     out: Counter[str] = Counter()
     initial: Counter[str] = Counter()  # lone capitalised words that start a sentence
     starts = True
@@ -97,5 +82,5 @@ def _flush(run: list[str], lone_start: bool, out: Counter[str], initial: Counter
         initial[run[0]] += 1  # a name only if it is one elsewhere in the text
         return
     for key in run:
-        if len(key) > 1 and key not in stop and key not in _NOT_NAMES:
+        if len(key) > 1 and key not in stop and key not in NOT_NAMES:
             out[key] += 1

@@ -151,7 +151,7 @@ def implied_concepts(title: str, texts: Sequence[str], language: str = "english"
     # a title's first word is capitalised anyway: a name only if the texts capitalise it
     # mid-sentence too ("Impeachment of Dilma Rousseff" -> Dilma Rousseff)
     mid = {w.lower() for t in texts for w in re.findall(r"(?<![.!?\n]\s)(?<=\s)[A-Z][\w'’-]*", t)}
-    stop = entities.stop_words(language)
+    stop = textvec.stop_words(language)
     groups: list[tuple[str, ...]] = []
     run: list[str] = []
     for i, raw in enumerate([*title.split(), ""]):

@@ -12,19 +12,11 @@ from functools import lru_cache
 import numpy as np
 import scipy.sparse as sp
 from sumy.nlp.stemmers import Stemmer, null_stemmer
-from sumy.utils import get_stop_words
 
 from digest.text.tokenize import split_words
+from digest.text.vec import stop_words
 
 Concept = tuple[str, str]
-
-
-@lru_cache(maxsize=16)
-def stop_words(language: str) -> frozenset[str]:
-    try:
-        return frozenset(get_stop_words(language))
-    except LookupError:
-        return frozenset()
 
 
 @lru_cache(maxsize=16)

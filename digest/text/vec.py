@@ -22,7 +22,8 @@ WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?", re.UNICODE)
 
 
 @lru_cache(maxsize=4)
-def _stop_words(language: str) -> frozenset[str]:
+def stop_words(language: str) -> frozenset[str]:
+    """sumy's stop words of ``language`` (none for a language it lacks); the project's one list."""
     try:
         return frozenset(get_stop_words(language))
     except LookupError:
@@ -43,7 +44,7 @@ def words(text: str) -> list[str]:
 
 def terms(text: str, language: str = "english") -> list[str]:
     """Stemmed content words: stop words and one-letter tokens removed."""
-    stop = _stop_words(language)
+    stop = stop_words(language)
     stem = _stems(language).__getitem__
     return [stem(w) for w in words(text) if len(w) > 1 and w not in stop]
 
