@@ -295,6 +295,16 @@ class Store:
             except sqlite3.Error as exc:
                 raise state_error(self.path, exc) from None
 
+    def _query_in(self, sql: str, values: Iterable[str], chunk: int = 500) -> list[sqlite3.Row]:
+        """``sql`` with its ``{marks}`` placeholder filled for each chunk of ``values`` (distinct,
+        in order): one ``... IN (?, ?, ...)`` query per chunk, the rows of all of them."""
+        wanted = list(dict.fromkeys(values))
+        rows: list[sqlite3.Row] = []
+        for i in range(0, len(wanted), chunk):
+            part = wanted[i:i + chunk]
+            rows += self._query(sql.format(marks=",".join("?" * len(part))), part)
+        return rows
+
     def read(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
         """A read-only query, for modules that own a table of their own (digest/outbox.py)."""
         return self._query(sql, params)
@@ -372,55 +382,31 @@ class Store:
 
     def article_for(self, url: str) -> tuple[Article | Screened, dt.datetime | None] | None:
         """A stored article reached by ``url`` (or any alias), with the feed entry's update time."""
-        rows = self._query(
-            "SELECT a.*, a.entry_updated FROM aliases x JOIN articles a"
-            " ON a.canonical_url = x.canonical_url WHERE x.url=?", (url,))
-        if not rows:
-            return None
-        try:
-            return _record_from_row(rows[0]), _time(rows[0]["entry_updated"])
-        except BAD_ROW as exc:
-            log.warning("%s: articles row for %s is damaged (%s): ignored", self.path, url, exc)
-            return None
+        return self.articles_for([url]).get(url)
 
     def articles_for(self, urls: Iterable[str]
                      ) -> dict[str, tuple[Article | Screened, dt.datetime | None]]:
         """:meth:`article_for` of many addresses at once (a day's thousands of feed items in a
         few queries, each article read once): url -> (stored article, entry update time), for
-        the urls state knows."""
-        wanted = list(dict.fromkeys(urls))
-        canonical: dict[str, str] = {}
-        for i in range(0, len(wanted), 500):
-            chunk = wanted[i:i + 500]
-            marks = ",".join("?" * len(chunk))
-            canonical.update((r[0], r[1]) for r in self._query(
-                f"SELECT url, canonical_url FROM aliases WHERE url IN ({marks})", chunk))
+        the urls state knows. A damaged row is logged and left out."""
+        canonical = {r[0]: r[1] for r in self._query_in(
+            "SELECT url, canonical_url FROM aliases WHERE url IN ({marks})", urls)}
         records: dict[str, tuple[Article | Screened, dt.datetime | None]] = {}
-        keys = list(dict.fromkeys(canonical.values()))
-        for i in range(0, len(keys), 500):
-            chunk = keys[i:i + 500]
-            marks = ",".join("?" * len(chunk))
-            for row in self._query(
-                    f"SELECT * FROM articles WHERE canonical_url IN ({marks})", chunk):
-                try:
-                    records[row["canonical_url"]] = (_record_from_row(row),
-                                                     _time(row["entry_updated"]))
-                except BAD_ROW as exc:
-                    log.warning("%s: articles row for %s is damaged (%s): ignored", self.path,
-                                row["canonical_url"], exc)
+        for row in self._query_in("SELECT * FROM articles WHERE canonical_url IN ({marks})",
+                                  canonical.values()):
+            try:
+                records[row["canonical_url"]] = (_record_from_row(row),
+                                                 _time(row["entry_updated"]))
+            except BAD_ROW as exc:
+                log.warning("%s: articles row for %s is damaged (%s): ignored", self.path,
+                            row["canonical_url"], exc)
         return {u: records[c] for u, c in canonical.items() if c in records}
 
     def articles(self, canonical_urls: Iterable[str]) -> dict[str, Article]:
-        urls = list(dict.fromkeys(canonical_urls))
-        found: dict[str, Article] = {}
-        for i in range(0, len(urls), 500):
-            chunk = urls[i:i + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = self._query(f"SELECT * FROM articles WHERE canonical_url IN ({marks})"
-                               " AND screened IS NULL", chunk)
-            for article in _good_rows(self.path, "articles", rows, _article_from_row):
-                found[article.canonical_url] = article
-        return found
+        rows = self._query_in("SELECT * FROM articles WHERE canonical_url IN ({marks})"
+                              " AND screened IS NULL", canonical_urls)
+        return {a.canonical_url: a
+                for a in _good_rows(self.path, "articles", rows, _article_from_row)}
 
     def articles_published(self, since: dt.datetime, until: dt.datetime,
                            limit: int = 2000) -> list[Article]:
@@ -442,14 +428,8 @@ class Store:
 
     def failures(self, urls: Iterable[str]) -> dict[str, str]:
         """:meth:`failure` of many addresses at once: url -> reason, for those that failed."""
-        wanted = list(dict.fromkeys(urls))
-        found: dict[str, str] = {}
-        for i in range(0, len(wanted), 500):
-            chunk = wanted[i:i + 500]
-            marks = ",".join("?" * len(chunk))
-            found.update((r[0], r[1]) for r in self._query(
-                f"SELECT url, reason FROM failures WHERE url IN ({marks})", chunk))
-        return found
+        return {r[0]: r[1] for r in self._query_in(
+            "SELECT url, reason FROM failures WHERE url IN ({marks})", urls)}
 
     def record_failure(self, url: str, reason: str) -> None:
         with self.transaction() as db:
