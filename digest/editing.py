@@ -31,8 +31,6 @@ def _norm(text: str) -> str:
 
 
 _FIGURE = re.compile(r"\d[\d,.]*")
-
-
 _SUFFIXED = re.compile(r"\b([A-Z][\w.]*)-[a-z]+\b")  # "U.S.-led", "Qaeda-linked": the name
 _OPENER = re.compile(r"^\W*[A-Z]\w*(?=\s+[a-z])")  # "Warplanes of…": a capital, not a name
 

@@ -351,7 +351,7 @@ class RelevanceModel:
         the article's, as dedup measures it), with that article's label: a copy is the same
         article. TF-IDF cosine proposes the pairs, word shingles decide, as in dedup."""
         cands = [i for i, (a, j, c) in enumerate(zip(articles, out, concept, strict=True))
-                 if not j.relevant and not (c.missing and not self._implied) and not c.not_about
+                 if not j.relevant and not self._lacks(c) and not c.not_about
                  and a.canonical_url not in self.verdicts and to_rej[i] < REJECTED_SIMILAR]
         mine = [i for i, j in enumerate(out) if j.relevant]
         if not cands or not (mine or self.accepted):
@@ -401,6 +401,11 @@ class RelevanceModel:
             weights = np.clip(near / typical, 0.0, 1.0) ** 2
         refine = _unit(np.asarray(acc.multiply(weights[:, None]).sum(axis=0)).ravel())
         return _unit(anchor + ACCEPTED_WEIGHT * float(weights.mean()) * refine), weights
+
+    def _lacks(self, c: _Concepts) -> bool:
+        """A required concept is nowhere in the page (the title's names, standing in for
+        required concepts, never leave a page out by themselves)."""
+        return bool(c.missing) and not self._implied
 
     def _has_all(self, text: str) -> bool:
         """Every required concept has a word somewhere in ``text`` (a loose, fast test)."""
@@ -538,7 +543,7 @@ class RelevanceModel:
         # names and terms alone, in a text hardly more like the story than the day's others
         unlike = sim < TEXT_FLOOR
         relevant = copy_of is not None or (
-            not (c.missing and not self._implied) and not in_passing and not unlike
+            not self._lacks(c) and not in_passing and not unlike
             and score >= s.threshold and raw >= s.min_similarity
             and not c.not_about and not taught and not other_names)
 
@@ -558,8 +563,7 @@ class RelevanceModel:
         if c.excluded:
             parts.append(f"off-story terms: {', '.join(c.excluded)}")
         if not relevant:
-            reasons = [(bool(c.missing) and not self._implied,
-                        f"missing concept: {', '.join(c.missing)}"),
+            reasons = [(self._lacks(c), f"missing concept: {', '.join(c.missing)}"),
                        (in_passing, f"in passing: {', '.join(c.passing)} named in one "
                                     "paragraph only, not in the headline or lede"),
                        (bool(c.not_about), f"not about: {', '.join(c.not_about)}"),
