@@ -133,7 +133,9 @@ def _display(sentence: Sentence | str) -> str:
 
 
 def _repeats(document: StoryDocument, already_sent: Sequence[str], language: str) -> set[Sentence]:
-    """Sentences equal to, or near-paraphrases of, sentences sent before."""
+    """Sentences equal to, or near-paraphrases of, sentences sent before. An article's opening
+    sentence is news again unless it copies one (cosine ``COPY``): a running story's lede shares
+    most of its words with what was sent ("summon Stumpf" then "Stumpf will testify Tuesday")."""
     if not already_sent:
         return set()
     sentences = list(dict.fromkeys(document.sentences))
@@ -142,9 +144,11 @@ def _repeats(document: StoryDocument, already_sent: Sequence[str], language: str
     similarity = cross_cosine([str(s) for s in sentences], list(already_sent), language)
     best = similarity.max(axis=1).toarray().ravel()
     sent_before = {_norm(t) for t in already_sent}
+    origins = document.origins
     return {
         s for s, score in zip(sentences, best, strict=True)
-        if score >= SAME_FACT or _norm(str(s)) in sent_before
+        if _norm(str(s)) in sent_before
+        or score >= (COPY if any(o.index == 0 for o in origins.get(s, ())) else SAME_FACT)
     }
 
 

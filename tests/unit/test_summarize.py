@@ -136,6 +136,30 @@ def test_already_sent_sentences_are_not_repeated() -> None:
     assert not any("62" in s.text for s in reworded)
 
 
+def test_todays_lede_is_news_again_though_it_shares_words_with_an_earlier_overview() -> None:
+    # An earlier digest said senators were pressing for a hearing; today's outlets lead with the
+    # hearing set for Tuesday. The two sentences share most words (cosine >= 0.5), yet the lede is
+    # the day's news: only a copy of a sent sentence keeps an article's opening sentence out.
+    sent = ["Democrats on the Senate Banking Committee are pressing its chairman to summon John "
+            "Stumpf, the chief executive of Wells Fargo, to testify about accounts opened "
+            "without customers' permission."]
+    lede = ("John Stumpf, the chief executive of Wells Fargo, will testify before the Senate "
+            "Banking Committee on Tuesday about accounts opened without customers' permission.")
+    later = ("Lawmakers said Stumpf, the chief executive of Wells Fargo, should testify to the "
+             "Senate Banking Committee about accounts opened without customers' permission.")
+    articles = [article("https://a.example/hearing", "Meridian Wire",
+                        f"{lede}\n\nThe hearing starts at 10 a.m. in the Dirksen building.\n\n"
+                        f"{later}"),
+                article("https://b.example/hearing", "Northern Post",
+                        f"{lede}\n\nRegulators will appear on a second panel that afternoon.",
+                        hour=11)]
+    overview = [s.text for s in summarize_story(articles, words=250, already_sent=sent)]
+    assert lede in overview
+    assert later not in overview  # not an opening sentence: a near-paraphrase of a sent one
+    # a copy of a sent sentence stays out even as an article's lede
+    assert lede not in [s.text for s in summarize_story(articles, words=250, already_sent=[lede])]
+
+
 @pytest.mark.parametrize("method", ["lead", "lexrank", "textrank", "story", "concepts"])
 def test_any_method_makes_an_attributed_overview(method: str) -> None:
     overview = summarize_story(five_outlets(), words=80, method=method)
