@@ -50,6 +50,12 @@ _TITLE_PROXY = {"chelsea-bombing": "story titles carry the title's names in 12/2
 _PROXIED = [pytest.param(p, id=p.name, marks=pytest.mark.xfail(strict=True,
                                                                reason=_TITLE_PROXY[p.name]))
             if p.name in _TITLE_PROXY else pytest.param(p, id=p.name) for p in PACKS]
+# colombia-peace (held out): drafted from three pages, require FARC AND Colombia/Colombian; the
+# proxy counts 13/23 story titles with one of them (reactions, Uribe, Bojaya, Doral, the march)
+_TITLE_PROXY_3 = {**_TITLE_PROXY, "colombia-peace": "story titles carry the draft's names in 13/23"}
+_PROXIED_3 = [pytest.param(p, id=p.name, marks=pytest.mark.xfail(strict=True,
+                                                                 reason=_TITLE_PROXY_3[p.name]))
+              if p.name in _TITLE_PROXY_3 else pytest.param(p, id=p.name) for p in PACKS]
 
 
 @pytest.mark.parametrize("pack", _PROXIED)
@@ -154,7 +160,7 @@ def test_derived_forms_join_their_name_but_do_not_make_a_second_group():
                                                     frozenset({"Haiti", "Haitian", "Haitians"})}
 
 
-@pytest.mark.parametrize("pack", _PROXIED)
+@pytest.mark.parametrize("pack", _PROXIED_3)
 def test_require_drafted_from_three_extracted_pages_accepts_each_of_them(pack):
     from digest.extract import extract_article
 
