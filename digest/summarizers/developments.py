@@ -7,7 +7,10 @@ outlets use it today (each outlet's earliest use, lead prior, scaled by the sour
 times how new it is (words of sentences sent in earlier digests weigh ``known_discount``).
 Containment, not cosine, because a development is told at different lengths: "the ISSG failed to
 revive the truce" is inside "a meeting of the ISSG in New York ended without agreement on how to
-restore the truce" although their cosine is low.
+restore the truce" although their cosine is low. Two sentences sharing half the smaller one's
+content words (five or more) tell one development too, whatever their weights: on a story's first
+day every sentence is about the event, so idf weighs the event's own words ("explosion", "Chelsea",
+"29 people") little, and two outlets' ledes of it looked like two developments.
 
 Selection is the story method's concept coverage (outlets × lead prior × novelty × each source's
 confidence) with its redundancy rules, plus that grouping: the first pick of a development is its
@@ -42,6 +45,9 @@ class DevelopmentSummarizer(StorySummarizer):
     # every sentence that shares one word with it)
     told_weight = 0.5  # salience of a word already sent in an earlier digest (it still names
     # the actors: "the support group" met again is one development, not background)
+    same_words = 0.5  # ... or this share of the smaller sentence's content words, unweighted:
+    same_words_min = 5  # ... and at least this many (two ledes of one event on a first day,
+    # when idf among the day's sentences makes the event's own words weigh little)
     spread_exponent = 0.5  # a word's weight grows as (outlets using it, lead-weighted) ** this
 
     def select(
@@ -66,13 +72,17 @@ class DevelopmentSummarizer(StorySummarizer):
         binary_t = sp.csr_matrix(binary.T)
         threshold = self.same_development if told else self.same_development_first
 
+        sizes = np.asarray(binary.sum(axis=1)).ravel()
+
         def same(j: int) -> np.ndarray:
             # a word weighs the same in every sentence, so the shared weight is symmetric
             shared = (salient[j] @ binary_t).toarray().ravel()
             count = (binary[j] @ binary_t).toarray().ravel()
             lighter = np.minimum(totals, totals[j])
             lighter[lighter <= 0] = np.inf
-            return (shared / lighter >= threshold) & (count >= self.shared_words)
+            weighted = (shared / lighter >= threshold) & (count >= self.shared_words)
+            smaller = np.maximum(np.minimum(sizes, sizes[j]), 1)
+            return weighted | ((count / smaller >= self.same_words) & (count >= self.same_words_min))
 
         return same
 

@@ -72,6 +72,36 @@ def test_one_sentence_per_development_attributed_to_every_outlet_telling_it():
     assert same_development_pairs(texts) == []
 
 
+# A story's first day: three outlets' ledes of one blast, each with its own details, and two
+# other developments. idf among the day's sentences weighs the blast's own words little.
+BLAST = [
+    article("https://a.example/b1", "Meridian Wire",
+            "An explosion tore through a crowded street in Manhattan's Chelsea neighbourhood on "
+            "Saturday night, injuring 29 people, and police found a second device nearby.\n\n"
+            "The FBI joined the investigation on Sunday morning.", 8),
+    article("https://b.example/b2", "The Eastern Herald",
+            "An explosion on a busy street in the Chelsea area of Manhattan on Saturday evening "
+            "injured 29 people, in what the mayor called an intentional act.\n\n"
+            "A pipe bomb went off on Saturday morning along the route of a charity race in "
+            "Seaside Park, New Jersey, without hurting anyone.", 9),
+    article("https://c.example/b3", "Capital Courier",
+            "Twenty-nine people were injured when an explosion tore through a street in Chelsea, "
+            "Manhattan, on Saturday night, the police said.\n\n"
+            "Governor Andrew Cuomo ordered a thousand more police and guardsmen into the "
+            "city's train and bus stations.", 10),
+]
+
+
+def test_two_ledes_of_one_event_are_one_development_on_the_first_day():
+    overview = summarize_story(BLAST, words=250, method="developments")
+    texts = [s.text for s in overview]
+    blast = [t for t in texts if "29" in t or "Twenty-nine" in t]
+    assert len(blast) == 1, texts
+    assert len({o for s in overview if s.text == blast[0] for o in s.outlets}) >= 2
+    assert any("Seaside Park" in t for t in texts) and any("Cuomo" in t for t in texts)
+    assert same_development_pairs(texts) == []
+
+
 def test_a_doubtful_article_does_not_lead_the_overview():
     weak = article("https://e.example/5", "WorldBrief",
                    "A Nobel committee in Oslo praised negotiators of the Syria truce on Saturday "
