@@ -196,6 +196,7 @@ def _names_in(sentence: str, common: frozenset[str]) -> list[str]:
         run.clear()
 
     for i, tok in enumerate(tokens):
+        possessive = bool(re.search(r"['’]s$", tok))
         tok = re.sub(r"['’]s$", "", tok).strip("'’-")
         if tok.endswith(".") and not _ABBREVIATION.fullmatch(tok):
             tok = tok.rstrip(".")
@@ -209,6 +210,8 @@ def _names_in(sentence: str, common: frozenset[str]) -> list[str]:
             continue
         if capital:
             run.append(tok)
+            if possessive:  # "Moscow's MH17", "South Florida's Colombians": two names
+                close()
         elif run and low in _PARTICLES:
             run.append(tok)
         else:
@@ -254,7 +257,11 @@ def _concepts(seeds: Sequence[Seed], common: frozenset[str]) -> list[_Concept]:
     for s in seeds:
         for sentence in _sentences("\n\n".join([s.title, *map(_clean, s.paragraphs)])):
             found.update(_names_in(sentence, common))
-    names = sorted(found, key=lambda n: (-len(n.split()), -found[n], n))
+    # a word the seeds also write in lower case is a word, not a name ("Bank" of "Deutsche
+    # Bank" next to "the bank"): it neither stands for a longer name nor is a name alone
+    lower = {w for s in seeds for w in _WORD.findall(s.as_text()) if w.islower()}
+    names = sorted((n for n in found if " " in n or n.lower() not in lower),
+                   key=lambda n: (-len(n.split()), -found[n], n))
     concepts: list[_Concept] = []
     for name in names:
         home = None

@@ -45,14 +45,19 @@ def _pack_draft(pack: Path) -> tuple[Draft, dict]:
 
 # chelsea-bombing's story titles name the suspect, Seaside Park, Elizabeth or "New York" as often
 # as the title's Chelsea and New Jersey: the headline proxy misses, relevance does not (it reads
-# the lede and body too; bench.story_new_packs: P=1.000 R=0.708 with the drafted config)
-_TITLE_PROXY = {"chelsea-bombing": "story titles carry the title's names in 12/24 (9/18 from 3 pages)"}
+# the lede and body too; bench.story_new_packs: P=1.000 R=0.708 with the drafted config).
+# mh17-report (held out): drafted from its seed, require Russia AND Buk, which 11/23 story titles
+# carry (reactions name MH17 and the reacting country).
+_TITLE_PROXY = {"chelsea-bombing": "story titles carry the title's names in 12/24 (9/18 from 3 pages)",
+                "mh17-report": "story titles carry the draft's Russia or Buk in 11/23"}
 _PROXIED = [pytest.param(p, id=p.name, marks=pytest.mark.xfail(strict=True,
                                                                reason=_TITLE_PROXY[p.name]))
             if p.name in _TITLE_PROXY else pytest.param(p, id=p.name) for p in PACKS]
-# colombia-peace (held out): drafted from three pages, require FARC AND Colombia/Colombian; the
-# proxy counts 13/23 story titles with one of them (reactions, Uribe, Bojaya, Doral, the march)
-_TITLE_PROXY_3 = {**_TITLE_PROXY, "colombia-peace": "story titles carry the draft's names in 13/23"}
+# deutsche-fine (held out): drafted from three pages, require Deutsche Bank, which 10/17 story
+# titles carry (0.59; "Bank" alone once counted every title saying "bank"; a word the seeds also
+# write in lower case is no longer a name)
+_TITLE_PROXY_3 = {"chelsea-bombing": _TITLE_PROXY["chelsea-bombing"],
+                  "deutsche-fine": "story titles carry 'Deutsche Bank' in 10/17"}
 _PROXIED_3 = [pytest.param(p, id=p.name, marks=pytest.mark.xfail(strict=True,
                                                                  reason=_TITLE_PROXY_3[p.name]))
               if p.name in _TITLE_PROXY_3 else pytest.param(p, id=p.name) for p in PACKS]
@@ -98,6 +103,21 @@ def test_names_skip_sentence_starts_and_keep_particles_and_abbreviations():
         == ["St. Louis", "Bayer"]
     assert _sentences("It was in May. Mr. Grant met U.S. officials. They left.") == \
         ["It was in May.", "Mr. Grant met U.S. officials.", "They left."]
+
+
+def test_a_possessive_ends_a_name():
+    common = common_words()
+    assert _names_in("Moscow's MH17 radar claim is rejected.", common) == ["Moscow", "MH17"]
+    assert _names_in("He spoke to Miami's Colombians on Sunday.", common) == \
+        ["Miami", "Colombians"]
+
+
+def test_a_word_the_seeds_write_in_lower_case_is_not_a_short_name():
+    text = ("Deutsche Bank shares fall\n\nDeutsche Bank shares fell to a record low on Monday. "
+            "The bank said it would not pay the US demand.\n\nAnalysts said Deutsche Bank had "
+            "enough capital, and the Bank of England was watching the bank closely.")
+    draft = draft_story("Deutsche Bank and the US demand", [seed_from_text(text, "t")])
+    assert draft.require == (("Deutsche Bank",),)  # not ("Deutsche Bank", "Bank"): any bank
 
 
 def test_surname_joins_the_full_name_as_one_required_concept():
