@@ -179,10 +179,15 @@ _SCORE = re.compile(r"^\s*score\s+[\d.]+\s*:\s*", re.I)
 _URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+?(?=[\s,;)]|$)", re.I)
 
 
-def off_story(why: str, name_of: Callable[[str], str | None] | None = None) -> str:
-    """Why an article judged not to belong to the story is left out; a URL in the judgement's
-    reason becomes the name of what it points to (``name_of``), never the raw address."""
+def readable(why: str, name_of: Callable[[str], str | None] | None = None) -> str:
+    """A judgement's reason for a reader: a URL in it becomes the name of what it points to
+    (``name_of``), never the raw address."""
     why = _SCORE.sub("", " ".join(why.split())).strip(" ;")
-    why = _URL.sub(lambda m: (name_of(m.group(0)) if name_of else None) or "an earlier article",
-                   why)
+    return _URL.sub(lambda m: (name_of(m.group(0)) if name_of else None) or "an earlier article",
+                    why)
+
+
+def off_story(why: str, name_of: Callable[[str], str | None] | None = None) -> str:
+    """Why an article judged not to belong to the story is left out (see :func:`readable`)."""
+    why = readable(why, name_of)
     return f"Not about the story: {why}" if why else "Not about the story"

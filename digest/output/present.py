@@ -172,8 +172,9 @@ def present(d: Digest, tz: str | dt.tzinfo | None = "UTC") -> dict[str, object]:
         for f in d.figures if f.claims]
     timeline = [{"day": f"{t.date:%a} {t.date.day} {t.date:%b}", "text": clean(t.text),
                  "url": safe_url(t.url)} for t in sorted(d.timeline, key=lambda t: t.date)]
+    near_urls = {s.url for s in d.near_misses}  # listed once, under "Possibly related"
     skipped = [{"title": clean(s.title), "url": clean(s.url), "link": safe_url(s.url),
-                "reason": clean(s.reason)} for s in d.skipped]
+                "reason": clean(s.reason)} for s in d.skipped if s.url not in near_urls]
     near = [{"title": clean(s.title), "url": clean(s.url), "link": safe_url(s.url),
              "why": clean(s.reason)} for s in d.near_misses]
     new_heading = (f"New since {fmt_day(d.previous_date)}" if d.previous_date else "What's new")

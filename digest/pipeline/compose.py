@@ -128,7 +128,8 @@ def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
         else:
             skipped.append(Skipped(cand.entry.url, editing.off_story(j.why, name_of),
                                    art.title, kind="off_story"))
-            rejected.append((j.score, Skipped(cand.entry.url, j.why, art.title, kind="off_story")))
+            rejected.append((j.score, Skipped(cand.entry.url, editing.readable(j.why, name_of),
+                                              art.title, kind="off_story")))
     near = near_misses(rejected, cfg.relevance.threshold)
 
     carried = history.carried

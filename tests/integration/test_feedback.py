@@ -87,7 +87,12 @@ def test_story_keeps_a_page_the_model_left_out(story):
     assert 1 <= len(near) <= 3 and all(n["why"] and n["title"] for n in near)
     assert {INDEX.id_of(n["url"]) for n in near} <= {a["id"] for a in KEY["articles"]
                                                      if a["digest_date"] == day}
-    assert "Possibly related, left out" in (out / "syria-ceasefire" / f"{day}.md").read_text()
+    md = (out / "syria-ceasefire" / f"{day}.md").read_text()
+    assert "Possibly related, left out" in md
+    # in words a reader understands (a page it names by outlet and headline, not its address),
+    # and listed once: not again under "Left out"
+    assert not any("http" in n["why"] for n in near)
+    assert all(md.count(f"]({n['url']})") == 1 for n in near)
     target = INDEX.id_of(near[0]["url"])
     assert target not in kept(body)
     # ...and a reader corrects one in one command
