@@ -539,7 +539,12 @@ class RelevanceModel:
         other_names = (names is not None and name_part < SIBLING_NAMES and not c.in_head
                        and not (c.strength is None and sim >= SIBLING_TEXT))
         # a concept named in one paragraph only, in a text not clearly the story's: in passing
-        in_passing = bool(c.passing) and sim < PASSING_TEXT
+        # (the title's names, standing in for concepts, are in passing when at least half of
+        # them are named once or not at all: "MH17" and "Russia" up front with "Buk" once is the
+        # story; "Singapore" up front with "Zika" once is not)
+        in_passing = (bool(c.passing) and sim < PASSING_TEXT
+                      and (not self._implied
+                           or 2 * (len(c.passing) + len(c.missing)) >= len(self._groups)))
         # names and terms alone, in a text hardly more like the story than the day's others
         unlike = sim < TEXT_FLOOR
         relevant = copy_of is not None or (

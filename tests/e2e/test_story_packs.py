@@ -34,6 +34,10 @@ _RESULTS: dict[tuple[str, bool], PackResult] = {}
 # "led by other names" until a config without `require` took its concepts from the title's names.
 # opec-algiers (no [relevance]) kept every trap out but left out one true page (R=0.955, worst
 # day 0.75); the config `digest story new` drafts for it (require Algiers AND OPEC) scores 1.0/1.0.
+# Four more held-out packs, built after the code they first measured: deutsche-fine met every
+# target; ryder-cup and colombia-peace miss recall (below); mh17-report (no [relevance]) left
+# out four reaction pages as "in passing: Buk" (one of the title's three names, once in the body)
+# until the title's names counted as in passing only when half of them are (R 0.826 -> 1.000).
 PRECISION_FAILS: dict[str, str] = {}
 RECALL_FAILS = {
     "austria-rerun": "R=0.962, worst day 0.80 (an EU-reaction page whose lede is mostly other names)",
@@ -42,8 +46,6 @@ RECALL_FAILS = {
                       "require; an EU-list and a peso page score under 0.50)",
     "opec-algiers": "R=0.955, worst day 0.75 (a Calgary oilpatch-reaction page whose lede names "
                     "Canadian producers and Calgary more than OPEC and Algiers, score under 0.50)",
-    "mh17-report": "R=0.826, worst day 0.25 (no [relevance]: the Poroshenko, Bishop and Rutte "
-                   "reaction pages and a copy, 'in passing: Buk named in one paragraph only')",
     "ryder-cup": "R=0.964, worst day 0.83 (a Chaska local-business page whose headline and lede "
                  "lead with the town's diners and hotels, similarity 0.14, score under 0.50)",
 }
@@ -62,8 +64,6 @@ MINIMAL_RECALL_FAILS = {
                       "led by Mogherini and investors, score under 0.50)",
     "opec-algiers": "R=0.955, worst day 0.75 (its story.toml has no [relevance]: the same "
                     "Calgary oilpatch page)",
-    "mh17-report": "R=0.826, worst day 0.25 (its story.toml has no [relevance]: the same four "
-                   "reaction pages)",
     "ryder-cup": "R=0.964, worst day 0.83 (its story.toml has no [relevance]: the same Chaska "
                  "local-business page)",
 }

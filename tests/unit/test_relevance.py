@@ -383,3 +383,36 @@ def test_a_story_without_require_is_judged_by_its_titles_names() -> None:
     # the title's names are what keeps the sibling deal out: the text alone is a dairy takeover
     assert bare.judge(days + BACKGROUND)[2].relevant
 
+
+
+def test_without_require_a_title_name_once_is_in_passing_only_if_half_the_names_are() -> None:
+    # the title's names stand in for require: Ostland, Varga, Berg. A markets page with two of
+    # them up front and the third once is the story (like an MH17 reaction page naming the Buk
+    # missile once); the dam page with Ostland up front, Berg once and no Varga is not
+    definition = [ProfileDoc("seed.txt", ELECTION_SEED),
+                  ProfileDoc("story description", ELECTION["description"])]
+    titled = RelevanceModel(RelevanceSettings(), definition,
+                            background=[f"{a.title}\n{a.text}" for a in BACKGROUND],
+                            title="Ostland election: Varga against Berg")
+    markets = art("bonds", "Ostland bond investors bet on Varga", [
+        "Investors in Ostland's government bonds are betting on Varga, traders said on Friday, "
+        "and the currency rose for a third day against the euro.",
+        "The yield on ten-year bonds fell to its lowest in a year as fund managers bought debt "
+        "from the treasury's latest auction.",
+        "Dealers said foreign banks had returned to the market after months of selling.",
+        "Analysts said a win for Berg would unsettle bond buyers.",
+        "The central bank is expected to keep interest rates on hold at its meeting next week.",
+        "Trading volumes were thin, and the stock index closed slightly higher."])
+    dam = art("dam-costs-2", "Kessel dam costs rise again, Ostland audit office says", [
+        "The cost of the Kessel dam has risen by another 300 million, Ostland's audit office "
+        "said on Tuesday, blaming delays to the turbines and a dispute with the builder.",
+        "The audit office said the finance ministry had not checked the builder's invoices and "
+        "that the dam would not produce power before 2029.",
+        "Engineers said the concrete of the spillway had to be replaced after cracks appeared "
+        "in the spring.",
+        "Tomas Berg has promised an inquiry into the dam.",
+        "The builder said the delays were caused by changes the ministry asked for.",
+        "Residents of the valley said they had waited ten years for the new road."])
+    j = titled.judge([markets, dam, *ELECTION_TRUE, *BACKGROUND])
+    assert "in passing" not in j[0].why and j[0].relevant, j[0].why
+    assert not j[1].relevant and "in passing: Berg" in j[1].why, j[1].why
