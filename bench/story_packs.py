@@ -58,6 +58,7 @@ class PackResult:
     misjudged: list[Misjudged] = field(default_factory=list)
     off_story_overview: list[str] = field(default_factory=list)  # "date: sentence"
     scores: dict[str, tuple[bool, float]] = field(default_factory=dict)  # id -> (truth, score)
+    # of the pages the digests carried (a page left out is printed with its why, not a score)
     unseen: list[str] = field(default_factory=list)  # pages neither in the digest nor left out
 
     @property
@@ -121,7 +122,7 @@ def score(bodies: list[dict], key: dict, pack: str) -> PackResult:
         elif got:
             fp += 1
         res.days[d] = (tp, fp, fn)
-        if m := re.match(r"(?:not about the story \(score )?([01]\.\d+)", said):
+        if got and (m := re.match(r"([01]\.\d+)", said)):
             res.scores[a["id"]] = (a["relevant"], float(m.group(1)))
         if got != a["relevant"]:
             res.misjudged.append(Misjudged(a["id"], a["url"], d, a["relevant"], a["kind"], said,
@@ -173,13 +174,13 @@ def markdown(results: list[PackResult]) -> str:
         wp, wr = r.worst_day()
         lines.append(f"| {r.pack} | {r.precision:.3f} | {r.recall:.3f} | {wp:.2f} / {wr:.2f} | "
                      f"{r.ev.facts_found}/{r.ev.facts} | {len(r.off_story_overview)} |")
-    lines += ["", "| pack | lowest score of a story page | highest score of a trap | traps "
-              "scoring 0.5 or more |", "|---|---|---|---|"]
+    # a digest prints the score of the pages it carries only (a page left out gets its why)
+    lines += ["", "| pack | lowest score of a story page carried | traps carried |",
+              "|---|---|---|"]
     for r in results:
         story = [v for truth, v in r.scores.values() if truth]
         traps = [v for truth, v in r.scores.values() if not truth]
-        lines.append(f"| {r.pack} | {min(story, default=0):.2f} | {max(traps, default=0):.2f} | "
-                     f"{sum(v >= 0.5 for v in traps)}/{len(traps)} |")
+        lines.append(f"| {r.pack} | {min(story, default=0):.2f} | {len(traps)} |")
     lines += ["", "| pack | digest date | page | truth | trap kind | what the digest said |",
               "|---|---|---|---|---|---|"]
     for r in results:
