@@ -8,7 +8,7 @@ from typing import Any
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from digest import pipeline
+from digest import memory, pipeline
 from digest.config import load_config
 from digest.crawl import Crawl
 from digest.errors import UndeliveredError
@@ -80,6 +80,7 @@ def story_day(config: str, *, date: str | None = None, since: str | None = None,
         result = pipeline.run(ctx, tasks.stages(ctx, password))
     finally:
         ctx.close()
+        memory.release()  # what the run freed: the next story or day of this process reuses it
     digest = result.digest
     if result.replayed:  # the kept digest's sources are those of the run that made it
         logger.info(replay_line(digest))

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from digest import memory
 from digest.config import Config
 from digest.crawl import Crawl, CrawlFetcher
 from digest.errors import DigestError
@@ -66,6 +67,7 @@ def prefetch(ctxs: Sequence[RunContext]) -> dict[str, float]:
         for name, seconds in collect.crawl_pages(ctx, cands).items():
             timings[name] = timings.get(name, 0.0) + seconds
     timings["crawl"] = time.perf_counter() - start
+    memory.release()  # what fetching and extracting freed (the crawl keeps only its records)
     return timings
 
 
@@ -98,6 +100,7 @@ def run_many(configs: Sequence[Config], *, day: dt.date | None = None,
                 runs.append(StoryRun(cfg, run(ctx, stages)))
             except DigestError as exc:  # one story never stops the others
                 runs.append(StoryRun(cfg, None, str(exc)))
+            memory.release()  # what the story's run freed, before the next one
     finally:
         for _, ctx in opened:
             if not isinstance(ctx, str):
