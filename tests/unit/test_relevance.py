@@ -316,20 +316,25 @@ def test_head_text_is_headline_standfirst_and_lede() -> None:
     assert head_text(same) == "Title\nStandfirst.\nSecond.\nThird."  # a repeat is no lede
 
 
-def test_a_related_page_naming_the_story_in_one_paragraph_is_left_out_in_passing() -> None:
-    # the story's place and people up front, the election once in the body: Ostland's dam, not
-    # its vote (like a Singapore dengue page that names the Zika outbreak once)
-    dam = art("dam-costs", "Kessel dam costs rise again, Ostland audit office says", [
+def dam_page(key: str, mention: str) -> Article:
+    """Ostland's dam costs: the election story's place up front, ``mention`` in one paragraph."""
+    return art(key, "Kessel dam costs rise again, Ostland audit office says", [
         "The cost of the Kessel dam has risen by another 300 million, Ostland's audit office "
         "said on Tuesday, blaming delays to the turbines and a dispute with the builder.",
         "The audit office said the finance ministry had not checked the builder's invoices and "
         "that the dam would not produce power before 2029.",
         "Engineers said the concrete of the spillway had to be replaced after cracks appeared "
         "in the spring.",
-        "The dam has become an issue in the election campaign, with Tomas Berg promising an "
-        "inquiry.",
+        mention,
         "The builder said the delays were caused by changes the ministry asked for.",
         "Residents of the valley said they had waited ten years for the new road."])
+
+
+def test_a_related_page_naming_the_story_in_one_paragraph_is_left_out_in_passing() -> None:
+    # the story's place and people up front, the election once in the body: Ostland's dam, not
+    # its vote (like a Singapore dengue page that names the Zika outbreak once)
+    dam = dam_page("dam-costs", "The dam has become an issue in the election campaign, with Tomas "
+                   "Berg promising an inquiry.")
     j = model(ELECTION, ELECTION_SEED).judge([dam, *ELECTION_TRUE, *BACKGROUND])
     assert not j[0].relevant and "in passing: election named in one paragraph only" in j[0].why
     assert all(x.relevant for x in j[1:4])
@@ -403,16 +408,7 @@ def test_without_require_a_title_name_once_is_in_passing_only_if_half_the_names_
         "Analysts said a win for Berg would unsettle bond buyers.",
         "The central bank is expected to keep interest rates on hold at its meeting next week.",
         "Trading volumes were thin, and the stock index closed slightly higher."])
-    dam = art("dam-costs-2", "Kessel dam costs rise again, Ostland audit office says", [
-        "The cost of the Kessel dam has risen by another 300 million, Ostland's audit office "
-        "said on Tuesday, blaming delays to the turbines and a dispute with the builder.",
-        "The audit office said the finance ministry had not checked the builder's invoices and "
-        "that the dam would not produce power before 2029.",
-        "Engineers said the concrete of the spillway had to be replaced after cracks appeared "
-        "in the spring.",
-        "Tomas Berg has promised an inquiry into the dam.",
-        "The builder said the delays were caused by changes the ministry asked for.",
-        "Residents of the valley said they had waited ten years for the new road."])
+    dam = dam_page("dam-costs-2", "Tomas Berg has promised an inquiry into the dam.")
     j = titled.judge([markets, dam, *ELECTION_TRUE, *BACKGROUND])
     assert "in passing" not in j[0].why and j[0].relevant, j[0].why
     assert not j[1].relevant and "in passing: Berg" in j[1].why, j[1].why
