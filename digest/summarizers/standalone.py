@@ -19,8 +19,10 @@ _OPENER = re.compile(
 _SPEECH = re.compile(rf"\b(?:{SPEECH_VERBS})\b|\baccording to\b", re.IGNORECASE)
 # Ending on a pronoun object: "The United States has declined to publish them."
 _PRONOUN_END = re.compile(r"\b(?:them|it|him|her)[.!?][\"'”’]?$")
-# A pronoun as the subject after an opening phrase: "In a letter to commanders, they objected…".
-_PRONOUN_SUBJECT = re.compile(r"^[^,;:\"“]{3,60},\s+(?:he|she|it|they)\s+(?!is\s+|was\s+)[a-z]+")
+# A pronoun as the subject after an opening phrase or clause: "In a letter to commanders, they
+# objected…", "Shots are heard, and she asks whether he is dead."
+_PRONOUN_SUBJECT = re.compile(
+    r"^[^,;:\"“]{3,60},\s+(?:(?:and|but|then|so)\s+)?(?:he|she|it|they)\s+(?!is\s+|was\s+)[a-z]+")
 # A pronoun as the speaker: '"…," it said', "The footage, he said, suggested…".
 _PRONOUN_SPEAKER = re.compile(
     rf"[,;:“”\"’]\s*(?:he|she|it|they)\s+(?:{SPEECH_VERBS})\b", re.IGNORECASE

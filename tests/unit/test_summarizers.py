@@ -134,6 +134,8 @@ def test_story_document_is_an_ordinary_sumy_document() -> None:
         ('"The coalition would not strike a known unit," it said in a statement.', True),
         ("The footage, he said, suggested the cargo had caught fire.", True),
         ("In a letter to rebel commanders, they objected to the plan.", True),
+        ("Shots are heard, and she asks whether he is dead.", True),
+        ("Police fired tear gas, and the crowd moved back two blocks.", False),
         ("Mr Lavrov, for his part, called for an inquiry.", True),
         ("The U.N. also said it was waiting for permits.", True),
         ("If it holds for seven days, joint strikes will begin.", True),
