@@ -56,8 +56,11 @@ _PROXIED = [pytest.param(p, id=p.name, marks=pytest.mark.xfail(strict=True,
 # deutsche-fine (held out): drafted from three pages, require Deutsche Bank, which 10/17 story
 # titles carry (0.59; "Bank" alone once counted every title saying "bank"; a word the seeds also
 # write in lower case is no longer a name)
+# apple-tax (held out): require Apple, which 11/19 story titles carry (the rest name Ireland,
+# Vestager or Tim Cook); bench.story_new_packs scores its drafted config P=1.000 R=1.000
 _TITLE_PROXY_3 = {"chelsea-bombing": _TITLE_PROXY["chelsea-bombing"],
-                  "deutsche-fine": "story titles carry 'Deutsche Bank' in 10/17"}
+                  "deutsche-fine": "story titles carry 'Deutsche Bank' in 10/17",
+                  "apple-tax": "story titles carry 'Apple' in 11/19"}
 _PROXIED_3 = [pytest.param(p, id=p.name, marks=pytest.mark.xfail(strict=True,
                                                                  reason=_TITLE_PROXY_3[p.name]))
               if p.name in _TITLE_PROXY_3 else pytest.param(p, id=p.name) for p in PACKS]
