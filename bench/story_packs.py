@@ -57,8 +57,8 @@ class PackResult:
     days: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # date -> tp, fp, fn
     misjudged: list[Misjudged] = field(default_factory=list)
     off_story_overview: list[str] = field(default_factory=list)  # "date: sentence"
-    scores: dict[str, tuple[bool, float]] = field(default_factory=dict)  # id -> (truth, score)
-    # of the pages the digests carried (a page left out is printed with its why, not a score)
+    # id -> (truth, score) of the pages the digests carried (a page left out has a why, no score)
+    scores: dict[str, tuple[bool, float]] = field(default_factory=dict)
     unseen: list[str] = field(default_factory=list)  # pages neither in the digest nor left out
 
     @property

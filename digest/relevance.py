@@ -270,7 +270,8 @@ class RelevanceModel:
         self._derived = derived or (lambda fn, text, language: fn(text, language))
         self.language = language
         # without required concepts, the title's names stand in for them: they say what a page
-        # is about (headline, lede, how many paragraphs) but leave out no page by themselves
+        # is about (headline, lede, how many paragraphs); a page lacking them is not left out for
+        # that alone, one naming half of them only in passing is
         implied = () if settings.require else implied_concepts(
             title, [p.text for p in self.definition], language)
         self._implied = bool(implied)

@@ -196,8 +196,8 @@ def _names_in(sentence: str, common: frozenset[str]) -> list[str]:
         run.clear()
 
     for i, tok in enumerate(tokens):
-        possessive = bool(re.search(r"['’]s$", tok))
-        tok = re.sub(r"['’]s$", "", tok).strip("'’-")
+        bare = re.sub(r"['’]s$", "", tok)
+        possessive, tok = bare != tok, bare.strip("'’-")
         if tok.endswith(".") and not _ABBREVIATION.fullmatch(tok):
             tok = tok.rstrip(".")
         if not tok:

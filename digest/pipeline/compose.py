@@ -126,10 +126,11 @@ def assemble(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
         if j.relevant:
             relevant.append((art, j, updated))
         else:
-            skipped.append(Skipped(cand.entry.url, editing.off_story(j.why, name_of),
-                                   art.title, kind="off_story"))
-            rejected.append((j.score, Skipped(cand.entry.url, editing.readable(j.why, name_of),
-                                              art.title, kind="off_story")))
+            reason = editing.readable(j.why, name_of)  # one state lookup per page named in it
+            skipped.append(Skipped(cand.entry.url, editing.off_story(reason), art.title,
+                                   kind="off_story"))
+            rejected.append((j.score, Skipped(cand.entry.url, reason, art.title,
+                                              kind="off_story")))
     near = near_misses(rejected, cfg.relevance.threshold)
 
     carried = history.carried

@@ -71,7 +71,6 @@ class DevelopmentSummarizer(StorySummarizer):
         binary.data[:] = 1.0
         binary_t = sp.csr_matrix(binary.T)
         threshold = self.same_development if told else self.same_development_first
-
         sizes = np.asarray(binary.sum(axis=1)).ravel()
 
         def same(j: int) -> np.ndarray:
