@@ -72,7 +72,7 @@ def summarize_story(
     ordered = sorted(articles, key=lambda a: (a.published or _LATEST, a.url))
     sources = [
         SourceText(a.text, title=a.title, key=a.url, outlet=a.outlet, published=a.published,
-                   weight=(confidence or {}).get(a.url, 1.0))
+                   weight=(confidence or {}).get(a.url, 1.0), standfirst=a.description or "")
         for a in ordered
     ]
     document = build_story_document(sources, Tokenizer(language))

@@ -80,6 +80,7 @@ class SourceText:
     outlet: str = ""
     published: dt.datetime | None = None
     weight: float = 1.0  # confidence that the document belongs to the story (relevance score)
+    standfirst: str = ""  # the page's summary line (its description), if it opens the text
 
 
 @dataclass(frozen=True)
@@ -107,11 +108,30 @@ class StoryDocument(ObjectDocumentModel):
         self.sources = tuple(sources) or tuple(SourceText("") for _ in self.documents)
         super().__init__(p for d in self.documents for p in d.paragraphs)
         origins: dict[Sentence, list[Origin]] = {}
-        for di, document in enumerate(self.documents):
+        for di, (document, source) in enumerate(zip(self.documents, self.sources, strict=True)):
             sentences = document.sentences
+            head = _standfirst_length(sentences, source.standfirst)
             for si, sentence in enumerate(sentences):
-                origins.setdefault(sentence, []).append(Origin(di, si, len(sentences)))
+                index = si if si < head else si - head  # the lede opens the article too
+                origins.setdefault(sentence, []).append(Origin(di, index, len(sentences)))
         self.origins = {s: tuple(o) for s, o in origins.items()}
+
+
+def _standfirst_length(sentences: Sequence[Sentence], standfirst: str, most: int = 3) -> int:
+    """How many of the opening sentences are the page's standfirst (0 if it does not open the
+    text). A standfirst sums up the lede that follows it, so the lede counts as an opening
+    sentence too: otherwise the summary line, shorter and poorer in facts, outranks it."""
+    target = " ".join(standfirst.split()).lower()
+    if not target:
+        return 0
+    text = ""
+    for k, sentence in enumerate(sentences[:most], start=1):
+        text = f"{text} {' '.join(str(sentence).split())}".strip().lower()
+        if text == target:
+            return k
+        if not target.startswith(text):
+            return 0
+    return 0
 
 
 def build_story_document(

@@ -14,15 +14,25 @@ _OPENER = re.compile(
     r"Hence|Again|Earlier|Later|In addition|As a result|By contrast|In turn|At the same time|"
     r"In the meantime|(?:If|When|While|Although|Though|Because|As|After|Before|Since|Unless|Until|"
     r"Once)\s+(?:he|she|it|they|this|these|those)\b)\b"
+    r"(?!\s+(?:week|weekend|morning|afternoon|evening|night|month|year|summer|autumn|winter|"
+    r"spring|season|time)s?\b)(?<!Those(?=\s+who))"  # "This weekend …", "Those who confess …"
 )
 # A quote with no one saying it in the sentence: '"We are ready to go."'
 _SPEECH = re.compile(rf"\b(?:{SPEECH_VERBS})\b|\baccording to\b", re.IGNORECASE)
 # Ending on a pronoun object: "The United States has declined to publish them."
-_PRONOUN_END = re.compile(r"\b(?:them|it|him|her)[.!?][\"'”’]?$")
+_PRONOUN_END = re.compile(r"\b(?:them|it|him|her)[.!?]$")
+_IT_END = re.compile(r"\bit[.!?]$")
+_IT_END_WORDS = 12  # a longer sentence names the thing its last "it" stands for ("… the cup;
+# Europe need 7 1/2 to keep it."), not the people a "him" or "them" would; a pronoun inside a
+# quote is the speaker's ("… he said, "I had to do it."")
 # A pronoun as the subject after an opening phrase or clause: "In a letter to commanders, they
 # objected…", "Shots are heard, and she asks whether he is dead."
 _PRONOUN_SUBJECT = re.compile(
-    r"^[^,;:\"“]{3,60},\s+(?:(?:and|but|then|so)\s+)?(?:he|she|it|they)\s+(?!is\s+|was\s+)[a-z]+")
+    r"^(?P<clause>[^,;:\"“]{3,60}),\s+(?:(?:and|but|then|so)\s+)?(?:he|she|it|they)\s+"
+    r"(?!is\s+|was\s+)[a-z]+")
+# ... unless that opening clause names someone it can stand for: "If the jury in Dylann Roof's
+# trial convicts him, he …"
+_NAMED = re.compile(r"\s[A-Z][a-z]+")
 # A pronoun as the speaker: '"…," it said', "The footage, he said, suggested…".
 _PRONOUN_SPEAKER = re.compile(
     rf"[,;:“”\"’]\s*(?:he|she|it|they)\s+(?:{SPEECH_VERBS})\b", re.IGNORECASE
@@ -31,7 +41,7 @@ _PRONOUN_SPEAKER = re.compile(
 # "The U.N. also said…" (but not "also known as").
 _ANSWERS = re.compile(
     r",\s*(?:for (?:his|her|its|their) part|however|in turn|instead|too)\s*[,.]"
-    r"|\balso\b(?!\s+(?:known|called|spelled|spelt|referred)\b)",
+    r"|(?<!\bbut\s)\balso\b(?!\s+(?:known|called|spelled|spelt|referred)\b)",  # not "but also"
     re.IGNORECASE,
 )
 
@@ -40,11 +50,20 @@ def leans_on_context(text: str) -> bool:
     """True when the sentence needs the one before it: it opens on a pronoun or connective,
     quotes a speaker known only as "he" or "it" (or no one), or answers something said earlier."""
     text = text.strip()
+    subject = _PRONOUN_SUBJECT.match(text)
     return bool(
         _OPENER.match(text)
-        or _PRONOUN_SUBJECT.match(text)
+        or (subject and not _NAMED.search(subject.group("clause")))
         or _PRONOUN_SPEAKER.search(text)
         or _ANSWERS.search(text)
-        or _PRONOUN_END.search(text)
+        or (_PRONOUN_END.search(text) and not _open_quote(text)
+            and not (_IT_END.search(text) and len(text.split()) > _IT_END_WORDS))
         or (text[:1] in "\"“‘'" and not _SPEECH.search(text))
     )
+
+
+def _open_quote(text: str) -> bool:
+    """A quote opened and not closed: the sentence ends inside someone's words."""
+    if text.count("“") > text.count("”"):
+        return True
+    return text.count('"') % 2 == 1

@@ -126,6 +126,21 @@ def test_story_document_is_an_ordinary_sumy_document() -> None:
     assert [o.doc for o in story.origins[first]] == [0, 1]  # the same sentence in both documents
 
 
+def test_the_lede_after_a_standfirst_counts_as_an_opening_sentence() -> None:
+    standfirst = "Twenty-six new infections were confirmed on Tuesday."
+    lede = "Singapore confirmed 26 more Zika infections on Tuesday, bringing the total to 82."
+    text = f"{standfirst}\n\n{lede} Most of the patients live in one area."
+    plain, marked = (build_story_document([SourceText(text, standfirst=sf)])
+                     for sf in ("", standfirst))
+    index = {str(s): [o.index for o in os] for s, os in marked.origins.items()}
+    assert index[standfirst] == [0] and index[lede] == [0]
+    assert index["Most of the patients live in one area."] == [1]
+    assert [o.index for s, os in plain.origins.items() if str(s) == lede for o in os] == [1]
+    # a description that does not open the text changes nothing
+    other = build_story_document([SourceText(text, standfirst="Zika reaches a new district.")])
+    assert [o.index for s, os in other.origins.items() if str(s) == lede for o in os] == [1]
+
+
 @pytest.mark.parametrize(
     ("sentence", "leans"),
     [
@@ -146,6 +161,19 @@ def test_story_document_is_an_ordinary_sumy_document() -> None:
         ("Jabhat Fateh al-Sham, also known as the Nusra Front, was excluded.", False),
         ("Lavrov said the reports, which he said were unverified, were false.", False),
         ("In Washington, Kerry said it was too early to draw conclusions.", False),
+        # held-out packs: sentences that stand alone although they looked as if they lean
+        ("This weekend the town was to hold the 50th edition of its festival.", False),
+        ("This decision angered the opposition.", True),
+        ("Those who confess fully to serious crimes will face five to eight years.", False),
+        ("Those are the facts.", True),
+        ("To be approved, the Yes must not only win but also reach 13 per cent.", False),
+        ("If the jury in Dylann Roof's trial convicts him, he will act as his own lawyer.",
+         False),
+        ('Jurors watched his confession, in which he said, "I had to do it."', False),
+        ('In the video, Rakeyia Scott is heard shouting at officers, "Don\'t shoot him.', False),
+        ("Dylann Roof sat at the defense table in a grey sweater and did not look at them.", True),
+        ("The Americans need five points from the 12 singles to win back the cup; Europe need "
+         "7 1/2 to keep it.", False),
     ],
 )
 def test_sentences_leaning_on_context(sentence: str, leans: bool) -> None:
