@@ -132,7 +132,7 @@ class Crawl:
         self._feed_urls: set[str] = set()
         self._covers: dict[frozenset[str | None], frozenset[str | None]] = {}
         self._lock = threading.Lock()
-        self._derived: dict[tuple[str, str, str], Any] = {}
+        self._derived: dict[tuple[str, str, bytes], Any] = {}
         self.feed_requests = 0  # feed requests sent (the rest were answered from memory)
         for cfg in configs:
             self.add(cfg)
@@ -140,7 +140,9 @@ class Crawl:
     def derived(self, fn: Callable[[str, str], T], text: str, language: str) -> T:
         """``fn(text, language)``, computed once for all the stories of the crawl: what every
         story derives from the same page text (its stemmed terms, its names) before judging."""
-        key = (fn.__qualname__, language, text)
+        # keyed by a digest of the text: the text itself is often built for the call (headline,
+        # standfirst and body joined), and kept as a key it doubled the crawl's text in memory
+        key = (fn.__qualname__, language, hashlib.blake2b(text.encode(), digest_size=16).digest())
         try:
             return self._derived[key]  # type: ignore[no-any-return]
         except KeyError:

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from prefect import flow, get_run_logger, tags, task
+from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from digest import pipeline
@@ -31,7 +31,7 @@ from digest.progress import progress
 from digest.text.lines import one_line
 from flows.daily_digest import _parse_time, _scheduled_time, story_day
 from flows.hooks import alert_on_completion, alert_on_failure
-from flows.naming import TAG, daily_run_name, stories_backfill_run_name, stories_run_name
+from flows.naming import daily_run_name, stories_backfill_run_name, stories_run_name
 from flows.runners import flow_for, no_heartbeats
 from flows.tasks import _q
 
@@ -55,7 +55,7 @@ def story_digest(config: str, date: str | None = None, since: str | None = None,
     (``crawl`` names it), its judgement, files, state and email are its own."""
     return story_day(config, date=date, since=since, until=until, out=out,
                      send_email=send_email, resend=resend,
-                     crawl=shared(crawl) if crawl else None, tag=False)
+                     crawl=shared(crawl) if crawl else None)
 
 
 def shared_crawl(configs: Sequence[Config], window: dict[str, Any], crawl: Crawl,
@@ -157,7 +157,11 @@ def daily_digests(configs: list[str], date: str | None = None, since: str | None
         for path, cfg in loaded:
             child = story_digest  # its pages are in the crawl: threads suffice
             try:
-                with tags(TAG, cfg.story.slug), no_heartbeats():
+                # no tags() around the child: its task runs would carry the story's tags, and
+                # Prefect keeps one concurrency-slot service per tag set alive for the process,
+                # holding the context (and the parameters) of the task run that started it: every
+                # story's draft and history stayed in memory. The child tags its own flow run.
+                with no_heartbeats():
                     reports.append(child(config=path, date=date, since=since,
                                                until=until, out=out, send_email=send_email,
                                                resend=resend, crawl=key))

@@ -1,6 +1,6 @@
 """Prefect task wrappers around the library's pipeline stages: retries, timeouts, no caching
 (and no results kept on the task runs' states: a run of fifty stories would hold every story's
-articles and digest until it ends).
+articles and digest until it ends). Their inputs are lent (:class:`Lent`), for the same reason.
 
 Tasks are coarse on purpose (all feeds, all pages, all summaries): Prefect's per-task cost then
 stays a small share of the run. Each body is one library call and one log line saying what it
@@ -10,9 +10,10 @@ did (counts, time, what was skipped and why; the words are in :mod:`digest.runlo
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -27,27 +28,62 @@ from digest.pipeline.collect import Fetched, Gathered, Plan, Selection
 from digest.pipeline.compose import Draft
 
 T = TypeVar("T")
+R = TypeVar("R")
+_TAKEN = object()
+
+
+class Lent(Generic[T]):
+    """A task's input, taken back by the caller once the task run is over (:func:`lend`).
+
+    Prefect keeps a task run's context, and with it the run's parameters, alive after the run:
+    in timers of its client's event loop (until the request timeout) and, for a task run with
+    tags, in a concurrency service that lives as long as the process. A story's draft, history
+    and digest would outlive the story in a many-story run; lent, only an empty box does.
+    Prefect does not look inside it (as with ``quote()``: thousands of entries, no futures)."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: T) -> None:
+        self._value: Any = value
+
+    def get(self) -> T:
+        if self._value is _TAKEN:
+            raise RuntimeError("a lent task input was used after its task run")
+        return cast(T, self._value)
+
+    def take_back(self) -> None:
+        self._value = _TAKEN
+
+
+def lend(task_: Callable[..., R], *values: Any, **kwargs: Any) -> R:
+    """``task_(*values, **kwargs)`` with ``values`` lent: taken back when the call returns."""
+    boxes = [Lent(v) for v in values]
+    try:
+        return task_(*boxes, **kwargs)
+    finally:
+        for box in boxes:
+            box.take_back()
 RETRIES = 2
 BACKOFF = exponential_backoff(backoff_factor=2)
 
 
 @task(name="read-feeds", retries=RETRIES, retry_delay_seconds=BACKOFF, retry_jitter_factor=0.5,
       cache_policy=NO_CACHE, cache_result_in_memory=False)
-def read_feeds(ctx: RunContext) -> list[FeedResult]:
+def read_feeds(ctx: Lent[RunContext]) -> list[FeedResult]:
     """Read every feed of the story with conditional GET."""
     start = time.perf_counter()
-    feeds = collect.read_feeds(ctx)
+    feeds = collect.read_feeds(ctx.get())
     get_run_logger().info(runlog.feeds_line(feeds, time.perf_counter() - start))
     return feeds
 
 
 @task(name="fetch-pages", retries=RETRIES, retry_delay_seconds=BACKOFF, retry_jitter_factor=0.5,
       cache_policy=NO_CACHE, cache_result_in_memory=False)
-def fetch_pages(ctx: RunContext, selection: Selection) -> Gathered:
+def fetch_pages(ctx: Lent[RunContext], selection: Lent[Selection]) -> Gathered:
     """Fetch and extract the window's pages (reusing what state already holds), extraction in
     a local process pool as pages arrive."""
     start = time.perf_counter()
-    gathered = collect.gather_articles(ctx, selection)
+    gathered = collect.gather_articles(ctx.get(), selection.get())
     log_pages(gathered, time.perf_counter() - start)
     return gathered
 
@@ -60,9 +96,9 @@ def log_pages(gathered: Any, seconds: float) -> None:
 
 @task(name="fetch-only", retries=RETRIES, retry_delay_seconds=BACKOFF, retry_jitter_factor=0.5,
       cache_policy=NO_CACHE, cache_result_in_memory=False)
-def fetch_only(ctx: RunContext, plan: Plan) -> Fetched:
+def fetch_only(ctx: Lent[RunContext], plan: Lent[Plan]) -> Fetched:
     """Fetch the planned pages; a distributed runner extracts them."""
-    return collect.fetch_pages(ctx, plan)
+    return collect.fetch_pages(ctx.get(), plan.get())
 
 
 @task(name="extract-batch", cache_policy=NO_CACHE)  # submitted: its future reads the result
@@ -76,7 +112,7 @@ def gather_distributed(ctx: RunContext, selection: Selection, batch: int = 64) -
     on the runner's workers (submitted from the flow, whose context pickles), then merge."""
     start = time.perf_counter()
     plan = collect.plan_pages(ctx, selection)
-    fetched = fetch_only(ctx, plan)
+    fetched = lend(fetch_only, ctx, plan)
     jobs = [job for _, job in fetched.jobs]
     screen = collect.screen_for(ctx)
     futures = [extract_batch.submit(jobs[i:i + batch], screen)
@@ -91,28 +127,29 @@ def gather_distributed(ctx: RunContext, selection: Selection, batch: int = 64) -
 
 
 @task(name="summarise", cache_policy=NO_CACHE, cache_result_in_memory=False)
-def summarise(ctx: RunContext, draft: Draft, history: History) -> Digest:
+def summarise(ctx: Lent[RunContext], draft: Lent[Draft], history: Lent[History]) -> Digest:
     """Summarise each story article and the day's story overview."""
     start = time.perf_counter()
-    digest = compose.summarise(ctx, draft, history)
+    digest = compose.summarise(ctx.get(), draft.get(), history.get())
     get_run_logger().info(runlog.summary_line(digest, time.perf_counter() - start))
     return digest
 
 
 @task(name="publish", retries=1, cache_policy=NO_CACHE, cache_result_in_memory=False)
-def publish(ctx: RunContext, digest: Digest, input_key: str | None) -> dict[str, Path]:
+def publish(ctx: Lent[RunContext], digest: Lent[Digest], input_key: str | None
+            ) -> dict[str, Path]:
     """Write the digest files and the archive, and record the digest in state."""
     start = time.perf_counter()
-    paths = compose.publish(ctx, digest, input_key)
+    paths = compose.publish(ctx.get(), digest.get(), input_key)
     get_run_logger().info(runlog.publish_line(paths, time.perf_counter() - start))
     return paths
 
 
 @task(name="deliver", cache_policy=NO_CACHE, cache_result_in_memory=False)
-def deliver(ctx: RunContext, digest: Digest, password: str | None = None) -> Any:
+def deliver(ctx: Lent[RunContext], digest: Lent[Digest], password: str | None = None) -> Any:
     """Email the digest (idempotent: the state ledger stops a second send)."""
     start = time.perf_counter()
-    result = compose.deliver(ctx, digest, password=password)
+    result = compose.deliver(ctx.get(), digest.get(), password=password)
     get_run_logger().info(runlog.delivery_line(result, time.perf_counter() - start))
     return result
 
@@ -142,8 +179,9 @@ def stages(ctx: RunContext, password: str | None = None) -> Stages:
     """The run's stages as Prefect tasks, with timeouts from the story's config (and the
     distributed fetch-pages stage for ``[runner] kind = "dask"``).
 
-    Inputs are wrapped in ``quote()``: they hold no futures (thousands of entries and articles),
-    so Prefect need not walk them to resolve inputs (about 0.2 s per task at 2,000 articles)."""
+    Inputs are lent (:func:`lend`): they hold no futures (thousands of entries and articles), so
+    Prefect need not walk them to resolve inputs (about 0.2 s per task at 2,000 articles), and
+    they are taken back when the task run is over."""
     budget = ctx.config.fetch.source_budget
     feeds_task = read_feeds.with_options(timeout_seconds=budget + 60)
     pages_task = fetch_pages.with_options(timeout_seconds=budget + 300)
@@ -154,19 +192,19 @@ def stages(ctx: RunContext, password: str | None = None) -> Stages:
     def gather(c: RunContext, selection: Selection) -> Gathered:
         if c.config.runner.kind == "dask" and c.crawl is None:  # a shared crawl has the pages
             return gather_distributed(c, selection)
-        return pages_task(_q(c), _q(selection))
+        return lend(pages_task, c, selection)
 
     if ctx.crawl is not None:  # the run's shared-crawl task did the network work already:
         return Stages(            # reading it back is cheap, so no task runs for it
             read_feeds=_logged_feeds, gather=_logged_pages,
-            summarise=lambda c, draft, history: summarise_task(_q(c), _q(draft), _q(history)),
-            publish=lambda c, digest, key: publish(_q(c), _q(digest), key),
-            deliver=lambda c, digest: deliver_task(_q(c), _q(digest), password=password),
+            summarise=lambda c, draft, history: lend(summarise_task, c, draft, history),
+            publish=lambda c, digest, key: lend(publish, c, digest, input_key=key),
+            deliver=lambda c, digest: lend(deliver_task, c, digest, password=password),
         )
     return Stages(
-        read_feeds=lambda c: feeds_task(_q(c)),
+        read_feeds=lambda c: lend(feeds_task, c),
         gather=gather,
-        summarise=lambda c, draft, history: summarise_task(_q(c), _q(draft), _q(history)),
-        publish=lambda c, digest, key: publish(_q(c), _q(digest), key),
-        deliver=lambda c, digest: deliver_task(_q(c), _q(digest), password=password),
+        summarise=lambda c, draft, history: lend(summarise_task, c, draft, history),
+        publish=lambda c, digest, key: lend(publish, c, digest, input_key=key),
+        deliver=lambda c, digest: lend(deliver_task, c, digest, password=password),
     )

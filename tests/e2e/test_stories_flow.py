@@ -99,6 +99,28 @@ def test_each_story_gets_its_child_run_and_the_digest_it_makes_alone(tmp_path: P
                 f"{a.story.slug}: {name} differs"
 
 
+def test_a_story_run_leaves_nothing_of_its_day_in_memory(tmp_path: Path) -> None:
+    """Fifty stories in one process must not keep fifty days' drafts: Prefect keeps a service
+    per task-run tag set alive for the process, holding the context of the task run that
+    started it (its parameters: the story's draft, history and run context)."""
+    import gc
+
+    from digest.pipeline.compose import Draft
+    from flows.stories import daily_digests
+
+    def drafts() -> int:
+        gc.collect()
+        return sum(isinstance(o, Draft) for o in gc.get_objects())
+
+    configs = [story_config(tmp_path, "syria"), story_config(tmp_path, "donbas", text=DONBAS)]
+    before = drafts()
+    state = daily_digests(configs=[str(c.path) for c in configs], date=DAY, send_email=False,
+                          return_state=True)
+    assert state.is_completed()
+    assert len(state.result()["stories"]) == 2 and state.result()["failed"] == []
+    assert drafts() <= before
+
+
 def test_a_broken_config_and_a_dead_smtp_server_stop_no_other_story(tmp_path: Path) -> None:
     from flows.stories import StoriesError, daily_digests
 
