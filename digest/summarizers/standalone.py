@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from digest.speakers import SPEECH_VERBS
+from digest.speakers import SPEECH_VERBS, is_person
 
 # Opening on a pronoun, a demonstrative or a connective: "He added…", "But…", "Neither…".
 _OPENER = re.compile(
@@ -28,11 +28,11 @@ _IT_END_WORDS = 12  # a longer sentence names the thing its last "it" stands for
 # A pronoun as the subject after an opening phrase or clause: "In a letter to commanders, they
 # objected…", "Shots are heard, and she asks whether he is dead."
 _PRONOUN_SUBJECT = re.compile(
-    r"^(?P<clause>[^,;:\"“]{3,60}),\s+(?:(?:and|but|then|so)\s+)?(?:he|she|it|they)\s+"
+    r"^(?P<clause>[^,;:\"“]{3,60}),\s+(?:(?:and|but|then|so)\s+)?(?P<pronoun>he|she|it|they)\s+"
     r"(?!is\s+|was\s+)[a-z]+")
-# ... unless that opening clause names someone it can stand for: "If the jury in Dylann Roof's
-# trial convicts him, he …"
-_NAMED = re.compile(r"\s[A-Z][a-z]+")
+# ... unless it is "he" or "she" and that opening clause names a person: "If the jury in Dylann
+# Roof's trial convicts him, he …" (not "On Monday, he …" or "In New York, they …")
+_NAME_RUN = re.compile(r"\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+")
 # A pronoun as the speaker: '"…," it said', "The footage, he said, suggested…".
 _PRONOUN_SPEAKER = re.compile(
     rf"[,;:“”\"’]\s*(?:he|she|it|they)\s+(?:{SPEECH_VERBS})\b", re.IGNORECASE
@@ -53,13 +53,18 @@ def leans_on_context(text: str) -> bool:
     subject = _PRONOUN_SUBJECT.match(text)
     return bool(
         _OPENER.match(text)
-        or (subject and not _NAMED.search(subject.group("clause")))
+        or (subject and not (subject.group("pronoun") in ("he", "she")
+                             and _names_a_person(subject.group("clause"))))
         or _PRONOUN_SPEAKER.search(text)
         or _ANSWERS.search(text)
         or (_PRONOUN_END.search(text) and not _open_quote(text)
             and not (_IT_END.search(text) and len(text.split()) > _IT_END_WORDS))
         or (text[:1] in "\"“‘'" and not _SPEECH.search(text))
     )
+
+
+def _names_a_person(clause: str) -> bool:
+    return any(is_person(re.sub(r"[’']s$", "", m.group(0))) for m in _NAME_RUN.finditer(clause))
 
 
 def _open_quote(text: str) -> bool:

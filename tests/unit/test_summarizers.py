@@ -169,6 +169,8 @@ def test_the_lede_after_a_standfirst_counts_as_an_opening_sentence() -> None:
         ("To be approved, the Yes must not only win but also reach 13 per cent.", False),
         ("If the jury in Dylann Roof's trial convicts him, he will act as his own lawyer.",
          False),
+        ("On Monday, he told reporters the talks had failed.", True),
+        ("In New York, they marched to the consulate.", True),
         ('Jurors watched his confession, in which he said, "I had to do it."', False),
         ('In the video, Rakeyia Scott is heard shouting at officers, "Don\'t shoot him.', False),
         ("Dylann Roof sat at the defense table in a grey sweater and did not look at them.", True),
