@@ -63,6 +63,8 @@ def lend(task_: Callable[..., R], *values: Any, **kwargs: Any) -> R:
     finally:
         for box in boxes:
             box.take_back()
+
+
 RETRIES = 2
 BACKOFF = exponential_backoff(backoff_factor=2)
 
