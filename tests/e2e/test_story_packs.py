@@ -44,6 +44,9 @@ RECALL_FAILS = {
     "bayer-monsanto": "R=0.880, worst day 0.50 (financing, critics, regulators pages rejected)",
     "colombia-peace": "R=0.742, worst day 0.33 (six pages that never write 'Colombia' fail "
                       "require; an EU-list and a peso page score under 0.50)",
+    "dakota-pipeline": "R=0.963, worst day 0.50 (its story.toml has no [relevance]: a markets "
+                       "page led by Energy Transfer's shares and Bakken producers, similarity "
+                       "0.19, score under 0.50)",
     "opec-algiers": "R=0.955, worst day 0.75 (a Calgary oilpatch-reaction page whose lede names "
                     "Canadian producers and Calgary more than OPEC and Algiers, score under 0.50)",
     "ryder-cup": "R=0.964, worst day 0.83 (a Chaska local-business page whose headline and lede "
@@ -64,6 +67,8 @@ MINIMAL_RECALL_FAILS = {
                        "pages naming neither Chelsea nor New Jersey up front)",
     "colombia-peace": "R=0.935, worst day 0.75 (the EU terror-list and the peso-markets pages, "
                       "led by Mogherini and investors, score under 0.50)",
+    "dakota-pipeline": "R=0.963, worst day 0.50 (its story.toml has no [relevance]: the same "
+                       "Energy Transfer shares page)",
     "opec-algiers": "R=0.955, worst day 0.75 (its story.toml has no [relevance]: the same "
                     "Calgary oilpatch page)",
     "ryder-cup": "R=0.964, worst day 0.83 (its story.toml has no [relevance]: the same Chaska "
