@@ -38,7 +38,12 @@ _RESULTS: dict[tuple[str, bool], PackResult] = {}
 # target; ryder-cup and colombia-peace miss recall (below); mh17-report (no [relevance]) left
 # out four reaction pages as "in passing: Buk" (one of the title's three names, once in the body)
 # until the title's names counted as in passing only when half of them are (R 0.826 -> 1.000).
-PRECISION_FAILS: dict[str, str] = {}
+# uri-strikes (held out) misses precision, recall and the overview (below): a related page on
+# the older Kishanganga dam dispute, naming India and Pakistan up front, is kept.
+PRECISION_FAILS = {
+    "uri-strikes": "P=0.960, worst day 0.75 (tc-0928-kishanganga, a related page on the older "
+                   "Kishanganga/Ratle dam dispute naming India and Pakistan up front, 0.714)",
+}
 RECALL_FAILS = {
     "austria-rerun": "R=0.962, worst day 0.80 (an EU-reaction page whose lede is mostly other names)",
     "bayer-monsanto": "R=0.880, worst day 0.50 (financing, critics, regulators pages rejected)",
@@ -51,8 +56,13 @@ RECALL_FAILS = {
                     "Canadian producers and Calgary more than OPEC and Algiers, score under 0.50)",
     "ryder-cup": "R=0.964, worst day 0.83 (a Chaska local-business page whose headline and lede "
                  "lead with the town's diners and hotels, similarity 0.14, score under 0.50)",
+    "uri-strikes": "R=0.923, worst day 0.67 (an NIA-probe page that writes Pakistan but never "
+                   "India, and a syndicated strikes copy whose trim drops its only Pakistan: "
+                   "missing concept)",
 }
-OVERVIEW_FAILS: dict[str, str] = {}
+OVERVIEW_FAILS = {
+    "uri-strikes": "3 off-story sentences on 2016-09-29, all from the Kishanganga page",
+}
 # The same packs with each config's [relevance] table removed (title, description, seeds and
 # feeds only: the least a newcomer writes). Before the title's names stood in for `require`,
 # this scored P=1.000 R=0.767 over all packs (bayer-monsanto 0.400).
@@ -73,6 +83,13 @@ MINIMAL_RECALL_FAILS = {
                     "Calgary oilpatch page)",
     "ryder-cup": "R=0.964, worst day 0.83 (its story.toml has no [relevance]: the same Chaska "
                  "local-business page)",
+    "uri-strikes": "R=0.962, worst day 0.83 (a Punjab border-villages page led by its farmers: "
+                   "'in passing: Uri named in one paragraph only', similarity 0.14)",
+}
+# The same minimal configs, precision and overview (held-out packs that miss them).
+MINIMAL_PRECISION_FAILS = {
+    "uri-strikes": "P=0.962, worst day 0.75, 3 off-story overview sentences (the Kishanganga "
+                   "dam-dispute page, 0.619)",
 }
 
 
@@ -172,7 +189,7 @@ def test_no_off_story_sentence_in_any_overview(name, result):
     assert result(name).off_story_overview == []
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", _marked(MINIMAL_PRECISION_FAILS))
 def test_a_config_without_relevance_settings_keeps_off_story_pages_out(name, minimal):
     res = minimal(name)
     assert res.precision >= 0.97, [m.id for m in res.misjudged if not m.relevant]
