@@ -227,6 +227,16 @@ def _count_any(forms: Sequence[str], text: str) -> int:
     return len(re.findall(rf"(?<!\w)(?:{alts})(?!\w)", text))
 
 
+# endings that make a people or an adjective of a place's name ("Haiti" -> "Haitians", "India"
+# -> "Indian", "Pakistan" -> "Pakistani"), not another name ("India" -> "Indiana")
+_DERIVED_ENDINGS = frozenset({"n", "ns", "an", "ans", "ian", "ians", "i", "is", "s"})
+
+
+def _derived_from(word: str, forms: Sequence[str]) -> bool:
+    return any(" " not in f and word != f and word.startswith(f)
+               and word[len(f):] in _DERIVED_ENDINGS for f in forms)
+
+
 def _merge_derived(concepts: list[_Concept]) -> list[_Concept]:
     """One-word names derived from another by a short lower-case ending ("Austria": "Austrian",
     "Austrians"; "Haiti": "Haitians") join it: an article may use either."""
@@ -234,12 +244,23 @@ def _merge_derived(concepts: list[_Concept]) -> list[_Concept]:
     for c in sorted(concepts, key=lambda c: len(min(c.forms, key=len))):
         (word,) = c.forms if len(c.forms) == 1 else ("",)
         base = next((o for o in out for f in o.forms if " " not in f and word.startswith(f)
-                     and 1 <= len(word) - len(f) <= 3 and word[len(f):].islower()), None)
+                     and word[len(f):] in _DERIVED_ENDINGS), None)
         if base is not None and " " not in word:
             base.forms.append(word)
         else:
             out.append(c)
     return out
+
+
+def _add_common_derived(concepts: list[_Concept], seeds: Sequence[Seed]) -> None:
+    """A name's derived forms the seeds use join it even when they are common words and so
+    never names of their own ("India": "Indian"): an article may write only the adjective."""
+    capital = {w for s in seeds for w in _WORD.findall(s.as_text()) if w[:1].isupper()}
+    for c in concepts:
+        for f in [f for f in c.forms if " " not in f]:
+            for w in sorted(capital):
+                if w.startswith(f) and w[len(f):] in _DERIVED_ENDINGS and w not in c.forms:
+                    c.forms.append(w)
 
 
 @dataclass
@@ -275,6 +296,7 @@ def _concepts(seeds: Sequence[Seed], common: frozenset[str]) -> list[_Concept]:
         else:
             concepts.append(_Concept(forms=[name]))
     concepts = _merge_derived(concepts)
+    _add_common_derived(concepts, seeds)
     for c in concepts:
         for s in seeds:
             t, lede, body = s.title, _clean(s.lede), s.body
@@ -341,9 +363,11 @@ def _in_title(c: _Concept, title: str) -> bool:
 
 
 def _forms(c: _Concept, common: frozenset[str]) -> tuple[str, ...]:
-    """A concept's forms worth matching: the full name and any short form that is not a common
-    word (matching is case-insensitive: "Roof" also matches "roof")."""
-    forms = [f for f in c.forms if f == c.forms[0] or f.lower() not in common]
+    """A concept's forms worth matching: the full name, its derived forms ("Indian": written
+    capitalised, however common) and any short form that is not a common word (matching is
+    case-insensitive: "Roof" also matches "roof")."""
+    forms = [f for f in c.forms
+             if f == c.forms[0] or f.lower() not in common or _derived_from(f, c.forms)]
     return tuple(dict.fromkeys(forms))
 
 

@@ -188,6 +188,19 @@ def test_derived_forms_join_their_name_but_do_not_make_a_second_group():
                                                     frozenset({"Haiti", "Haitian", "Haitians"})}
 
 
+def test_a_common_derived_form_joins_its_name_and_another_name_does_not():
+    # "Indian" is a common English word, never a name of its own, yet an Indian wire may write
+    # only "Indian army" and never "India" (the held-out uri-strikes pack)
+    text = ("India and Pakistan trade fire\n\nIndia said its army struck camps across the line, "
+            "and Pakistan denied it.\n\nIndian officers briefed parties in Delhi; Pakistani "
+            "officials called it a fabrication. India also wrote to Indiana University.")
+    draft = draft_story("India and Pakistan", [seed_from_text(text, "t")])
+    groups = {frozenset(g) for g in draft.require}
+    assert frozenset({"India", "Indian"}) in groups
+    assert frozenset({"Pakistan", "Pakistani"}) in groups
+    assert not any("Indiana" in g for g in groups)
+
+
 @pytest.mark.parametrize("pack", _PROXIED_3)
 def test_require_drafted_from_three_extracted_pages_accepts_each_of_them(pack):
     from digest.extract import extract_article
