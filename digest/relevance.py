@@ -188,9 +188,9 @@ def _knn(rows: sparse.csr_matrix, known: sparse.csr_matrix) -> np.ndarray:
     its neighbours look like the story."""
     if not known.shape[0] or not rows.shape[0]:
         return np.zeros(rows.shape[0])
-    sims = textvec.cosine(rows, known)
-    k = min(KNN, sims.shape[1])
-    return np.sort(sims, axis=1)[:, -k]
+    k = min(KNN, known.shape[0])
+    # the k-th largest cosine of each row (what a full sort's column -k holds)
+    return textvec.cosine_rows(rows, known, lambda sims: np.partition(sims, -k, axis=1)[:, -k])
 
 
 def _centre(values: Sequence[float], prior: float, q: float = 0.5) -> float:
@@ -329,7 +329,8 @@ class RelevanceModel:
                 else np.zeros(0))
         # the accepted articles that shaped the profile also say what the story looks like
         s_acc = np.asarray(acc @ profile).ravel()[acc_weight >= 0.5] if nc else np.zeros(0)
-        to_rej = textvec.cosine(full_m, rej).max(axis=1) if nr else np.zeros(n)
+        to_rej = (textvec.cosine_rows(full_m, rej, lambda sims: sims.max(axis=1)) if nr
+                  else np.zeros(n))
 
         concept = [self._concepts(a) for a in articles]
         calib = self._calibrate(raw, concept, s_bg, s_acc)
@@ -467,9 +468,10 @@ class RelevanceModel:
         labels = [p.label for p in self.definition + self.accepted]
         if not labels:
             return [(None, 0.0)] * full_m.shape[0]
-        both = textvec.cosine(full_m, sparse.vstack([defn, acc]).tocsr() if acc.shape[0]
-                              else defn)
-        return [(labels[int(r.argmax())], float(r.max())) for r in both]
+        both = sparse.vstack([defn, acc]).tocsr() if acc.shape[0] else defn
+        best = textvec.cosine_rows(full_m, both, lambda sims: np.column_stack(
+            [sims.argmax(axis=1), sims.max(axis=1)]))
+        return [(labels[int(i)], float(v)) for i, v in best]
 
     def _concepts(self, a: Article) -> _Concepts:
         lede, body = lede_split(a)

@@ -10,7 +10,7 @@ import math
 import re
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -111,3 +111,16 @@ def tfidf(docs: Iterable[Sequence[str]]) -> sparse.csr_matrix:
 def cosine(a: sparse.csr_matrix, b: sparse.csr_matrix) -> np.ndarray:
     """Dense matrix of cosine similarities between the rows of two row-normalised matrices."""
     return np.asarray((a @ b.T).todense())
+
+
+COSINE_BLOCK = 512  # rows of ``a`` per block in :func:`cosine_rows`
+
+
+def cosine_rows(a: sparse.csr_matrix, b: sparse.csr_matrix,
+                reduce: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """``reduce`` of each row's cosines with the rows of ``b`` (one value or one row of values
+    per row of ``a``), a block of rows at a time: the whole dense matrix (8,000 pages against
+    2,000 story texts: 128 MB, and as much again for a sorted copy) is never held at once."""
+    blocks = [reduce(cosine(a[i:i + COSINE_BLOCK], b))
+              for i in range(0, a.shape[0], COSINE_BLOCK)]
+    return np.concatenate(blocks) if blocks else reduce(np.zeros((0, b.shape[0])))
