@@ -233,18 +233,18 @@ _DERIVED_ENDINGS = frozenset({"n", "ns", "an", "ans", "ian", "ians", "i", "is", 
 
 
 def _derived_from(word: str, forms: Sequence[str]) -> bool:
-    return any(" " not in f and word != f and word.startswith(f)
-               and word[len(f):] in _DERIVED_ENDINGS for f in forms)
+    """``word`` is one of the one-word ``forms`` with a people or adjective ending."""
+    return any(" " not in f and word.startswith(f) and word[len(f):] in _DERIVED_ENDINGS
+               for f in forms)
 
 
 def _merge_derived(concepts: list[_Concept]) -> list[_Concept]:
-    """One-word names derived from another by a short lower-case ending ("Austria": "Austrian",
-    "Austrians"; "Haiti": "Haitians") join it: an article may use either."""
+    """One-word names derived from another by a people or adjective ending ("Austria":
+    "Austrian", "Austrians"; "Haiti": "Haitians") join it: an article may use either."""
     out: list[_Concept] = []
     for c in sorted(concepts, key=lambda c: len(min(c.forms, key=len))):
         (word,) = c.forms if len(c.forms) == 1 else ("",)
-        base = next((o for o in out for f in o.forms if " " not in f and word.startswith(f)
-                     and word[len(f):] in _DERIVED_ENDINGS), None)
+        base = next((o for o in out if _derived_from(word, o.forms)), None)
         if base is not None and " " not in word:
             base.forms.append(word)
         else:
@@ -255,12 +255,10 @@ def _merge_derived(concepts: list[_Concept]) -> list[_Concept]:
 def _add_common_derived(concepts: list[_Concept], seeds: Sequence[Seed]) -> None:
     """A name's derived forms the seeds use join it even when they are common words and so
     never names of their own ("India": "Indian"): an article may write only the adjective."""
-    capital = {w for s in seeds for w in _WORD.findall(s.as_text()) if w[:1].isupper()}
+    capital = sorted({w for s in seeds for w in _WORD.findall(s.as_text()) if w[:1].isupper()})
     for c in concepts:
-        for f in [f for f in c.forms if " " not in f]:
-            for w in sorted(capital):
-                if w.startswith(f) and w[len(f):] in _DERIVED_ENDINGS and w not in c.forms:
-                    c.forms.append(w)
+        names = list(c.forms)
+        c.forms.extend(w for w in capital if w not in names and _derived_from(w, names))
 
 
 @dataclass
