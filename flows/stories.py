@@ -33,7 +33,7 @@ from flows.daily_digest import _parse_time, _scheduled_time, story_day
 from flows.hooks import alert_on_completion, alert_on_failure
 from flows.naming import daily_run_name, stories_backfill_run_name, stories_run_name
 from flows.runners import flow_for, no_heartbeats
-from flows.tasks import _q
+from flows.tasks import Lent, lend
 
 
 class StoriesError(DigestError):
@@ -74,7 +74,7 @@ def shared_crawl(configs: Sequence[Config], window: dict[str, Any], crawl: Crawl
                 continue  # the story's own run reports it
         if configs and configs[0].runner.kind == "dask":
             for ctx, cands in many.wanted_by_fetcher(ctxs):
-                fetched = collect_crawl_fetch(_q(ctx), _q(cands))
+                fetched = lend(collect_crawl_fetch, ctx, cands)
                 jobs = [job for _, job in fetched]
                 futures = [crawl_batch.submit(jobs[i:i + batch], crawl.screens)
                            for i in range(0, len(jobs), batch)]
@@ -84,7 +84,7 @@ def shared_crawl(configs: Sequence[Config], window: dict[str, Any], crawl: Crawl
                 for (c, _), page in zip(fetched, pages, strict=True):
                     via.keep(c.entry, page)
         else:
-            crawl_task(_q(ctxs))
+            lend(crawl_task, ctxs)
     finally:
         for ctx in ctxs:
             ctx.close()
@@ -95,15 +95,15 @@ def shared_crawl(configs: Sequence[Config], window: dict[str, Any], crawl: Crawl
 
 
 @task(name="shared-crawl", cache_policy=NO_CACHE, cache_result_in_memory=False)
-def crawl_task(ctxs: list[RunContext]) -> dict[str, float]:
+def crawl_task(ctxs: Lent[list[RunContext]]) -> dict[str, float]:
     """Every story's feeds read and pages fetched, screened and extracted, once."""
-    return many.prefetch(ctxs)
+    return many.prefetch(ctxs.get())
 
 
 @task(name="crawl-fetch", cache_policy=NO_CACHE, cache_result_in_memory=False)
-def collect_crawl_fetch(ctx: RunContext, cands: list[Any]) -> list[Any]:
+def collect_crawl_fetch(ctx: Lent[RunContext], cands: Lent[list[Any]]) -> list[Any]:
     """Fetch the shared crawl's pages; the run's Dask workers reduce and extract them."""
-    return collect.crawl_fetch(ctx, cands)
+    return collect.crawl_fetch(ctx.get(), cands.get())
 
 
 @task(name="crawl-batch", cache_policy=NO_CACHE)  # submitted: its future reads the result

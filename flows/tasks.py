@@ -18,7 +18,6 @@ from typing import Any, Generic, TypeVar, cast
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
-from prefect.utilities.annotations import quote
 
 from digest import runlog
 from digest.history import History
@@ -39,7 +38,7 @@ class Lent(Generic[T]):
     in timers of its client's event loop (until the request timeout) and, for a task run with
     tags, in a concurrency service that lives as long as the process. A story's draft, history
     and digest would outlive the story in a many-story run; lent, only an empty box does.
-    Prefect does not look inside it (as with ``quote()``: thousands of entries, no futures)."""
+    Prefect does not look inside it either (thousands of entries, no futures to resolve)."""
 
     __slots__ = ("_value",)
 
@@ -170,11 +169,6 @@ def _logged_pages(ctx: RunContext, selection: Selection) -> Gathered:
     gathered = collect.gather_articles(ctx, selection)
     log_pages(gathered, time.perf_counter() - start)
     return gathered
-
-
-def _q(value: T) -> T:
-    """``quote(value)`` typed as the value: Prefect unwraps it before the task body runs."""
-    return cast(T, quote(value))
 
 
 def stages(ctx: RunContext, password: str | None = None) -> Stages:
