@@ -154,6 +154,15 @@ def implied_concepts(title: str, texts: Sequence[str], language: str = "english"
     stop = textvec.stop_words(language)
     groups: list[tuple[str, ...]] = []
     run: list[str] = []
+
+    def close() -> None:
+        if len(run) > 1:  # a word of a longer name counts alone only where the texts write it
+            alone = [w for w in run if _alone(w, run, texts)]  # so ("Rousseff", not "Rock")
+            groups.append(tuple(dict.fromkeys([" ".join(run), *alone])))
+        elif run:
+            groups.append((run[0],))
+        run.clear()
+
     for i, raw in enumerate([*title.split(), ""]):
         word = raw.strip("'’\"“”‘()[]{},;:!?").removesuffix("'s").removesuffix("’s")
         low = word.lower()
@@ -162,11 +171,21 @@ def implied_concepts(title: str, texts: Sequence[str], language: str = "english"
                 and low not in stop and low not in entities.NOT_NAMES and len(word) > 1):
             run.append(word)
             continue
-        if run:
-            groups.append(tuple(dict.fromkeys([" ".join(run), *run])) if len(run) > 1
-                          else (run[0],))
-        run = []
+        close()
     return tuple(groups)
+
+
+def _alone(word: str, run: Sequence[str], texts: Sequence[str]) -> bool:
+    """The texts write ``word`` capitalised without another word of its name beside it
+    ("Rousseff said", not only "Dilma Rousseff")."""
+    others = {w for w in run if w != word}
+    for text in texts:
+        for m in re.finditer(rf"(\S*)\s+{re.escape(word)}\b(?:'s|’s)?(?:\s+(\S*))?", text):
+            before = m.group(1).strip("'’\"“”‘()[]{},;:!?")
+            after = (m.group(2) or "").strip("'’\"“”‘()[]{},;:!?.")
+            if before not in others and after.removesuffix("'s").removesuffix("’s") not in others:
+                return True
+    return False
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -282,6 +301,10 @@ class RelevanceModel:
         self._exclude = _compile(settings.exclude)
         self._not_about = _compile(settings.not_about)
         self._names = self._story_names()
+        # two or more required concepts, each written as names: the story's actors ("Bayer" and
+        # "Monsanto"), or the title's names standing in for them
+        self._actors = len(self._groups) > 1 and all(
+            term[:1].isupper() for group in self._groups for term, _, _ in group)
 
     # -- the story's names ------------------------------------------------------------------
 
@@ -531,6 +554,8 @@ class RelevanceModel:
                                  "(digest feedback)", nearest=nearest[0])
         sim = calib.scale(raw)
         name_part = 0.5 if names is None else names_calib.scale(names)
+        if self._actors and c.in_head:  # every actor up front: other names (the critics,
+            name_part = max(name_part, 0.5)  # regulators, banks it quotes) do not count against
         concept_part = sim if c.strength is None else c.strength
         score = SIM * sim + CONCEPTS * concept_part + NAMES * name_part
         if c.exclude_hits:

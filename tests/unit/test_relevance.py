@@ -358,11 +358,16 @@ def test_a_title_without_require_names_the_concepts_that_say_what_a_page_is_abou
     seeds = ["The hurricane hit Haiti as Matthew moved north. A recall of phones by Samsung, "
              "the galaxy of issues. Shares of Bayer and Monsanto rose. The Zika virus spread in "
              "Singapore. "
-             "The impeachment of Dilma Rousseff."]
+             "The impeachment of Dilma Rousseff. Rousseff said it was a coup. Protesters at "
+             "Standing Rock oppose the Dakota Access pipeline, which crosses North Dakota."]
     assert implied_concepts("Hurricane Matthew", seeds) == (("Matthew",),)  # "the hurricane"
     assert implied_concepts("Bayer's takeover of Monsanto", seeds) == (("Bayer",), ("Monsanto",))
+    # a word of a longer name counts alone only where the texts write it alone ("Rousseff
+    # said"): never "Dilma", nor "rock", "standing" and "access" in any page
     assert implied_concepts("Impeachment of Dilma Rousseff", seeds) == (
-        ("Dilma Rousseff", "Dilma", "Rousseff"),)
+        ("Dilma Rousseff", "Rousseff"),)
+    assert implied_concepts("Dakota Access Pipeline protests at Standing Rock", seeds) == (
+        ("Dakota Access", "Dakota"), ("Standing Rock",))
     assert implied_concepts("Zika outbreak in Singapore", seeds) == (("Zika",), ("Singapore",))
     # "galaxy" is used in lower case: the run breaks there
     assert implied_concepts("Samsung Galaxy Note 7 recall", seeds) == (("Samsung",), ("Note",))
@@ -412,3 +417,32 @@ def test_without_require_a_title_name_once_is_in_passing_only_if_half_the_names_
     j = titled.judge([markets, dam, *ELECTION_TRUE, *BACKGROUND])
     assert "in passing" not in j[0].why and j[0].relevant, j[0].why
     assert not j[1].relevant and "in passing: Berg" in j[1].why, j[1].why
+
+
+
+TAKEOVER_REACTION = art(
+    "farm-groups", "Farmers and consumers write to Brussels about Halvard and Brightmeadow", [
+        "The Nordic Farmers' Union, Denmark's agriculture minister Jens Holm and the consumer "
+        "group Forbrugerraadet wrote to Margrethe Sand in Brussels on Tuesday about Halvard and "
+        "Brightmeadow.",
+        "Union president Karin Lund said cooperatives in Jutland and Scania feared for rural jobs, "
+        "schools and village shops.",
+        "Holm said Copenhagen would send Sand a study of rural incomes, drought and fodder costs.",
+        "Forbrugerraadet's director Ole Brix said families already struggled with rents and "
+        "energy bills.",
+        "Sand's spokesman Tomas Krag said letters from citizens were welcome."])
+
+
+def test_a_page_naming_every_required_actor_up_front_is_not_held_back_by_other_names() -> None:
+    # required concepts that are each a name are the story's actors: a reaction page with both
+    # up front, beside the critics it quotes, is not scored down for those other names; one
+    # concept naming either actor (a sibling names one of them too) gives no such lift
+    pages = [TAKEOVER_REACTION, *TAKEOVER_TRUE, TAKEOVER_SIBLING, TAKEOVER_PASSING]
+    actors = model(dict(TAKEOVER, require=(("Halvard",), ("Brightmeadow",))), TAKEOVER_SEED)
+    either = model(dict(TAKEOVER, require=(("Halvard", "Brightmeadow"),)), TAKEOVER_SEED)
+    a = actors.judge([*pages, *BACKGROUND])[:len(pages)]
+    e = either.judge([*pages, *BACKGROUND])[:len(pages)]
+    assert "story names: 17%" in a[0].why  # the critics lead it
+    assert a[0].score > e[0].score + 0.05
+    assert a[3].score == e[3].score and a[4].score == e[4].score  # sibling, passing: no lift
+    assert [j.relevant for j in a] == [True, True, True, False, False]
