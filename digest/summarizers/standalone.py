@@ -48,7 +48,8 @@ _ANSWERS = re.compile(
 
 def leans_on_context(text: str) -> bool:
     """True when the sentence needs the one before it: it opens on a pronoun or connective,
-    quotes a speaker known only as "he" or "it" (or no one), or answers something said earlier."""
+    quotes a speaker known only as "he" or "it" (or no one), is only part of a longer quote (its
+    opening or its end), or answers something said earlier."""
     text = text.strip()
     subject = _PRONOUN_SUBJECT.match(text)
     return bool(
@@ -59,7 +60,8 @@ def leans_on_context(text: str) -> bool:
         or _ANSWERS.search(text)
         or (_PRONOUN_END.search(text) and not _open_quote(text)
             and not (_IT_END.search(text) and len(text.split()) > _IT_END_WORDS))
-        or (text[:1] in "\"“‘'" and not _SPEECH.search(text))
+        or (text[:1] in "\"“‘'" and (_open_quote(text) or not _SPEECH.search(_unquoted(text))))
+        or _closes_unopened(text)
     )
 
 
@@ -72,3 +74,23 @@ def _open_quote(text: str) -> bool:
     if text.count("“") > text.count("”"):
         return True
     return text.count('"') % 2 == 1
+
+
+_QUOTED = re.compile(r'"[^"]*"|“[^”]*”')
+
+
+def _unquoted(text: str) -> str:
+    """The sentence without its quoted words: who says it, if anyone ("alleged" inside a quote
+    names no speaker)."""
+    return _QUOTED.sub(" ", text)
+
+
+def _closes_unopened(text: str) -> bool:
+    """The end of a quote begun in an earlier sentence: 'If you are reading this, you need to
+    leave now."' (its opening and its speaker are elsewhere)."""
+    if text.count("”") > text.count("“"):
+        return True
+    if text.count('"') % 2 == 0:
+        return False
+    first = text.index('"')  # a lone straight quote closes when it follows a word or a stop
+    return first > 0 and not text[first - 1].isspace()

@@ -176,6 +176,15 @@ def test_the_lede_after_a_standfirst_counts_as_an_opening_sentence() -> None:
         ("Dylann Roof sat at the defense table in a grey sweater and did not look at them.", True),
         ("The Americans need five points from the 12 singles to win back the cup; Europe need "
          "7 1/2 to keep it.", False),
+        # only part of a longer quote: its end, its opening, or a second quoted sentence whose
+        # speaker is in the sentence before ("alleged" inside the quote is nobody speaking)
+        ('If you are reading this, you need to leave now."', True),
+        ("What is missing are the letters from Damascus,” a UN official told Al Manara.", True),
+        ('"Your leaders say they will fight a thousand-year war with India.', True),
+        ('"The notion of a strike on alleged bases is an illusion created by India."', True),
+        ('"We will leave no stone unturned," Modi told a rally in Kozhikode.', False),
+        ("Putin said: “We are ready.”", False),
+        ("The “Brexit” vote was close.", False),
     ],
 )
 def test_sentences_leaning_on_context(sentence: str, leans: bool) -> None:
