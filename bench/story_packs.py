@@ -60,6 +60,7 @@ class PackResult:
     # id -> (truth, score) of the pages the digests carried (a page left out has a why, no score)
     scores: dict[str, tuple[bool, float]] = field(default_factory=dict)
     unseen: list[str] = field(default_factory=list)  # pages neither in the digest nor left out
+    twice: list[str] = field(default_factory=list)  # "date: sentence" printed twice in a digest
 
     @property
     def precision(self) -> float:
@@ -163,7 +164,17 @@ def run_pack(pack: Path, out: Path, minimal: bool = False) -> PackResult:
         backfill_library(config, dt.date.fromisoformat(days[0]), dt.date.fromisoformat(days[-1]),
                          out)
     slug = load_config(config).story.slug
-    return score(read_digests(out / slug), key, pack.name)
+    result = score(read_digests(out / slug), key, pack.name)
+    result.twice = printed_twice_in(out / slug, days)
+    return result
+
+
+def printed_twice_in(folder: Path, days: list[str]) -> list[str]:
+    """Sentences of 8+ words printed twice in one day's Markdown digest ("date: sentence")."""
+    from tests.support.repetition import printed_twice
+
+    return [f"{d}: {s}" for d in days if (folder / f"{d}.md").exists()
+            for s in printed_twice((folder / f"{d}.md").read_text(encoding="utf-8"))]
 
 
 def markdown(results: list[PackResult]) -> str:
@@ -212,11 +223,13 @@ def main() -> None:
         wp, wr = r.worst_day()
         print(f"{r.pack}: P={r.precision:.3f} R={r.recall:.3f} worst day P={wp:.2f} R={wr:.2f} "
               f"facts {r.ev.facts_found}/{r.ev.facts} off-story overview sentences "
-              f"{len(r.off_story_overview)}")
+              f"{len(r.off_story_overview)} printed twice {len(r.twice)}")
         for m in r.misjudged:
             print(f"  {m.date} {m.id} ({'story' if m.relevant else m.kind}): {m.score[:160]}")
         for s in r.off_story_overview:
             print(f"  overview {s}")
+        for s in r.twice:
+            print(f"  printed twice {s[:160]}")
         for f in r.ev.missing_facts:
             print(f"  missing fact {f}")
 

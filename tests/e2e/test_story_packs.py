@@ -184,6 +184,11 @@ def test_recall_over_pages_with_defaults(name, result):
     assert res.worst_day()[1] >= 0.95, res.day_scores()  # and on every digest date
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_no_sentence_of_eight_words_is_printed_twice_in_any_digest(name, result):
+    assert result(name).twice == []  # issue 13: each fact once, on stories nobody tuned for
+
+
 @pytest.mark.parametrize("name", _marked(OVERVIEW_FAILS))
 def test_no_off_story_sentence_in_any_overview(name, result):
     assert result(name).off_story_overview == []
