@@ -61,6 +61,8 @@ class PackResult:
     scores: dict[str, tuple[bool, float]] = field(default_factory=dict)
     unseen: list[str] = field(default_factory=list)  # pages neither in the digest nor left out
     twice: list[str] = field(default_factory=list)  # "date: sentence" printed twice in a digest
+    # "date: sentence | sentence": overview sentences telling one development (lexical check)
+    same_development: list[str] = field(default_factory=list)
 
     @property
     def precision(self) -> float:
@@ -165,16 +167,23 @@ def run_pack(pack: Path, out: Path, minimal: bool = False) -> PackResult:
                          out)
     slug = load_config(config).story.slug
     result = score(read_digests(out / slug), key, pack.name)
-    result.twice = printed_twice_in(out / slug, days)
+    result.twice, result.same_development = repetition_in(out / slug, days)
     return result
 
 
-def printed_twice_in(folder: Path, days: list[str]) -> list[str]:
-    """Sentences of 8+ words printed twice in one day's Markdown digest ("date: sentence")."""
-    from tests.support.repetition import printed_twice
+def repetition_in(folder: Path, days: list[str]) -> tuple[list[str], list[str]]:
+    """Sentences of 8+ words printed twice in one day's Markdown digest ("date: sentence"), and
+    pairs of its overview sentences that tell one development (the tests' lexical check)."""
+    from tests.support.repetition import overview_sentences, printed_twice, same_development_pairs
 
-    return [f"{d}: {s}" for d in days if (folder / f"{d}.md").exists()
-            for s in printed_twice((folder / f"{d}.md").read_text(encoding="utf-8"))]
+    twice, pairs = [], []
+    for d in days:
+        if (folder / f"{d}.md").exists():
+            md = (folder / f"{d}.md").read_text(encoding="utf-8")
+            twice += [f"{d}: {s}" for s in printed_twice(md)]
+            pairs += [f"{d}: {a} | {b}" for a, b, _ in
+                      same_development_pairs(overview_sentences(md))]
+    return twice, pairs
 
 
 def markdown(results: list[PackResult]) -> str:
@@ -223,13 +232,16 @@ def main() -> None:
         wp, wr = r.worst_day()
         print(f"{r.pack}: P={r.precision:.3f} R={r.recall:.3f} worst day P={wp:.2f} R={wr:.2f} "
               f"facts {r.ev.facts_found}/{r.ev.facts} off-story overview sentences "
-              f"{len(r.off_story_overview)} printed twice {len(r.twice)}")
+              f"{len(r.off_story_overview)} printed twice {len(r.twice)} "
+              f"same-development pairs {len(r.same_development)}")
         for m in r.misjudged:
             print(f"  {m.date} {m.id} ({'story' if m.relevant else m.kind}): {m.score[:160]}")
         for s in r.off_story_overview:
             print(f"  overview {s}")
         for s in r.twice:
             print(f"  printed twice {s[:160]}")
+        for s in r.same_development:
+            print(f"  same development {s[:200]}")
         for f in r.ev.missing_facts:
             print(f"  missing fact {f}")
 

@@ -95,6 +95,8 @@ class DevelopmentSummarizer(StorySummarizer):
         rows, cols = [], []
         for r, stems in enumerate(index.content):
             for stem in set(stems):
+                if len(stem) < 2:  # "4" in "Category 4": no content of its own
+                    continue
                 rows.append(r)
                 cols.append(vocab.setdefault(stem, len(vocab)))
         binary = sp.csr_matrix((np.ones(len(rows)), (rows, cols)),

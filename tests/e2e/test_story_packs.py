@@ -189,6 +189,11 @@ def test_no_sentence_of_eight_words_is_printed_twice_in_any_digest(name, result)
     assert result(name).twice == []  # issue 13: each fact once, on stories nobody tuned for
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_no_two_overview_sentences_report_the_same_development(name, result):
+    assert result(name).same_development == []  # issue 13, the check of the bundled packs
+
+
 @pytest.mark.parametrize("name", _marked(OVERVIEW_FAILS))
 def test_no_off_story_sentence_in_any_overview(name, result):
     assert result(name).off_story_overview == []
