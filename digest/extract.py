@@ -6,6 +6,8 @@ import codecs
 import datetime as dt
 import functools
 import hashlib
+import html as htmllib
+import json
 import logging
 import re
 from dataclasses import dataclass
@@ -62,6 +64,9 @@ _ATTR = re.compile(r"""(?<![\w:.-])([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s
 _ITEMPROP_DATE = re.compile(
     r"<[a-z]+\s[^<>]*itemprop\s*=\s*[\"']?date(Published|Modified)[\"']?[^<>]*>", re.I
 )
+_JSONLD_BLOCK = re.compile(
+    r"(<script[^>]*type\s*=\s*[\"']?application/ld\+json[\"']?[^>]*>)(.*?)(</script>)",
+    re.I | re.S)
 _JSONLD_DATE = re.compile(r"\"date(Published|Modified|Created)\"\s*:\s*\"([^\"]{8,40})\"")
 _HTML_LANG = re.compile(
     r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)*", re.I
@@ -106,7 +111,7 @@ def extract_article(
         raise ExtractError("not HTML (binary data)")
     html = decode_html(body, content_type)
     _check_is_html(html)
-    html = _neutralise_declarations(html)
+    html = _repair_jsonld(_neutralise_declarations(html))
     import trafilatura  # heavy import, deferred so that importing digest stays fast
 
     try:
@@ -297,6 +302,29 @@ def _neutralise_declarations(html: str) -> str:
         flags=re.I,
     )
     return head + html[4096:]
+
+
+def _repair_jsonld(html: str) -> str:
+    """JSON-LD that a site escaped as HTML (``{&#34;author&#34;: ...}``) is not JSON; trafilatura
+    then reads it with a fallback that runs the author's words together ("KarinLindholm").
+    Such a block is unescaped when that makes it valid JSON; every other block is left alone."""
+    def fix(m: re.Match[str]) -> str:
+        body = m.group(2)
+        if "&" not in body:
+            return m.group(0)
+        try:
+            json.loads(body)
+            return m.group(0)
+        except ValueError:
+            pass
+        unescaped = htmllib.unescape(body)
+        try:
+            json.loads(unescaped)
+        except ValueError:
+            return m.group(0)
+        return m.group(1) + unescaped + m.group(3)
+
+    return _JSONLD_BLOCK.sub(fix, html)
 
 
 def page_metadata(html: str) -> dict[str, Any]:

@@ -116,6 +116,23 @@ def test_metadata_from_the_page() -> None:
     assert article.canonical_url == URL  # digest.urls.canonical_url drops the tracking parameters
 
 
+def test_json_ld_escaped_as_html_keeps_the_authors_name_whole() -> None:
+    # a site's template escaped its JSON-LD like attribute text; trafilatura's fallback for
+    # invalid JSON then ran the name together ("RaniaHaddad")
+    ld = ('{"@context": "https://schema.org", "@type": "NewsArticle", "author": {"@type": '
+          '"Person", "name": "Rania Haddad"}, "datePublished": "2016-09-17T17:05:00Z"}')
+    escaped = ld.replace('"', "&#34;")
+    head = f'<script type="application/ld+json">{escaped}</script>'
+    article = extract(page(head=head, byline=""))
+    assert article.author == "Rania Haddad"
+    assert article.published == dt.datetime(2016, 9, 17, 17, 5, tzinfo=UTC)
+    # valid JSON-LD, and a block that is not JSON however it is read, are left as they are
+    assert extract(page(head=f'<script type="application/ld+json">{ld}</script>',
+                        byline="")).author == "Rania Haddad"
+    broken = '<script type="application/ld+json">{&#34;author&#34;: </script>'
+    assert extract(page(head=broken)).author == "Rania Haddad"  # the byline still says it
+
+
 def test_feed_entry_date_wins_and_fills_gaps() -> None:
     entry = Entry(
         source="levant-tribune",
