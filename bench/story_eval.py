@@ -179,8 +179,13 @@ def evaluate(digests: Iterable[dict], key: dict) -> Evaluation:
         if body is None:
             continue
         ev.quotes += 1
+        # under Key quotes with its speaker, or told by an overview sentence naming the speaker
+        # (the digest does not show a quote again that its overview already tells)
         if any(_norm(q["contains"]) in _norm(x["text"]) and _speaker_matches(q["speaker"], x)
-               for x in body.get("quotes", [])):
+               for x in body.get("quotes", [])) or any(
+                _norm(q["contains"]) in _norm(s["text"])
+                and _speaker_matches(q["speaker"], {"speaker": s["text"]})
+                for s in body.get("overview", [])):
             ev.quotes_found += 1
     for f in key.get("figures", []):
         body = by_date.get(str(f["date"]))
@@ -197,7 +202,7 @@ def evaluate(digests: Iterable[dict], key: dict) -> Evaluation:
 
 
 def _speaker_matches(expected: str, quote: dict) -> bool:
-    last = expected.split()[-1].lower()
+    last = expected.split()[-1].split("-")[-1].lower()  # "Bashar al-Assad": Assad
     return last in quote.get("speaker", "").lower()
 
 

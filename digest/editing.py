@@ -93,6 +93,11 @@ class Printed:
         runs = {" ".join(words[i:i + QUOTED]) for i in range(len(words) - QUOTED + 1)}
         return any(q in sentence or any(r in q for r in runs) for q in self.quotes)
 
+    def carries_quote(self, quote: str) -> bool:
+        """A printed sentence carries ``quote`` (whole, or QUOTED words in a row of it)."""
+        one = Printed((), [quote], self.language)
+        return bool(one.quotes) and any(one._quoted(n) for n in self.normal)
+
     def add(self, sentences: Iterable[str]) -> None:
         for s in sentences:
             if s.strip():

@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 SPARE_SENTENCES = 5  # article summary candidates beyond the size, for what others told already
 NEAR_MISSES, NEAR_SHARE = 3, 0.6  # "Possibly related": at most 3, scoring 60% of the threshold
 PARALLEL_ITEMS = 8  # from this many story articles, the overview, quotes and figures run in parallel
+SPARE_QUOTES = 3  # quotes found beyond ``digest.quotes``, for those the overview tells already
 STAGE_TIMEOUT = 300.0  # seconds for the overview, quotes and figures; past it each is left out
 
 
@@ -248,7 +249,8 @@ def summarise(ctx: RunContext, draft: Draft, history: History) -> Digest:
                                         "already_sent": sent, "confidence": confidence}),
         (extract_figures, (primaries,), {})]
     if cfg.digest.quotes:
-        calls.append((extract_quotes, (primaries,), {"limit": cfg.digest.quotes}))
+        # a few more than shown: a quote the overview already tells is not shown again
+        calls.append((extract_quotes, (primaries,), {"limit": cfg.digest.quotes + SPARE_QUOTES}))
     workers = parallel.cores(cfg.fetch.workers) if len(draft.items) >= PARALLEL_ITEMS else 1
     batch = parallel.Batch(calls, workers, timeout=STAGE_TIMEOUT, default=())
     method, size = cfg.digest.article_method, cfg.digest.article_sentences
@@ -262,9 +264,14 @@ def summarise(ctx: RunContext, draft: Draft, history: History) -> Digest:
         candidates.append(tuple(summary))
 
     overview, figures, *found = batch.results()
-    quotes = found[0] if found else ()
-    # each fact once: an article's summary says what the overview and the quotes do not
-    printed = editing.Printed([s.text for s in overview], [q.text for q in quotes])
+    told = editing.Printed([s.text for s in overview])
+    every_quote = found[0] if found else ()
+    quotes = tuple(q for q in every_quote if not told.carries_quote(q.text))[:cfg.digest.quotes]
+    # each fact once: an article's summary says what the overview and the quotes do not (nor
+    # a quote the overview tells)
+    printed = editing.Printed([s.text for s in overview],
+                              [q.text for q in every_quote if q in quotes
+                               or told.carries_quote(q.text)])
     stories = [StoryArticle(it.article, it.judgement,
                             editing.what_it_adds(c, printed, size, it.article.description or ""),
                             it.also, it.updated)

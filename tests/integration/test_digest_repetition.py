@@ -159,3 +159,18 @@ def test_reasons_name_the_original_report():
                 outlet="Meridian Wire", title="Coalition strike kills Syrian soldiers", text="")
     assert re.fullmatch(r"Same report as Meridian Wire's '.+' — see Also reported by",
                         same_report(a))
+
+
+def test_a_quote_the_overview_tells_is_not_shown_again_under_key_quotes(pack_run):
+    _, digests, _ = pack_run
+    shown = 0
+    for day, (_, body) in digests.items():
+        overview = " ".join(re.sub(r"\W+", " ", s["text"]).lower() for s in body["overview"])
+        for q in body["quotes"]:
+            words = re.sub(r"\W+", " ", q["text"]).lower().split()
+            shown += 1
+            if len(words) < 3:  # a scare-quoted word ("terrorists") is no quote to repeat
+                continue
+            runs = {" ".join(words[i:i + 8]) for i in range(max(1, len(words) - 7))}
+            assert not any(f" {r} " in f" {overview} " for r in runs), (day, q["text"])
+    assert shown >= 5  # the section is still there on other days, with other quotes
