@@ -392,8 +392,12 @@ def _first_date(found: dict[str, str], keys: tuple[str, ...]) -> dt.datetime | N
 
 
 def _date_only(value: str | None) -> dt.datetime | None:
-    """trafilatura/htmldate give a day ("2016-09-17"): midnight UTC of that day."""
-    return parse_datetime(value) if value and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else None
+    """trafilatura/htmldate give a day ("2016-09-17"): noon UTC of that day. A page dated so was
+    most likely published in that day's daytime, which a morning digest's window (07:00 to 07:00)
+    takes the next morning; midnight put it in the window before, which had closed before the
+    page was out, so an undated feed item with such a page was never shown."""
+    when = parse_datetime(value) if value and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else None
+    return when.replace(hour=12) if when is not None else None
 
 
 def _canonical(url: str) -> str:

@@ -160,6 +160,13 @@ def test_page_date_fills_in_when_the_feed_has_none() -> None:
     )
 
 
+def test_a_page_dated_by_its_day_only_is_placed_at_noon() -> None:
+    # "September 17, 2016" as text, nothing machine-readable: the day's daytime, so a morning
+    # digest's window (07:00 to 07:00) takes it the next morning, after it was out
+    entry = Entry(source="post", url=URL, title="Undated in the feed")
+    assert extract(page(), entry=entry).published == dt.datetime(2016, 9, 17, 12, 0, tzinfo=UTC)
+
+
 def test_absurd_page_dates_are_ignored() -> None:
     head = '<meta property="article:published_time" content="1970-01-01T00:00:00Z">'
     assert page_metadata(page(head=head))["published"] is None
