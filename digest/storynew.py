@@ -333,8 +333,15 @@ def draft_story(title: str, seeds: Sequence[Seed]) -> Draft:
     named = [c for c in concepts if _in_title(c, title)]
     if named:  # what the user's title names, as the seeds spell it
         top = named[0]
-        require.append(_forms(top, common))
-        second = [c for c in named[1:] if c.weight >= SECOND_GROUP_SHARE * top.weight]
+        forms = list(_forms(top, common))
+        others = []
+        for c in named[1:]:  # "Hanjin" and "Hanjin Shipping" are one name, not two concepts
+            if _overlap(c.forms, top.forms):
+                forms += [f for f in _forms(c, common) if f not in forms]
+            else:
+                others.append(c)
+        require.append(tuple(forms))
+        second = [c for c in others if c.weight >= SECOND_GROUP_SHARE * top.weight]
         if second:  # another name the title gives: a second concept ("Bayer buys Monsanto")
             require.append(_forms(second[0], common))
     elif concepts and not implied_concepts(title, [s.as_text() for s in seeds]):
@@ -354,6 +361,15 @@ def draft_story(title: str, seeds: Sequence[Seed]) -> Draft:
     terms += words[:MAX_TERMS - len(terms)][:MAX_WORDS]
     return Draft(title=title.strip(), slug=slugify(title), description=_description(title, seeds),
                  require=tuple(require), terms=tuple(terms))
+
+
+def _overlap(forms: Sequence[str], top: Sequence[str]) -> bool:
+    """Every one of ``forms`` is part of a ``top`` form or has one in it: the same name told
+    longer or shorter ("Hanjin Shipping" and "Hanjin"), not another name beside it ("Singapore
+    Zika" and "Zika" stay a concept of their own next to "Singapore")."""
+    def inside(x: str, y: str) -> bool:
+        return re.search(rf"(?<!\w){re.escape(x.lower())}(?!\w)", y.lower()) is not None
+    return all(any(inside(f, t) or inside(t, f) for t in top) for f in forms)
 
 
 def _in_title(c: _Concept, title: str) -> bool:

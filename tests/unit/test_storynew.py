@@ -138,6 +138,15 @@ def test_surname_joins_the_full_name_as_one_required_concept():
     assert draft.slug == "dylann-roof-trial"
 
 
+def test_a_name_inside_another_the_title_gives_is_one_concept_not_two():
+    text = ("Hanjin Shipping collapses into receivership\n\nHanjin Shipping, South Korea's "
+            "largest container line, filed for receivership in Seoul on Wednesday. Hanjin ships "
+            "were refused entry at ports.\n\nThe collapse of Hanjin left cargo stranded, and "
+            "Hanjin Shipping sought protection in the United States. Hanjin is in trouble.")
+    draft = draft_story("Collapse of Hanjin Shipping", [seed_from_text(text, "t")])
+    assert len(draft.require) == 1 and set(draft.require[0]) == {"Hanjin", "Hanjin Shipping"}
+
+
 def test_seed_text_short_first_line_is_the_title():
     s = seed_from_text("A headline here\n\nFirst paragraph. Two.\n\nSecond one.", "x")
     assert s.title == "A headline here" and s.paragraphs == ("First paragraph. Two.",
