@@ -31,8 +31,13 @@ class Group:
     members: tuple[int, ...]  # every index, primary included, in input order
 
 
+@functools.cache
+def _empty() -> MinHash:
+    return MinHash(num_perm=NUM_PERM, seed=1)
+
+
 def _minhash(sh: set[str]) -> MinHash:
-    m = MinHash(num_perm=NUM_PERM, seed=1)
+    m = _empty().copy()  # shares the permutations (drawn anew for every MinHash otherwise)
     m.update_batch([s.encode("utf-8") for s in sh])
     return m
 
@@ -83,6 +88,8 @@ def group_duplicates(texts: Sequence[str], keys: Sequence[str] | None = None) ->
         mh = _minhash(s)
         mine = shingleset.hashed(s)
         for j in lsh.query(mh):
+            if find(i) == find(j):
+                continue  # already one group: the pair changes nothing
             bound = shingleset.shared_at_most(mine, kept[j])
             if bound is not None and bound / min(mine.size, kept[j].size) < CONTAINMENT:
                 continue  # fewer shared shingles than a copy has, even counting every hash
