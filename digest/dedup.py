@@ -8,11 +8,13 @@ each candidate pair is then verified on exact word-shingle containment.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from datasketch import MinHash, MinHashLSH
 
+from digest.text import shingleset
 from digest.text.vec import shingles
 
 NUM_PERM = 128
@@ -29,8 +31,13 @@ class Group:
     members: tuple[int, ...]  # every index, primary included, in input order
 
 
+@functools.cache
+def _empty() -> MinHash:
+    return MinHash(num_perm=NUM_PERM, seed=1)
+
+
 def _minhash(sh: set[str]) -> MinHash:
-    m = MinHash(num_perm=NUM_PERM, seed=1)
+    m = _empty().copy()  # shares the permutations (drawn anew for every MinHash otherwise)
     m.update_batch([s.encode("utf-8") for s in sh])
     return m
 
@@ -69,16 +76,27 @@ def group_duplicates(texts: Sequence[str], keys: Sequence[str] | None = None) ->
             else:
                 first[k] = i
 
-    sh = [shingles(t, SHINGLE) for t in texts]
+    # each text's shingle strings live while it is compared; earlier texts are kept hashed
+    # (shingleset.py) and their strings made again only for a pair the hashes cannot rule out
+    kept: dict[int, shingleset.Hashed] = {}
+    again = functools.lru_cache(maxsize=32)(lambda j: shingles(texts[j], SHINGLE))
     lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
-    for i, s in enumerate(sh):
+    for i, t in enumerate(texts):
+        s = shingles(t, SHINGLE)
         if not s:
             continue
         mh = _minhash(s)
+        mine = shingleset.hashed(s)
         for j in lsh.query(mh):
-            if containment(s, sh[j]) >= CONTAINMENT:
+            if find(i) == find(j):
+                continue  # already one group: the pair changes nothing
+            bound = shingleset.shared_at_most(mine, kept[j])
+            if bound is not None and bound / min(mine.size, kept[j].size) < CONTAINMENT:
+                continue  # fewer shared shingles than a copy has, even counting every hash
+            if containment(s, again(j)) >= CONTAINMENT:
                 union(i, j)
         lsh.insert(i, mh)
+        kept[i] = mine
 
     members: dict[int, list[int]] = {}
     for i in range(n):

@@ -16,7 +16,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
-from digest import interrupts
+from digest import interrupts, memory
 from digest.text.lines import one_line
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,10 @@ def worker_pool(workers: int) -> ProcessPoolExecutor:
 
 
 def start_workers(pool: ProcessPoolExecutor) -> None:
-    """Fork the pool's workers now, with this process's objects frozen."""
+    """Fork the pool's workers now, with this process's objects frozen, from a process that
+    has first handed its freed heap back (memory.release): what a story's relevance and folding
+    freed is not held beside the workers."""
+    memory.release()
     gc.freeze()
     try:
         pool.submit(int).result()  # with "fork", every worker starts on the first submit

@@ -26,6 +26,7 @@ the story. Names are calibrated per run like similarity. See docs/RELEVANCE.md.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from bisect import bisect_right
@@ -41,6 +42,7 @@ from scipy import sparse
 from digest import dedup, entities
 from digest.config import RelevanceSettings
 from digest.models import Article, Judgement
+from digest.text import shingleset
 from digest.text import vec as textvec
 from digest.text.vec import shingles
 
@@ -332,7 +334,9 @@ class RelevanceModel:
             return []
         n = len(articles)
         heads = [head_text(a) for a in articles]
-        fulls = [f"{a.title}\n{a.description}\n{a.text}" for a in articles]
+        # each page's whole text is built when its terms are wanted, never all at once (a copy
+        # of every page's text: 50 MB at 8,000 pages)
+        fulls = (f"{a.title}\n{a.description}\n{a.text}" for a in articles)
         nd, nc, nr = len(self.definition), len(self.accepted), len(self.rejected)
         profile_docs = self.definition + self.accepted + self.rejected
         docs = (self._derived(_terms, t, self.language)
@@ -384,28 +388,37 @@ class RelevanceModel:
         story = sparse.vstack([full_m[mine], acc]).tocsr() if acc.shape[0] else full_m[mine]
         texts = [articles[i].text for i in mine] + [p.text for p in self.accepted]
         labels = [articles[i].url for i in mine] + [p.label for p in self.accepted]
-        sims = textvec.cosine(full_m[cands], story)
-        shingled: dict[int, set[str]] = {}
+        # story texts' shingles kept hashed (shingleset.py): the strings of ~1,000 story
+        # articles took 90 MB; a pair the hashes cannot rule out is decided on the strings
+        hashed: dict[int, shingleset.Hashed] = {}
+        again = functools.lru_cache(maxsize=32)(lambda k: shingles(texts[k], dedup.SHINGLE))
 
-        def sh(k: int) -> set[str]:
-            if k not in shingled:
-                shingled[k] = shingles(texts[k], dedup.SHINGLE)
-            return shingled[k]
+        def sh(k: int) -> shingleset.Hashed:
+            if k not in hashed:
+                hashed[k] = shingleset.hashed(shingles(texts[k], dedup.SHINGLE))
+            return hashed[k]
 
         found: dict[int, str] = {}
-        for row, i in enumerate(cands):
-            near = np.flatnonzero(sims[row] >= dedup.LSH_THRESHOLD)
-            if not len(near):
-                continue
-            mine_sh = shingles(articles[i].text, dedup.SHINGLE)
-            if not mine_sh:
-                continue
-            for k in near[np.argsort(-sims[row][near])]:
-                # most of the page's own text is the story article's (so a round-up that quotes
-                # a whole story article among other news is no copy of it)
-                if len(mine_sh & sh(int(k))) / len(mine_sh) >= dedup.CONTAINMENT:
-                    found[i] = labels[int(k)]
-                    break
+        for start in range(0, len(cands), textvec.COSINE_BLOCK):  # never every row's cosines
+            block = cands[start:start + textvec.COSINE_BLOCK]
+            sims = textvec.cosine(full_m[block], story)
+            for row, i in enumerate(block):
+                near = np.flatnonzero(sims[row] >= dedup.LSH_THRESHOLD)
+                if not len(near):
+                    continue
+                mine_sh = shingles(articles[i].text, dedup.SHINGLE)
+                if not mine_sh:
+                    continue
+                mine = shingleset.hashed(mine_sh)
+                for k in near[np.argsort(-sims[row][near])]:
+                    bound = shingleset.shared_at_most(mine, sh(int(k)))
+                    if bound is not None and bound / len(mine_sh) < dedup.CONTAINMENT:
+                        continue  # too few shared shingles even counting every shared hash
+                    # most of the page's own text is the story article's (so a round-up that
+                    # quotes a whole story article among other news is no copy of it)
+                    if len(mine_sh & again(int(k))) / len(mine_sh) >= dedup.CONTAINMENT:
+                        found[i] = labels[int(k)]
+                        break
         return found
 
     def _profile(self, defn, acc) -> tuple[np.ndarray, np.ndarray]:

@@ -102,6 +102,7 @@ def tfidf(docs: Iterable[Sequence[str]]) -> sparse.csr_matrix:
     m = sparse.csr_matrix((np.frombuffer(vals, dtype=np.float64),
                            np.frombuffer(cols, dtype=np.int32),
                            np.frombuffer(indptr, dtype=np.int64)), shape=(n, len(vocab)))
+    del vals, cols, indptr, df  # the packed arrays go with the first matrix: one copy at a time
     m = m.multiply(idf).tocsr()
     norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
