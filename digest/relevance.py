@@ -409,9 +409,9 @@ class RelevanceModel:
                 mine_sh = shingles(articles[i].text, dedup.SHINGLE)
                 if not mine_sh:
                     continue
-                mine = shingleset.hashed(mine_sh)
+                page = shingleset.hashed(mine_sh)
                 for k in near[np.argsort(-sims[row][near])]:
-                    bound = shingleset.shared_at_most(mine, sh(int(k)))
+                    bound = shingleset.shared_at_most(page, sh(int(k)))
                     if bound is not None and bound / len(mine_sh) < dedup.CONTAINMENT:
                         continue  # too few shared shingles even counting every shared hash
                     # most of the page's own text is the story article's (so a round-up that
