@@ -44,6 +44,17 @@ def _facts(text: str, language: str) -> set[str]:
     return {w for w in words if w} | {f"#{f}" for f in figures}
 
 
+def _is_quote(normal: str) -> bool:
+    return len(normal.split()) >= 3  # a scare-quoted word or two is no quote to repeat
+
+
+def _carries(sentence: str, quotes: Sequence[str]) -> bool:
+    """``sentence`` (normalised) carries one of ``quotes`` whole, or QUOTED words in a row."""
+    words = sentence.split()
+    runs = {" ".join(words[i:i + QUOTED]) for i in range(len(words) - QUOTED + 1)}
+    return any(q in sentence or any(r in q for r in runs) for q in quotes)
+
+
 class Printed:
     """What the digest has printed so far; tells whether a sentence would repeat it."""
 
@@ -51,7 +62,7 @@ class Printed:
                  language: str = "english") -> None:
         self.sentences: list[str] = [s for s in sentences if s.strip()]
         self.normal = {_norm(s) for s in self.sentences}
-        self.quotes = [q for q in (_norm(q) for q in quotes) if len(q.split()) >= 3]
+        self.quotes = [q for q in map(_norm, quotes) if _is_quote(q)]
         self.language = language
         self.facts: set[str] = set()  # the names and figures printed so far
         for text in self.sentences:
@@ -89,14 +100,12 @@ class Printed:
 
     def _quoted(self, sentence: str) -> bool:
         """Carries a shown quote, or QUOTED words (a run of them) from one."""
-        words = sentence.split()
-        runs = {" ".join(words[i:i + QUOTED]) for i in range(len(words) - QUOTED + 1)}
-        return any(q in sentence or any(r in q for r in runs) for q in self.quotes)
+        return _carries(sentence, self.quotes)
 
     def carries_quote(self, quote: str) -> bool:
         """A printed sentence carries ``quote`` (whole, or QUOTED words in a row of it)."""
-        one = Printed((), [quote], self.language)
-        return bool(one.quotes) and any(one._quoted(n) for n in self.normal)
+        q = _norm(quote)
+        return _is_quote(q) and any(_carries(n, [q]) for n in self.normal)
 
     def add(self, sentences: Iterable[str]) -> None:
         for s in sentences:

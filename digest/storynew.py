@@ -367,13 +367,16 @@ def _overlap(forms: Sequence[str], top: Sequence[str]) -> bool:
     """Every one of ``forms`` is part of a ``top`` form or has one in it: the same name told
     longer or shorter ("Hanjin Shipping" and "Hanjin"), not another name beside it ("Singapore
     Zika" and "Zika" stay a concept of their own next to "Singapore")."""
-    def inside(x: str, y: str) -> bool:
-        return re.search(rf"(?<!\w){re.escape(x.lower())}(?!\w)", y.lower()) is not None
-    return all(any(inside(f, t) or inside(t, f) for t in top) for f in forms)
+    return all(any(_has_words(f, t) or _has_words(t, f) for t in top) for f in forms)
+
+
+def _has_words(part: str, text: str) -> bool:
+    """``part`` is a whole word or run of words of ``text`` (case ignored)."""
+    return re.search(rf"(?<!\w){re.escape(part.lower())}(?!\w)", text.lower()) is not None
 
 
 def _in_title(c: _Concept, title: str) -> bool:
-    return any(re.search(rf"(?<!\w){re.escape(f.lower())}(?!\w)", title.lower()) for f in c.forms)
+    return any(_has_words(f, title) for f in c.forms)
 
 
 def _forms(c: _Concept, common: frozenset[str]) -> tuple[str, ...]:

@@ -266,12 +266,12 @@ def summarise(ctx: RunContext, draft: Draft, history: History) -> Digest:
     overview, figures, *found = batch.results()
     told = editing.Printed([s.text for s in overview])
     every_quote = found[0] if found else ()
-    quotes = tuple(q for q in every_quote if not told.carries_quote(q.text))[:cfg.digest.quotes]
+    in_overview = {q for q in every_quote if told.carries_quote(q.text)}
+    quotes = tuple(q for q in every_quote if q not in in_overview)[:cfg.digest.quotes]
     # each fact once: an article's summary says what the overview and the quotes do not (nor
     # a quote the overview tells)
     printed = editing.Printed([s.text for s in overview],
-                              [q.text for q in every_quote if q in quotes
-                               or told.carries_quote(q.text)])
+                              [q.text for q in every_quote if q in quotes or q in in_overview])
     stories = [StoryArticle(it.article, it.judgement,
                             editing.what_it_adds(c, printed, size, it.article.description or ""),
                             it.also, it.updated)
