@@ -399,10 +399,8 @@ class RelevanceModel:
             return hashed[k]
 
         found: dict[int, str] = {}
-        for start in range(0, len(cands), textvec.COSINE_BLOCK):  # never every row's cosines
-            block = cands[start:start + textvec.COSINE_BLOCK]
-            sims = textvec.cosine(full_m[block], story)
-            for row, i in enumerate(block):
+        for start, sims in textvec.cosine_blocks(full_m[cands], story):  # never all at once
+            for row, i in enumerate(cands[start:start + len(sims)]):
                 near = np.flatnonzero(sims[row] >= dedup.LSH_THRESHOLD)
                 if not len(near):
                     continue

@@ -10,7 +10,7 @@ import math
 import re
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -122,6 +122,12 @@ def cosine_rows(a: sparse.csr_matrix, b: sparse.csr_matrix,
     """``reduce`` of each row's cosines with the rows of ``b`` (one value or one row of values
     per row of ``a``), a block of rows at a time: the whole dense matrix (8,000 pages against
     2,000 story texts: 128 MB, and as much again for a sorted copy) is never held at once."""
-    blocks = [reduce(cosine(a[i:i + COSINE_BLOCK], b))
-              for i in range(0, a.shape[0], COSINE_BLOCK)]
+    blocks = [reduce(sims) for _, sims in cosine_blocks(a, b)]
     return np.concatenate(blocks) if blocks else reduce(np.zeros((0, b.shape[0])))
+
+
+def cosine_blocks(a: sparse.csr_matrix, b: sparse.csr_matrix
+                  ) -> Iterator[tuple[int, np.ndarray]]:
+    """(first row, dense cosines) of each block of COSINE_BLOCK rows of ``a`` with ``b``."""
+    for i in range(0, a.shape[0], COSINE_BLOCK):
+        yield i, cosine(a[i:i + COSINE_BLOCK], b)
