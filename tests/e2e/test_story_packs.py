@@ -67,9 +67,6 @@ RECALL_FAILS = {
                    "missing concept)",
     "hanjin-shipping": "R=0.962, worst day 0.67 (a transpacific freight-rates page led by rates "
                        "and carriers, similarity 0.16, story names 22% of its lede: under 0.50)",
-    "gabon-election": "R=0.963, worst day 0.80 (a Libreville market-traders page naming Bongo and "
-                      "Ping in its third paragraph only: 'in passing: Ping named in one paragraph "
-                      "only', similarity 0.13, score under 0.50)",
 }
 OVERVIEW_FAILS = {
     "uri-strikes": "3 off-story sentences on 2016-09-29, all from the Kishanganga page",
@@ -99,7 +96,6 @@ MINIMAL_RECALL_FAILS = {
     "uri-strikes": "R=0.962, worst day 0.83 (a Punjab border-villages page led by its farmers: "
                    "'in passing: Uri named in one paragraph only', similarity 0.14)",
     "hanjin-shipping": "R=0.962, worst day 0.67 (the same freight-rates page, under 0.50)",
-    "gabon-election": "R=0.963, worst day 0.80 (the same Libreville market-traders page)",
 }
 # The same minimal configs, precision and overview (held-out packs that miss them).
 MINIMAL_PRECISION_FAILS = {
