@@ -307,6 +307,8 @@ class RelevanceModel:
         # "Monsanto"), or the title's names standing in for them
         self._actors = len(self._groups) > 1 and all(
             term[:1].isupper() for group in self._groups for term, _, _ in group)
+        # the required concepts written as names ("Rosetta", "Hanjin"): the story's own name
+        self._named = tuple(g for g in self._groups if all(t[:1].isupper() for t, _, _ in g))
 
     # -- the story's names ------------------------------------------------------------------
 
@@ -443,6 +445,10 @@ class RelevanceModel:
         required concepts, never leave a page out by themselves)."""
         return bool(c.missing) and not self._implied
 
+    def _titled(self, a: Article) -> bool:
+        """The headline names the story by one of its required names."""
+        return any(pat.search(a.title) for group in self._named for _, pat, _ in group)
+
     def _has_all(self, text: str) -> bool:
         """Every required concept has a word somewhere in ``text`` (a loose, fast test)."""
         low = _fold(text)
@@ -567,6 +573,9 @@ class RelevanceModel:
         name_part = 0.5 if names is None else names_calib.scale(names)
         if self._actors and c.in_head:  # every actor up front: other names (the critics,
             name_part = max(name_part, 0.5)  # regulators, banks it quotes) do not count against
+        elif not c.missing and not c.passing and self._titled(a):
+            name_part = max(name_part, 0.5)  # the headline names the story: its place or
+            # people (a ground station's town, a record shop) do not count against it
         concept_part = sim if c.strength is None else c.strength
         score = SIM * sim + CONCEPTS * concept_part + NAMES * name_part
         if c.exclude_hits:

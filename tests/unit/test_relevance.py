@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 
 from digest.config import RelevanceSettings
 from digest.models import Article
@@ -421,7 +422,7 @@ def test_without_require_a_title_name_once_is_in_passing_only_if_half_the_names_
 
 
 TAKEOVER_REACTION = art(
-    "farm-groups", "Farmers and consumers write to Brussels about Halvard and Brightmeadow", [
+    "farm-groups", "Farmers and consumers write to Brussels about the dairy deal", [
         "The Nordic Farmers' Union, Denmark's agriculture minister Jens Holm and the consumer "
         "group Forbrugerraadet wrote to Margrethe Sand in Brussels on Tuesday about Halvard and "
         "Brightmeadow.",
@@ -446,3 +447,38 @@ def test_a_page_naming_every_required_actor_up_front_is_not_held_back_by_other_n
     assert a[0].score > e[0].score + 0.05
     assert a[3].score == e[3].score and a[4].score == e[4].score  # sibling, passing: no lift
     assert [j.relevant for j in a] == [True, True, True, False, False]
+
+
+def _local_page(slug: str, title: str) -> Article:
+    return art(slug, title, [
+        "In Skjern, where the Vestjylland creamery employs 400 people, the mayor Anders Bak, "
+        "Skjern Boldklub's chairman Niels Dahl, the baker Mette Kjaer and Pastor Ole Lund of "
+        "Skjern Kirke talk of little else this week.",
+        "The creamery, by the Skjern Aa next to the Vestas blade works and the Ringkobing road, "
+        "belongs to Brightmeadow, whose takeover by Halvard Foods was agreed on Monday.",
+        "Bak said the town council would ask for a meeting about the plant and its night shift.",
+        "At the Skjern bakery, Mette Kjaer said half her morning customers worked at the plant "
+        "or drove its lorries, and the rest had family there.",
+        "The Ringkobing Fjord tourist office said summer visitors came for the river and the "
+        "beaches, and few of them knew the plant was there.",
+        "The football club, whose shirts carry the creamery's name, plays its last home match "
+        "of the season on Saturday against Holstebro.",
+        "The town's new library opens in March, two years late and over budget."])
+
+
+def test_a_headline_naming_the_story_is_not_held_back_by_a_local_lede() -> None:
+    # a local angle on the story: its lede is the town's people, the story's actors come in the
+    # second paragraph. A headline naming the story by one of its required names says what the
+    # page is about; the same page under a headline naming only the town is held back by them
+    story = model(TAKEOVER, TAKEOVER_SEED)
+    titled = _local_page("skjern-titled", "Skjern waits to hear what Halvard means for its creamery")
+    untitled = _local_page("skjern-untitled", "Skjern waits to hear what comes of its creamery")
+    # one page per run: in one run the second would be the first's copy
+    j = [story.judge([page, TAKEOVER_PASSING, *TAKEOVER_TRUE, *BACKGROUND])[0]
+         for page in (titled, untitled)]
+    j.append(story.judge([TAKEOVER_PASSING, *TAKEOVER_TRUE, *BACKGROUND])[0])
+    assert j[0].relevant and not j[1].relevant, (j[0].why, j[1].why)
+    share = re.search(r"story names: \d+%", j[0].why)
+    assert share and share.group() in j[1].why  # the same names up front: the headline decides
+    assert "score below threshold" in j[1].why
+    assert not j[2].relevant  # a passing page gets no lift: the story is not in its headline
