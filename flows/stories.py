@@ -63,10 +63,13 @@ def story_digest(config: str, date: str | None = None, since: str | None = None,
 
 
 def shared_crawl(configs: Sequence[Config], window: dict[str, Any], crawl: Crawl,
-                 batch: int = 64) -> float:
+                 batch: int = 64, runner: str | None = None) -> float:
     """Read every story's feeds once and fetch, screen and extract the pages they will ask for
     once, before the stories run: in a local process pool, or (``[runner] kind = "dask"`` in
-    the first story's config) as page batches on the run's Dask workers."""
+    the first story's config, or ``runner``) as page batches on the run's Dask workers."""
+    if not configs:
+        return 0.0
+    runner = runner or configs[0].runner.kind
     logger = get_run_logger()
     start = time.perf_counter()
     ctxs = []
@@ -76,7 +79,7 @@ def shared_crawl(configs: Sequence[Config], window: dict[str, Any], crawl: Crawl
                 ctxs.append(pipeline.open_run(cfg, send_email=False, crawl=crawl, **window))
             except (DigestError, OSError, ValueError):
                 continue  # the story's own run reports it
-        if configs and configs[0].runner.kind == "dask":
+        if runner == "dask":
             for ctx, cands in many.wanted_by_fetcher(ctxs):
                 fetched = lend(collect_crawl_fetch, ctx, cands)
                 jobs = [job for _, job in fetched]
@@ -181,11 +184,15 @@ def daily_digests(configs: list[str], date: str | None = None, since: str | None
     try:
         window = dict(day=dt.date.fromisoformat(date) if date else None,
                       since=_parse_time(since), until=_parse_time(until))
-        crawl_seconds = shared_crawl([cfg for _, cfg in loaded], window, crawl)
+        # a story whose run would only keep its day needs no pages and no child run: found
+        # first (its feeds are read into the crawl), the crawl looks ahead for the others only
+        kept = {path: report for path, cfg in loaded
+                if (report := kept_report(cfg, window, out, send_email, resend, crawl))}
+        crawl_seconds = shared_crawl([cfg for path, cfg in loaded if path not in kept], window,
+                                     crawl, runner=loaded[0][1].runner.kind if loaded else None)
         for path, cfg in loaded:
-            kept = kept_report(cfg, window, out, send_email, resend, crawl)
-            if kept is not None:  # its run would only keep the day: no child run for it
-                reports.append(kept)
+            if path in kept:
+                reports.append(kept[path])
                 continue
             child = story_digest  # its pages are in the crawl: threads suffice
             try:
