@@ -191,3 +191,8 @@ def owed(store: Store, slug: str | None = None, kind: Kind | None = None) -> lis
                  recipients=tuple(x for x in r[4].split(",") if x), subject=r[5] or "",
                  attempts=int(r[6]), error=r[7], since=dt.datetime.fromisoformat(r[8]))
             for r in rows if not _alive(r[9], r[10], now)]
+
+
+def pending(store: Store, slug: str) -> bool:
+    """Anything in the story's outbox: owed, or being sent by a run now."""
+    return bool(store.read("SELECT 1 FROM outbox WHERE slug=? LIMIT 1", [slug]))

@@ -8,7 +8,10 @@ that is down) is reported once, by its own run, which ends Failed; the others go
 parent ends Completed, listing it. A config that cannot be read has no run of its own: the parent
 reports it, and ends Failed. The child runs send no heartbeats (the parent run does): a flow run that
 does costs about a second more at its end (Prefect joins its heartbeat thread), which fifty
-stories would pay fifty times.
+stories would pay fifty times. A story whose run would only keep its day's digest (nothing new,
+nothing to fetch or mail: :mod:`digest.pipeline.keep`) gets no child run: the parent reports it
+as ``kept``, as its run would have (Prefect's cost of a flow run, ~0.35 s, is most of a warm
+story's time).
 """
 
 from __future__ import annotations
@@ -26,8 +29,9 @@ from digest import pipeline
 from digest.config import Config, load_config
 from digest.crawl import Crawl, CrawlFetcher, share, shared, unshare
 from digest.errors import DigestError, UndeliveredError
-from digest.pipeline import RunContext, collect, many
+from digest.pipeline import RunContext, collect, keep, many
 from digest.progress import progress
+from digest.runlog import replay_line
 from digest.text.lines import one_line
 from flows.daily_digest import _parse_time, _scheduled_time, story_day
 from flows.hooks import alert_on_completion, alert_on_failure
@@ -59,10 +63,13 @@ def story_digest(config: str, date: str | None = None, since: str | None = None,
 
 
 def shared_crawl(configs: Sequence[Config], window: dict[str, Any], crawl: Crawl,
-                 batch: int = 64) -> float:
+                 batch: int = 64, runner: str | None = None) -> float:
     """Read every story's feeds once and fetch, screen and extract the pages they will ask for
     once, before the stories run: in a local process pool, or (``[runner] kind = "dask"`` in
-    the first story's config) as page batches on the run's Dask workers."""
+    the first story's config, or ``runner``) as page batches on the run's Dask workers."""
+    if not configs:
+        return 0.0
+    runner = runner or configs[0].runner.kind
     logger = get_run_logger()
     start = time.perf_counter()
     ctxs = []
@@ -72,7 +79,7 @@ def shared_crawl(configs: Sequence[Config], window: dict[str, Any], crawl: Crawl
                 ctxs.append(pipeline.open_run(cfg, send_email=False, crawl=crawl, **window))
             except (DigestError, OSError, ValueError):
                 continue  # the story's own run reports it
-        if configs and configs[0].runner.kind == "dask":
+        if runner == "dask":
             for ctx, cands in many.wanted_by_fetcher(ctxs):
                 fetched = lend(collect_crawl_fetch, ctx, cands)
                 jobs = [job for _, job in fetched]
@@ -110,6 +117,30 @@ def collect_crawl_fetch(ctx: Lent[RunContext], cands: Lent[list[Any]]) -> list[A
 def crawl_batch(jobs: list[Any], screens: tuple[Any, ...]) -> list[Any]:
     """Reduce and extract one batch of the shared crawl's pages (on a worker of the runner)."""
     return collect.crawl_batch(jobs, screens)
+
+
+def kept_report(cfg: Config, window: dict[str, Any], out: str | None, send_email: bool,
+                resend: bool, crawl: Crawl) -> dict[str, Any] | None:
+    """The story's report, marked ``kept``, when its day's run would only keep the stored
+    digest (:func:`digest.pipeline.keep.kept_day`); None (the story gets its child run) otherwise,
+    or when the check itself fails."""
+    if resend:
+        return None
+    logger = get_run_logger()
+    try:
+        ctx = pipeline.open_run(cfg, out_dir=Path(out) if out else None, send_email=send_email,
+                                resend=resend, crawl=crawl, **window)
+        try:
+            result = keep.kept_day(ctx)
+        finally:
+            ctx.close()
+    except Exception as exc:  # noqa: BLE001 - the story's own run does it, and reports it
+        logger.debug("%s: keep check failed, running the story: %s", cfg.story.slug, exc)
+        return None
+    if result is None:
+        return None
+    logger.info("%s: %s; kept without a flow run", cfg.story.slug, replay_line(result.digest))
+    return {**pipeline.report(result), "kept": True}
 
 
 def _load(paths: Sequence[str]) -> tuple[list[tuple[str, Config]], list[dict[str, Any]]]:
@@ -153,8 +184,16 @@ def daily_digests(configs: list[str], date: str | None = None, since: str | None
     try:
         window = dict(day=dt.date.fromisoformat(date) if date else None,
                       since=_parse_time(since), until=_parse_time(until))
-        crawl_seconds = shared_crawl([cfg for _, cfg in loaded], window, crawl)
+        # a story whose run would only keep its day needs no pages and no child run: found
+        # first (its feeds are read into the crawl), the crawl looks ahead for the others only
+        kept = {path: report for path, cfg in loaded
+                if (report := kept_report(cfg, window, out, send_email, resend, crawl))}
+        crawl_seconds = shared_crawl([cfg for path, cfg in loaded if path not in kept], window,
+                                     crawl, runner=loaded[0][1].runner.kind if loaded else None)
         for path, cfg in loaded:
+            if path in kept:
+                reports.append(kept[path])
+                continue
             child = story_digest  # its pages are in the crawl: threads suffice
             try:
                 # no tags() around the child: its task runs would carry the story's tags, and

@@ -320,6 +320,8 @@ def _print_report(report: dict[str, Any], as_json: bool) -> None:
           f"{report['pages_reused']}")
     if report.get("email"):
         print(f"  {report.get('email_detail') or 'email: ' + report['email']}")
+    if report.get("kept"):
+        print("  kept: inputs unchanged and nothing to mail, so no flow run")
     for path in report["paths"].values():
         print(f"  wrote {path}")
     _print_time(report.get("timings", {}))

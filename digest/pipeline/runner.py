@@ -68,7 +68,8 @@ def load_history(ctx: RunContext) -> History:
 
 def run(ctx: RunContext, stages: Stages = DIRECT) -> RunResult:
     """Produce, write and deliver the day's digest. The run's timings are this function's own
-    record: each stage's wall-clock time, plus the parts a stage reports in its value."""
+    record: each stage's wall-clock time, plus the parts a stage reports in its value.
+    (:func:`digest.pipeline.keep.kept_day` takes the steps up to the replay check too.)"""
     start = time.perf_counter()
     timings: dict[str, float] = {}
     # a run killed while writing left a hidden temporary file: gone before anything is written
