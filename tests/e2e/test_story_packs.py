@@ -47,6 +47,8 @@ PRECISION_FAILS = {
                    "Kishanganga/Ratle dam dispute naming India and Pakistan up front, 0.714)",
     "hanjin-shipping": "P=0.962, worst day 0.75 (qc-0909-bok, a Bank of Korea rate page naming "
                        "Hanjin Shipping once, in its second paragraph, 0.669)",
+    "meranti-typhoon": "P=0.957, worst day 0.75 (fs-0916-malakas, a sibling page on Typhoon "
+                       "Malakas naming Meranti once, in its last paragraph, 0.703)",
 }
 RECALL_FAILS = {
     "colombia-peace": "R=0.774, worst day 0.33 (six pages that never write 'Colombia' fail "
@@ -67,10 +69,14 @@ RECALL_FAILS = {
     "peres-death": "R=0.960, worst day 0.75 (a Qana/Lebanon reaction page led by Qana, Hamas "
                    "and Arab critics: similarity 0.15, story names 5% of its headline and lede, "
                    "'led by other names: another story')",
+    "meranti-typhoon": "R=0.917, worst day 0.80 (a Taipei-exchange closure page led by the "
+                       "bourse and chipmakers, similarity 0.13, and a Batanes-aid page that "
+                       "calls the storm Ferdie up front, 'in passing: Meranti': under 0.50)",
 }
 OVERVIEW_FAILS = {
     "uri-strikes": "3 off-story sentences on 2016-09-29, all from the Kishanganga page",
     "hanjin-shipping": "4 off-story sentences on 2016-09-09, all from the Bank of Korea page",
+    "meranti-typhoon": "4 off-story sentences on 2016-09-16, all from the Malakas page",
 }
 # The same packs with each config's [relevance] table removed (title, description, seeds and
 # feeds only: the least a newcomer writes). Before the title's names stood in for `require`,
@@ -97,6 +103,8 @@ MINIMAL_RECALL_FAILS = {
     "hanjin-shipping": "R=0.962, worst day 0.67 (the same freight-rates page, under 0.50)",
     "peres-death": "R=0.960, worst day 0.75 (the same Qana/Lebanon reaction page, as with "
                    "require)",
+    "meranti-typhoon": "R=0.917, worst day 0.80 (the same exchange-closure and Batanes-aid "
+                       "pages, as with require)",
 }
 # The same minimal configs, precision and overview (held-out packs that miss them).
 MINIMAL_PRECISION_FAILS = {
@@ -104,6 +112,8 @@ MINIMAL_PRECISION_FAILS = {
                    "dam-dispute page, 0.619)",
     "hanjin-shipping": "P=0.962, worst day 0.75, 4 off-story overview sentences (the Bank of "
                        "Korea page, 0.663)",
+    "meranti-typhoon": "P=0.957, worst day 0.75, 4 off-story overview sentences (the Malakas "
+                       "page, 0.703)",
 }
 
 
