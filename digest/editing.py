@@ -201,7 +201,42 @@ def readable(why: str, name_of: Callable[[str], str | None] | None = None) -> st
                     why)
 
 
+_OFF = "Not about the story"
+# what a judgement's ``why`` says of a page (diagnostics: what was measured), not why it failed
+_MEASURED = ("terms:", "no story terms", "similarity ", "story names:", "concepts ", "nearest:",
+             "a copy of story article", "off-story terms:")
+_PLAIN = (
+    (re.compile(r"^missing concept: (.+)$"), r"never names \1"),
+    (re.compile(r"^in passing: (.+)$"), r"\1"),
+    (re.compile(r"^not about: (.+)$"), r"about \1, which this story is not"),
+    (re.compile(r"^score below threshold [\d.]+$"), "too little of the story in it"),
+    (re.compile(r"^its text is hardly more like the story than the day's other pages$"),
+     "its text is hardly more like the story than other news"),
+    (re.compile(r"^like a page marked not the story \([\d.]+\)$"),
+     "like a page a reader marked not the story"),
+)
+
+
+def plain(reason: str) -> str:
+    """A Left out reason as a reader reads it: for a page judged not about the story, what
+    failed, in words (the measurements behind it stay in the JSON digest's reason)."""
+    head, sep, rest = reason.partition(": ")
+    if head != _OFF or not sep:
+        return reason
+    failed = []
+    for part in rest.split("; "):
+        part = part.strip()
+        if not part or part.startswith(_MEASURED):
+            continue
+        for pattern, words in _PLAIN:
+            if pattern.match(part):
+                part = pattern.sub(words, part)
+                break
+        failed.append(part)
+    return f"{_OFF}: {'; '.join(failed)}" if failed else _OFF
+
+
 def off_story(why: str, name_of: Callable[[str], str | None] | None = None) -> str:
     """Why an article judged not to belong to the story is left out (see :func:`readable`)."""
     why = readable(why, name_of)
-    return f"Not about the story: {why}" if why else "Not about the story"
+    return f"{_OFF}: {why}" if why else _OFF

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from digest import editing
 from digest.models import Attributed, Digest
 from digest.text.lines import CONTROL
 from digest.text.lines import SPACE as _SPACE
@@ -174,7 +175,8 @@ def present(d: Digest, tz: str | dt.tzinfo | None = "UTC") -> dict[str, object]:
                  "url": safe_url(t.url)} for t in sorted(d.timeline, key=lambda t: t.date)]
     near_urls = {s.url for s in d.near_misses}  # listed once, under "Possibly related"
     skipped = [{"title": clean(s.title), "url": clean(s.url), "link": safe_url(s.url),
-                "reason": clean(s.reason)} for s in d.skipped if s.url not in near_urls]
+                "reason": clean(editing.plain(s.reason))} for s in d.skipped
+               if s.url not in near_urls]
     near = [{"title": clean(s.title), "url": clean(s.url), "link": safe_url(s.url),
              "why": clean(s.reason)} for s in d.near_misses]
     new_heading = (f"New since {fmt_day(d.previous_date)}" if d.previous_date else "What's new")

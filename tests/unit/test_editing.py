@@ -149,6 +149,25 @@ def test_left_out_reasons_are_words_not_urls_or_fields():
     assert editing.off_story("missing concept: Syria") == "Not about the story: missing concept: Syria"
 
 
+def test_a_left_out_page_says_what_failed_in_words_without_the_measurements():
+    why = ("Not about the story: terms: Syria; similarity 0.04 (story pages here ~0.38, others "
+           "~0.06); story names: 0% of the headline and lede's (story pages here ~62%, others "
+           "~4%); concepts 17% in headline, lede or several paragraphs; nearest: Meridian Wire's "
+           "'Truce begins' (0.07); missing concept: ceasefire; in passing: Syria named in one "
+           "paragraph only, not in the headline or lede; score below threshold 0.50; led by "
+           "other names: another story")
+    assert editing.plain(why) == (
+        "Not about the story: never names ceasefire; Syria named in one paragraph only, not in "
+        "the headline or lede; too little of the story in it; led by other names: another story")
+    # reasons of other kinds, and one with nothing failed to name, are kept as they are
+    same = "Same report as Meridian Wire's 'Truce begins' — see Also reported by"
+    assert editing.plain(same) == same
+    assert editing.plain("Not about the story: a reader marked it not the story (digest "
+                         "feedback)").endswith("a reader marked it not the story (digest feedback)")
+    assert editing.plain("Not about the story: terms: Syria; similarity 0.04") == (
+        "Not about the story")
+
+
 def test_one_name_per_outlet_from_the_config():
     names = editing.outlet_names(["The Northern Post", "Meridian Wire"])
     page = article("https://n.example/1", "the Northern Post", "x")
