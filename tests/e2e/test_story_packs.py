@@ -42,6 +42,8 @@ _RESULTS: dict[tuple[str, bool], PackResult] = {}
 # names part from counting against it (its financing, critics and regulators pages).
 # uri-strikes (held out) misses precision, recall and the overview (below): a related page on
 # the older Kishanganga dam dispute, naming India and Pakistan up front, is kept.
+# fancy-bears (held out) keeps every trap out (the same hackers' DNC and Colin Powell leaks, the
+# Russian Paralympic ban, three "Bears" pages) but misses recall with and without [relevance].
 PRECISION_FAILS = {
     "uri-strikes": "P=0.960, worst day 0.75 (tc-0928-kishanganga, a related page on the older "
                    "Kishanganga/Ratle dam dispute naming India and Pakistan up front, 0.714)",
@@ -67,6 +69,9 @@ RECALL_FAILS = {
     "peres-death": "R=0.960, worst day 0.75 (a Qana/Lebanon reaction page led by Qana, Hamas "
                    "and Arab critics: similarity 0.15, story names 5% of its headline and lede, "
                    "'led by other names: another story')",
+    "fancy-bears": "R=0.913, worst day 0.50 (the Kremlin-denial and IOC-statement pages: one of "
+                   "the two required names up front and the other in one body paragraph only, "
+                   "'in passing: Fancy Bears / WADA named in one paragraph only')",
 }
 OVERVIEW_FAILS = {
     "uri-strikes": "3 off-story sentences on 2016-09-29, all from the Kishanganga page",
@@ -97,6 +102,10 @@ MINIMAL_RECALL_FAILS = {
     "hanjin-shipping": "R=0.962, worst day 0.67 (the same freight-rates page, under 0.50)",
     "peres-death": "R=0.960, worst day 0.75 (the same Qana/Lebanon reaction page, as with "
                    "require)",
+    "fancy-bears": "R=0.696, worst day 0.33 (the title's 'WADA' stands in without the "
+                   "'World Anti-Doping Agency' the ledes spell out: the Kremlin, IOC, Wiggins, "
+                   "Brailsford and Wiggins-book pages are 'in passing: WADA named in one "
+                   "paragraph only')",
 }
 # The same minimal configs, precision and overview (held-out packs that miss them).
 MINIMAL_PRECISION_FAILS = {
