@@ -42,6 +42,8 @@ _RESULTS: dict[tuple[str, bool], PackResult] = {}
 # names part from counting against it (its financing, critics and regulators pages).
 # uri-strikes (held out) misses precision, recall and the overview (below): a related page on
 # the older Kishanganga dam dispute, naming India and Pakistan up front, is kept.
+# fancy-bears (held out) keeps every trap out (the same hackers' DNC and Colin Powell leaks, the
+# Russian Paralympic ban, three "Bears" pages) but misses recall with and without [relevance].
 PRECISION_FAILS = {
     "uri-strikes": "P=0.960, worst day 0.75 (tc-0928-kishanganga, a related page on the older "
                    "Kishanganga/Ratle dam dispute naming India and Pakistan up front, 0.714)",
@@ -72,6 +74,9 @@ RECALL_FAILS = {
     "meranti-typhoon": "R=0.917, worst day 0.80 (a Taipei-exchange closure page led by the "
                        "bourse and chipmakers, similarity 0.13, and a Batanes-aid page that "
                        "calls the storm Ferdie up front, 'in passing: Meranti': under 0.50)",
+    "fancy-bears": "R=0.913, worst day 0.50 (the Kremlin-denial and IOC-statement pages: one of "
+                   "the two required names up front and the other in one body paragraph only, "
+                   "'in passing: Fancy Bears / WADA named in one paragraph only')",
 }
 OVERVIEW_FAILS = {
     "uri-strikes": "3 off-story sentences on 2016-09-29, all from the Kishanganga page",
@@ -105,6 +110,10 @@ MINIMAL_RECALL_FAILS = {
                    "require)",
     "meranti-typhoon": "R=0.917, worst day 0.80 (the same exchange-closure and Batanes-aid "
                        "pages, as with require)",
+    "fancy-bears": "R=0.696, worst day 0.33 (the title's 'WADA' stands in without the "
+                   "'World Anti-Doping Agency' the ledes spell out: the Kremlin, IOC, Wiggins, "
+                   "Brailsford and Wiggins-book pages are 'in passing: WADA named in one "
+                   "paragraph only')",
 }
 # The same minimal configs, precision and overview (held-out packs that miss them).
 MINIMAL_PRECISION_FAILS = {
