@@ -31,7 +31,7 @@ from digest.errors import FetchError
 from digest.extract import ExtractFailure
 from digest.fetch import Fetcher
 from digest.models import Article, Entry, ParsedFeed, Response, Screened
-from digest.screen import Screen
+from digest.screen import Screen, story_screen
 
 FetchKey = tuple[FetchSettings, Path | None]
 _SHARED: dict[str, Crawl] = {}  # crawls of the runs in this process, by key
@@ -53,12 +53,6 @@ def shared(key: str) -> Crawl | None:
 
 def unshare(key: str) -> None:
     _SHARED.pop(key, None)
-
-
-def story_screen(config: Config) -> Screen | None:
-    """The pre-extraction screen of a story (None when it screens nothing)."""
-    rel = config.relevance
-    return Screen.for_story(rel.require) if rel.prefilter else None
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ from scipy import sparse
 from digest import dedup, entities
 from digest.config import RelevanceSettings
 from digest.models import Article, Judgement
-from digest.text import shingleset
+from digest.text import acronyms, shingleset
 from digest.text import vec as textvec
 from digest.text.vec import shingles
 
@@ -180,12 +180,15 @@ def implied_concepts(title: str, texts: Sequence[str], language: str = "english"
 def _alone(word: str, run: Sequence[str], texts: Sequence[str]) -> bool:
     """The texts write ``word`` capitalised without another word of its name beside it
     ("Rousseff said", not only "Dilma Rousseff")."""
-    others = {w for w in run if w != word}
+    def base(w: str) -> str:  # "Bears" and "Bear" are one word of the name
+        return w.removesuffix("'s").removesuffix("’s").lower().removesuffix("s")
+
+    others = {base(w) for w in run if w != word}
     for text in texts:
         for m in re.finditer(rf"(\S*)\s+{re.escape(word)}\b(?:'s|’s)?(?:\s+(\S*))?", text):
             before = m.group(1).strip("'’\"“”‘()[]{},;:!?")
             after = (m.group(2) or "").strip("'’\"“”‘()[]{},;:!?.")
-            if before not in others and after.removesuffix("'s").removesuffix("’s") not in others:
+            if base(before) not in others and base(after) not in others:
                 return True
     return False
 
@@ -296,7 +299,9 @@ class RelevanceModel:
         implied = () if settings.require else implied_concepts(
             title, [p.text for p in self.definition], language)
         self._implied = bool(implied)
-        self._groups = tuple(_compile(g) for g in (settings.require or implied))
+        # an acronym and the name it stands for are one term where the definition writes both
+        groups = acronyms.spelled(settings.require or implied, [p.text for p in self.definition])
+        self._groups = tuple(_compile(g) for g in groups)
         self._fast = tuple(tuple(f[2][0] for f in g if f[2] is not None) if all(f[2] for f in g)
                            else None for g in self._groups)
         self._extra = _compile(settings.terms)

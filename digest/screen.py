@@ -19,9 +19,14 @@ import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from digest.models import Entry
 from digest.relevance import _fold, _folded_pattern
+from digest.text import acronyms
+
+if TYPE_CHECKING:
+    from digest.config import Config
 
 _TAG = re.compile(r"<[^>]*>")
 # characters a browser (and trafilatura) drops inside a word: soft hyphen, zero-width marks
@@ -35,9 +40,11 @@ class Screen:
     concepts: tuple[tuple[str, tuple[str, ...]], ...]  # (concept name, its terms' longest words)
 
     @classmethod
-    def for_story(cls, require: Sequence[Sequence[str]]) -> Screen:
+    def for_story(cls, require: Sequence[Sequence[str]], texts: Sequence[str] = ()) -> Screen:
+        """The screen of ``require``; ``texts`` (the story's seeds and description) add the
+        other form of an acronym or name they write both ways, as the judgement does."""
         concepts = []
-        for group in require:
+        for group in acronyms.spelled(require, texts):
             words = [_folded_pattern(t) for t in group if t.strip()]
             if not words or any(w is None for w in words):
                 continue  # a non-ASCII term: this concept cannot be screened on
@@ -62,6 +69,20 @@ class Screen:
             if not any(w in text for w in words):
                 return name
         return None
+
+
+def story_screen(config: Config) -> Screen | None:
+    """The pre-extraction screen of a story's config (None when its screen is switched off)."""
+    rel = config.relevance
+    if not rel.prefilter:
+        return None
+    texts = [config.story.description]
+    for path in config.story.seeds:
+        try:
+            texts.append(path.read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            continue  # the run reports an unreadable seed; the screen does without it
+    return Screen.for_story(rel.require, texts)
 
 
 def screen_text(page_html: str, entry: Entry | None = None) -> str:

@@ -46,7 +46,7 @@ from digest.models import (
     Window,
 )
 from digest.pipeline import rerun
-from digest.screen import Screen
+from digest.screen import Screen, story_screen
 from digest.text.lines import one_line
 from digest.text.vec import shingles
 from digest.urls import canonical_url
@@ -236,8 +236,7 @@ Job = tuple[bytes, str, Entry, str]  # page body, final URL, feed entry, outlet
 
 def screen_for(ctx: RunContext) -> Screen | None:
     """The pre-extraction screen of the story's required concepts, unless switched off."""
-    rel = ctx.config.relevance
-    return Screen.for_story(rel.require) if rel.prefilter else None
+    return story_screen(ctx.config)
 
 
 def _extract_job(body: bytes, url: str, entry: Entry, outlet: str,

@@ -482,3 +482,19 @@ def test_a_headline_naming_the_story_is_not_held_back_by_a_local_lede() -> None:
     assert share and share.group() in j[1].why  # the same names up front: the headline decides
     assert "score below threshold" in j[1].why
     assert not j[2].relevant  # a passing page gets no lift: the story is not in its headline
+
+
+def test_a_required_acronym_matches_the_name_the_definition_spells_out() -> None:
+    seed = ("The Nordic Dairy Council (NDC) said on Monday it would review Halvard's takeover of "
+            "Brightmeadow. NDC chair Karin Lund said farmers' milk prices would decide it.")
+    story = dict(TAKEOVER, require=(("NDC",), ("takeover", "deal")))
+    m = model(story, TAKEOVER_SEED + "\n\n" + seed)
+    page = art("council", "Dairy council opens review of Halvard's Brightmeadow takeover", [
+        "The Nordic Dairy Council opened a review of Halvard Foods' takeover of Brightmeadow on "
+        "Tuesday, saying it would hear from farmers in Jutland and Scania.",
+        "The council's chair, Karin Lund, said milk prices paid to farmers would decide it.",
+        "Halvard said it would cooperate with the review."])
+    j = m.judge([page, *TAKEOVER_TRUE, *BACKGROUND])[0]
+    assert "missing concept" not in j.why and "Nordic Dairy Council" in j.matched_terms, j.why
+    bare = model(story, TAKEOVER_SEED)  # a definition that never spells NDC out: no match
+    assert "missing concept: NDC" in bare.judge([page, *TAKEOVER_TRUE, *BACKGROUND])[0].why

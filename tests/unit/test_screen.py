@@ -91,3 +91,15 @@ def test_undated_items_and_binary_bodies_are_left_to_extraction(screen):
     assert screened_article(body, url="u", entry=entry(dated=False), outlet="W", screen=screen) is None
     pdf = b"%PDF-1.4 cricket"
     assert screened_article(pdf, url="u", entry=entry(), outlet="W", screen=screen) is None
+
+
+def test_an_acronym_required_keeps_a_page_that_writes_the_name_out():
+    # the story's seed writes both "World Anti-Doping Agency" and "WADA": a lede with only the
+    # long form is not screened out (nor judged without the concept: the model uses the same)
+    seed = "The World Anti-Doping Agency said its database was hacked. WADA blamed Russia."
+    bare = Screen.for_story((("WADA",),))
+    told = Screen.for_story((("WADA",),), [seed])
+    text = page("<p>The World Anti-Doping Agency condemned the leak of athletes' records.</p>")
+    assert bare.missing(text) == "WADA"
+    assert told.missing(text) is None
+    assert told.fingerprint != bare.fingerprint  # pages screened out before are judged again
