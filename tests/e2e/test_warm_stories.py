@@ -6,6 +6,7 @@ a real local HTTP server (ETag/304), email goes to a real SMTP server (aiosmtpd)
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -82,6 +83,18 @@ def _files(cfg: Config) -> dict[str, tuple[bytes, int]]:
             for p in sorted(cfg.output_dir.rglob("*")) if p.is_file()}
 
 
+@contextlib.contextmanager
+def _smtp(port: int) -> Iterator[Inbox]:
+    """A real SMTP server on ``port`` for the block."""
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
 def _run(configs: list[Config], **kwargs) -> tuple[dict, list]:
     """One ``daily-digests`` run over ``configs``: its result and the child runs it started."""
     from flows.stories import daily_digests
@@ -155,13 +168,8 @@ def test_a_story_whose_email_is_owed_gets_its_run_and_the_mail_goes(tmp_path: Pa
     up, down = free_port(), free_port()
     syria, donbas = _stories(tmp_path, pack)
     syria, donbas = _with_email(syria, up), _with_email(donbas, down)
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=up)
-    controller.start()
-    try:
+    with _smtp(up) as inbox:
         first, runs = _run([syria, donbas])
-    finally:
-        controller.stop()
     assert [(f["story"], f.get("undelivered")) for f in first["failed"]] == [
         ("donbas-truce", True)]
     assert [tuple(e.rcpt_tos) for e in inbox.envelopes] == [("syria-ceasefire@example.org",)]
@@ -170,13 +178,8 @@ def test_a_story_whose_email_is_owed_gets_its_run_and_the_mail_goes(tmp_path: Pa
                                    for o in outbox.owed(store, "donbas-truce")]
 
     # the SMTP server of the second story is up now; the first one's is gone
-    later = Inbox()
-    controller = Controller(later, hostname="127.0.0.1", port=down)
-    controller.start()
-    try:
+    with _smtp(down) as later:
         again, runs = _run([syria, donbas])
-    finally:
-        controller.stop()
     assert again["failed"] == []
     assert [r.name for r in runs] == [f"donbas-truce-{DAY}"]
     reports = {r["story"]: r for r in again["stories"]}
