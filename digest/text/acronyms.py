@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 _ACRONYM = re.compile(r"(?<![\w.&-])([A-Z]{2,6})(?![\w.&-])")
 _IS_ACRONYM = re.compile(r"[A-Z]{2,6}")
@@ -47,10 +48,14 @@ def written(text: str) -> set[str]:
 def expansions(texts: Iterable[str]) -> dict[str, str]:
     """Acronym -> the name it stands for, for each acronym of ``texts`` whose name they also
     write out (the most frequent such name)."""
-    texts = list(texts)
+    return dict(_expansions(tuple(texts)))
+
+
+@lru_cache(maxsize=256)  # a story's definition, read again by every run and screen of it
+def _expansions(texts: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     acronyms = {a for t in texts for a in written(t)}
     if not acronyms:
-        return {}
+        return ()
     found: dict[str, Counter[str]] = {}
     for text in texts:
         for m in _NAME_RUN.finditer(text):
@@ -69,7 +74,7 @@ def expansions(texts: Iterable[str]) -> dict[str, str]:
                     acronym = "".join(w[0] for w in caps).upper()
                     if acronym in acronyms:
                         found.setdefault(acronym, Counter())[" ".join(part)] += 1
-    return {a: names.most_common(1)[0][0] for a, names in found.items()}
+    return tuple((a, names.most_common(1)[0][0]) for a, names in sorted(found.items()))
 
 
 def spelled(groups: Sequence[Sequence[str]], texts: Iterable[str]) -> tuple[tuple[str, ...], ...]:
