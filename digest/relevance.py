@@ -308,12 +308,11 @@ class RelevanceModel:
         self._exclude = _compile(settings.exclude)
         self._not_about = _compile(settings.not_about)
         self._names = self._story_names()
-        # two or more required concepts, each written as names: the story's actors ("Bayer" and
-        # "Monsanto"), or the title's names standing in for them
-        self._actors = len(self._groups) > 1 and all(
-            term[:1].isupper() for group in self._groups for term, _, _ in group)
         # the required concepts written as names ("Rosetta", "Hanjin"): the story's own name
         self._named = tuple(g for g in self._groups if all(t[:1].isupper() for t, _, _ in g))
+        # two or more required concepts, each written as names: the story's actors ("Bayer" and
+        # "Monsanto"), or the title's names standing in for them
+        self._actors = len(self._groups) > 1 and len(self._named) == len(self._groups)
 
     # -- the story's names ------------------------------------------------------------------
 

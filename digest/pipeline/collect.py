@@ -177,13 +177,19 @@ def read_feed(ctx: RunContext, source: FeedSource,
         return FeedResult(source, "error", error="not a feed (an HTML page with no feed link)")
     if not parsed.entries and parsed.warning and not parsed.linkless:
         return FeedResult(source, "error", error=f"unreadable feed: {parsed.warning}")
+    result = FeedResult(source, "ok", parsed.entries, warning=parsed.warning, etag=resp.etag,
+                        last_modified=resp.last_modified)
     if save:
-        store.save_feed(source.url, source.name, parsed.entries, resp.etag, resp.last_modified,
-                        ctx.now)
+        save_feed(ctx, result)
     if parsed.warning:
         log.warning("feed %s: %s", source.name, parsed.warning)
-    return FeedResult(source, "ok", parsed.entries, warning=parsed.warning, etag=resp.etag,
-                      last_modified=resp.last_modified)
+    return result
+
+
+def save_feed(ctx: RunContext, result: FeedResult) -> None:
+    """What state keeps of a feed that answered with a body: its items and validators."""
+    ctx.store.save_feed(result.source.url, result.source.name, result.entries, result.etag,
+                        result.last_modified, ctx.now)
 
 
 # -- entries ----------------------------------------------------------------------------------

@@ -83,5 +83,4 @@ def _save_feeds(ctx: RunContext, feeds: Sequence[FeedResult]) -> None:
     """What :func:`digest.pipeline.collect.read_feed` saves of a feed that answered with a body."""
     for f in feeds:
         if f.status == "ok":
-            ctx.store.save_feed(f.source.url, f.source.name, f.entries, f.etag,
-                                f.last_modified, ctx.now)
+            collect.save_feed(ctx, f)
