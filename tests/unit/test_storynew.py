@@ -59,7 +59,12 @@ _TITLE_PROXY = {"chelsea-bombing": "story titles carry the title's names in 12/2
                 "fancy-bears": "on-story titles carry 'WADA' in 6/23",
                 # held out: the drafted Apple is in 10/26 story titles (the rest name the
                 # iPhone 7, AirPods, carriers, queues or the headphone jack)
-                "iphone7-launch": "on-story titles carry 'Apple' in 10/26"}
+                "iphone7-launch": "on-story titles carry 'Apple' in 10/26",
+                # held out: the seed writes only "Hyundai Motor" (never "Hyundai" alone), so
+                # the draft requires the full name, which 6/22 story titles carry (the rest say
+                # "Hyundai", "Hyundai's", "Korean car giant", Ulsan's parts makers, employers);
+                # drafted from three pages it is Hyundai | Hyundai Motor, 11/14, and passes
+                "hyundai-strike": "on-story titles carry 'Hyundai Motor' in 6/22"}
 _PROXIED = [pytest.param(p, id=p.name, marks=pytest.mark.xfail(strict=True,
                                                                reason=_TITLE_PROXY[p.name]))
             if p.name in _TITLE_PROXY else pytest.param(p, id=p.name) for p in PACKS]
