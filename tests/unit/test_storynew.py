@@ -64,7 +64,12 @@ _TITLE_PROXY = {"chelsea-bombing": "story titles carry the title's names in 12/2
                 # the draft requires the full name, which 6/22 story titles carry (the rest say
                 # "Hyundai", "Hyundai's", "Korean car giant", Ulsan's parts makers, employers);
                 # drafted from three pages it is Hyundai | Hyundai Motor, 11/14, and passes
-                "hyundai-strike": "on-story titles carry 'Hyundai Motor' in 6/22"}
+                "hyundai-strike": "on-story titles carry 'Hyundai Motor' in 6/22",
+                # held out: the draft requires 'Federal Reserve', which 1/24 story titles
+                # carry (the rest write "Fed", "Yellen", "core inflation", "Wall Street");
+                # relevance reads the body too: bench.story_new_packs scores the draft
+                # P=1.000 R=0.917
+                "fed-decision": "on-story titles carry 'Federal Reserve' in 1/24"}
 _PROXIED = [pytest.param(p, id=p.name, marks=pytest.mark.xfail(strict=True,
                                                                reason=_TITLE_PROXY[p.name]))
             if p.name in _TITLE_PROXY else pytest.param(p, id=p.name) for p in PACKS]
@@ -81,13 +86,17 @@ _PROXIED = [pytest.param(p, id=p.name, marks=pytest.mark.xfail(strict=True,
 # fancy-bears (held out): require WADA drafted from the seed or from three pages, which 6/23
 # on-story titles carry (5/15 originals; the rest name Biles, Wiggins, Froome, Farah, Nadal, the
 # Kremlin, the IOC, Fancy Bears or the researchers)
+# fed-decision (held out): require Federal Reserve drafted from the seed or from three pages,
+# which 0/16 original story titles carry: headlines write the short form "Fed", which the draft
+# does not join to the full name
 _TITLE_PROXY_3 = {"chelsea-bombing": _TITLE_PROXY["chelsea-bombing"],
                   "deutsche-fine": "story titles carry 'Deutsche Bank' in 10/17",
                   "apple-tax": "story titles carry 'Apple' in 11/19",
                   "gabon-election": "story titles carry 'Bongo' or 'Ping' in 7/16",
                   "peres-death": "story titles carry 'Peres' in 10/17",
                   "fancy-bears": "story titles carry 'WADA' in 5/15",
-                  "iphone7-launch": "story titles carry the drafted require in 7/19"}
+                  "iphone7-launch": "story titles carry the drafted require in 7/19",
+                  "fed-decision": "story titles carry 'Federal Reserve' in 0/16"}
 _PROXIED_3 = [pytest.param(p, id=p.name, marks=pytest.mark.xfail(strict=True,
                                                                  reason=_TITLE_PROXY_3[p.name]))
               if p.name in _TITLE_PROXY_3 else pytest.param(p, id=p.name) for p in PACKS]
