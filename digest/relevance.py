@@ -148,7 +148,9 @@ def implied_concepts(title: str, texts: Sequence[str], language: str = "english"
     """The concepts a story's title names when its config requires none: each run of the
     title's capitalised words that are names ("Hurricane Matthew" -> Matthew, "Bayer's takeover
     of Monsanto" -> Bayer; Monsanto), a word being a name when the definition ``texts`` never
-    use it in lower case ("the hurricane"). A run is one concept: any of its words, or all."""
+    use it in lower case ("the hurricane"), or a whole run being one when the texts write it so
+    and never in lower case ("the Federal Reserve" beside "federal funds"). A run is one concept:
+    any of its words, or all."""
     used_lower = {w for t in texts for w in re.findall(r"\b[a-z][\w'’-]*", t)}
     # a title's first word is capitalised anyway: a name only if the texts capitalise it
     # mid-sentence too ("Impeachment of Dilma Rousseff" -> Dilma Rousseff)
@@ -159,22 +161,47 @@ def implied_concepts(title: str, texts: Sequence[str], language: str = "english"
 
     def close() -> None:
         if len(run) > 1:  # a word of a longer name counts alone only where the texts write it
-            alone = [w for w in run if _alone(w, run, texts)]  # so ("Rousseff", not "Rock")
+            alone = [w for w in run if w.lower() not in used_lower  # not "Federal" of "federal funds"
+                     and _alone(w, run, texts)]  # so ("Rousseff", not "Rock")
             groups.append(tuple(dict.fromkeys([" ".join(run), *alone])))
         elif run:
             groups.append((run[0],))
         run.clear()
 
-    for i, raw in enumerate([*title.split(), ""]):
-        word = raw.strip("'’\"“”‘()[]{},;:!?").removesuffix("'s").removesuffix("’s")
+    def capitalised(i: int, word: str) -> bool:
         low = word.lower()
-        if (word and _TITLE_WORD.fullmatch(word) and word[0].isupper() and low not in used_lower
-                and (i > 0 or low in mid)
-                and low not in stop and low not in entities.NOT_NAMES and len(word) > 1):
-            run.append(word)
-            continue
-        close()
+        return bool(word and _TITLE_WORD.fullmatch(word) and word[0].isupper()
+                    and (i > 0 or low in mid) and low not in stop
+                    and low not in entities.NOT_NAMES and len(word) > 1)
+
+    words = [raw.strip("'’\"“”‘()[]{},;:!?").removesuffix("'s").removesuffix("’s")
+             for raw in title.split()]
+    i = 0
+    while i < len(words):
+        j = i
+        while j < len(words) and capitalised(j, words[j]):
+            j += 1
+        whole = words[i:j]
+        if len(whole) > 1 and _written_as_name(" ".join(whole), texts):
+            run.extend(whole)  # "Federal Reserve", "Supreme Court": a name as a whole
+            close()
+        else:
+            for word in whole:
+                if word.lower() in used_lower:  # "the hurricane": not a name here
+                    close()
+                else:
+                    run.append(word)
+            close()
+        i = max(j, i + 1)
     return tuple(groups)
+
+
+def _written_as_name(phrase: str, texts: Sequence[str]) -> bool:
+    """The texts write ``phrase`` with its capitals, and never all in lower case: a name made
+    of ordinary words ("the Federal Reserve" next to "federal funds" and "reserves")."""
+    pattern = re.compile(rf"(?<!\w){re.escape(phrase)}(?!\w)")
+    lower = re.compile(rf"(?<!\w){re.escape(phrase.lower())}(?!\w)")
+    return any(pattern.search(t) for t in texts) and not any(lower.search(t) for t in texts)
 
 
 def _alone(word: str, run: Sequence[str], texts: Sequence[str]) -> bool:
@@ -191,6 +218,70 @@ def _alone(word: str, run: Sequence[str], texts: Sequence[str]) -> bool:
             if base(before) not in others and base(after) not in others:
                 return True
     return False
+
+
+# a capitalised word after a company's name that keeps it the same company ("Hyundai Motor Co")
+_SAME_ENTITY = frozenset("co corp corporation inc incorporated ltd limited plc llc ag se sa nv "
+                         "bv gmbh spa".split())
+
+
+@dataclass(frozen=True)
+class _ShortForm:
+    """A required word that is the first word of a longer name of its group ("Hyundai" of
+    "Hyundai Motor"), and the words that may follow it and still name the story's entity."""
+
+    word: str
+    pattern: re.Pattern[str]  # the word followed by a capitalised word (group 1)
+    allowed: frozenset[str]  # lower-cased: the longer names' second words, the definition's own
+
+
+def short_forms(groups: Sequence[Sequence[str]], texts: Sequence[str]) -> tuple[_ShortForm, ...]:
+    """The short forms of ``groups`` (see :class:`_ShortForm`); ``texts`` (seeds, description)
+    say which longer names are the story's own ("Hyundai Motor Group")."""
+    out = []
+    for group in groups:
+        longer = [_parts(t) for t in group if len(_parts(t)) > 1]
+        for term in group:
+            parts = _parts(term)
+            if len(parts) != 1 or not parts[0][:1].isupper():
+                continue
+            word = parts[0]
+            seconds = {p[1].lower() for p in longer if p[0].lower() == word.lower()}
+            if not seconds:
+                continue
+            pattern = re.compile(rf"(?<!\w)(?i:{re.escape(word)})\s+([A-Z][\w&'’-]*)")
+            for text in texts:
+                seconds.update(m.group(1).lower() for m in pattern.finditer(text))
+            out.append(_ShortForm(word, pattern, frozenset(seconds)))
+    return tuple(out)
+
+
+def mask_other_entities(text: str, forms: Sequence[_ShortForm], title: bool = False) -> str:
+    """``text`` with each short form that is the first word of another name blanked out:
+    "Hyundai Heavy Industries" is not "Hyundai Motor", though both start with "Hyundai". A
+    word counts as another name's when it is capitalised and neither the story's longer names
+    nor its seeds and description write it after the short form; a company suffix ("Co",
+    "Inc") or a weekday does not. A headline in title case capitalises every word: left as is."""
+    if not forms or (title and _title_case(text)):
+        return text
+    for form in forms:
+        if form.word.lower() not in text.lower():
+            continue
+
+        def blank(m: re.Match[str], form: _ShortForm = form) -> str:
+            nxt = m.group(1).lower().rstrip(".")
+            if (nxt in form.allowed or nxt in _SAME_ENTITY or nxt in entities.NOT_NAMES
+                    or nxt.removesuffix("'s").removesuffix("’s") in form.allowed):
+                return m.group(0)
+            return "_" * len(form.word) + m.group(0)[len(form.word):]
+
+        text = form.pattern.sub(blank, text)
+    return text
+
+
+def _title_case(text: str) -> bool:
+    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", text) if len(w) > 3]
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -302,6 +393,8 @@ class RelevanceModel:
         # an acronym and the name it stands for are one term where the definition writes both
         groups = acronyms.spelled(settings.require or implied, [p.text for p in self.definition])
         self._groups = tuple(_compile(g) for g in groups)
+        # "Hyundai" of "Hyundai Motor" does not name the story in "Hyundai Heavy Industries"
+        self._forms = short_forms(groups, [p.text for p in self.definition])
         self._fast = tuple(tuple(f[2][0] for f in g if f[2] is not None) if all(f[2] for f in g)
                            else None for g in self._groups)
         self._extra = _compile(settings.terms)
@@ -451,7 +544,8 @@ class RelevanceModel:
 
     def _titled(self, a: Article) -> bool:
         """The headline names the story by one of its required names."""
-        return any(pat.search(a.title) for group in self._named for _, pat, _ in group)
+        title = mask_other_entities(a.title, self._forms, title=True)
+        return any(pat.search(title) for group in self._named for _, pat, _ in group)
 
     def _has_all(self, text: str) -> bool:
         """Every required concept has a word somewhere in ``text`` (a loose, fast test)."""
@@ -519,7 +613,13 @@ class RelevanceModel:
 
     def _concepts(self, a: Article) -> _Concepts:
         lede, body = lede_split(a)
-        head = "\n".join((a.title, a.description, *lede))
+        title, description = a.title, a.description
+        if self._forms:  # another company's name that starts like the story's is not it
+            title = mask_other_entities(title, self._forms, title=True)
+            description = mask_other_entities(description, self._forms)
+            lede = tuple(mask_other_entities(p, self._forms) for p in lede)
+            body = tuple(mask_other_entities(p, self._forms) for p in body)
+        head = "\n".join((title, description, *lede))
         fh = _fold(head)
         fb = [_fold(p) for p in body]
         body_text, fb_all = "\n".join(body), "\n".join(fb)

@@ -283,11 +283,11 @@ def _concepts(seeds: Sequence[Seed], common: frozenset[str]) -> list[_Concept]:
                    key=lambda n: (-len(n.split()), -found[n], n))
     concepts: list[_Concept] = []
     for name in names:
-        home = None
-        for c in concepts:  # a name that ends a longer one ("Roof" of "Dylann Roof") joins it
-            if any(f.endswith(" " + name) for f in c.forms) and name.lower() not in common:
-                home = c
-                break
+        # a name that ends a longer one ("Roof" of "Dylann Roof") joins it; of several, the one
+        # the seeds write most ("Pitt": "Brad Pitt", not a once-mentioned "Angelina Jolie Pitt")
+        homes = [c for c in concepts
+                 if any(f.endswith(" " + name) for f in c.forms) and name.lower() not in common]
+        home = max(homes, key=lambda c: sum(found[f] for f in c.forms), default=None)
         if home:
             home.forms.append(name)
             home.short_form = True

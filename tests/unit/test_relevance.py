@@ -13,7 +13,13 @@ import re
 
 from digest.config import RelevanceSettings
 from digest.models import Article
-from digest.relevance import ProfileDoc, RelevanceModel, head_text
+from digest.relevance import (
+    ProfileDoc,
+    RelevanceModel,
+    head_text,
+    mask_other_entities,
+    short_forms,
+)
 
 
 def art(key: str, title: str, paragraphs: list[str], description: str = "") -> Article:
@@ -373,6 +379,11 @@ def test_a_title_without_require_names_the_concepts_that_say_what_a_page_is_abou
     # "galaxy" is used in lower case: the run breaks there
     assert implied_concepts("Samsung Galaxy Note 7 recall", seeds) == (("Samsung",), ("Note",))
     assert implied_concepts("the opioid crisis", seeds) == ()
+    # a name made of ordinary words, which the texts write as a name as a whole
+    fed = ["The Federal Reserve kept the federal funds rate unchanged, and Fed officials said "
+           "banks' reserves were ample. The Supreme Court of the state heard the court case."]
+    assert implied_concepts("Federal Reserve holds rates", fed) == (("Federal Reserve",),)
+    assert implied_concepts("Supreme Court rules", fed) == (("Supreme Court",),)
 
 
 def test_a_story_without_require_is_judged_by_its_titles_names() -> None:
@@ -498,3 +509,40 @@ def test_a_required_acronym_matches_the_name_the_definition_spells_out() -> None
     assert "missing concept" not in j.why and "Nordic Dairy Council" in j.matched_terms, j.why
     bare = model(story, TAKEOVER_SEED)  # a definition that never spells NDC out: no match
     assert "missing concept: NDC" in bare.judge([page, *TAKEOVER_TRUE, *BACKGROUND])[0].why
+
+
+def test_a_short_form_that_starts_another_companys_name_does_not_name_the_story() -> None:
+    forms = short_forms([("Hyundai Motor", "Hyundai"), ("strike",)],
+                        ["Hyundai Motor's union struck on Monday; Hyundai Motor Group said ..."])
+    assert [f.word for f in forms] == ["Hyundai"]  # only a word that starts a longer name
+    masked = mask_other_entities(
+        "Hyundai Heavy Industries' union walked out, as did Hyundai's own workers at Hyundai "
+        "Motor Co and Hyundai Motor Group; Hyundai on Monday said so.", forms)
+    assert masked.startswith("_______ Heavy Industries")
+    assert "as did Hyundai's own" in masked and "at Hyundai Motor Co" in masked
+    assert "Hyundai Motor Group" in masked and "Hyundai on Monday" in masked
+    headline = "Hyundai Workers Stage First Full Strike in Twelve Years"
+    assert mask_other_entities(headline, forms, title=True) == headline  # title case
+    assert mask_other_entities("Hyundai Heavy union strikes again", forms, title=True) \
+        .startswith("_______ Heavy")
+    # a longer name the story's own seeds write is the story's
+    seeded = short_forms([("Hyundai Motor", "Hyundai")], ["Parts maker Hyundai Mobis said ..."])
+    assert mask_other_entities("Hyundai Mobis cut shifts.", seeded) == "Hyundai Mobis cut shifts."
+
+
+def test_a_sibling_company_sharing_the_storys_first_name_is_not_the_story() -> None:
+    story = dict(TAKEOVER, require=(("Halvard Foods", "Halvard"), ("Brightmeadow",)))
+    sibling = art("halvard-shipping", "Halvard Shipping agrees deal for Brightmeadow's lorries", [
+        "Halvard Shipping, the freight company that shares only a founder's name with the food "
+        "group, agreed to buy Brightmeadow's fleet of 300 milk lorries, it said on Tuesday.",
+        "Halvard Shipping chief executive Erik Moe said the lorries would join its Nordic "
+        "network in the spring.",
+        "The company runs ferries and trucks between Denmark, Sweden and Norway."])
+    named = dataclasses.replace(sibling, url="https://news.example/halvard-foods",
+                                canonical_url="https://news.example/halvard-foods",
+                                title=sibling.title.replace("Shipping", "Foods"),
+                                text=sibling.text.replace("Halvard Shipping", "Halvard Foods"))
+    m = model(story, TAKEOVER_SEED)
+    got = [m.judge([page, *TAKEOVER_TRUE, *BACKGROUND])[0] for page in (sibling, named)]
+    assert "missing concept: Halvard Foods" in got[0].why, got[0].why
+    assert "missing concept" not in got[1].why, got[1].why  # the same page naming the story

@@ -159,6 +159,18 @@ def test_a_word_the_seeds_write_in_lower_case_is_not_a_short_name():
     assert draft.require == (("Deutsche Bank",),)  # not ("Deutsche Bank", "Bank"): any bank
 
 
+def test_a_surname_joins_the_full_name_the_seeds_write_most():
+    text = ("Angelina Jolie files for divorce from Brad Pitt\n\nAngelina Jolie has filed for "
+            "divorce from Brad Pitt after two years of marriage. Brad Pitt said he was very "
+            "saddened. Pitt and Jolie have six children.\n\nShe took the name Angelina Jolie "
+            "Pitt when they married, and Brad Pitt's lawyers have not commented.")
+    draft = draft_story("Angelina Jolie files for divorce from Brad Pitt",
+                        [seed_from_text(text, "t")])
+    groups = {g[0]: g for g in draft.require}
+    assert "Pitt" in groups["Brad Pitt"], draft.require
+    assert all("Pitt" not in g for k, g in groups.items() if k != "Brad Pitt")
+
+
 def test_surname_joins_the_full_name_as_one_required_concept():
     text = ("Dylann Roof faces trial\n\nDylann Roof, 22, is accused of killing nine people at "
             "a church in Charleston. Roof has confessed, prosecutors say.\n\nRoof sat silent "
