@@ -270,8 +270,9 @@ class _Concept:
     short_form: bool = False  # the seeds also use the name's end alone ("Roof", "Hofer")
 
 
-def _concepts(seeds: Sequence[Seed], common: frozenset[str]) -> list[_Concept]:
-    """Names found in the seeds, variants merged (a surname joins the full name), ranked."""
+def _concepts(seeds: Sequence[Seed], common: frozenset[str], title: str = "") -> list[_Concept]:
+    """Names found in the seeds, variants merged (a surname joins the full name, the one the
+    ``title`` writes if any), ranked."""
     found: Counter[str] = Counter()
     for s in seeds:
         for sentence in _sentences("\n\n".join([s.title, *map(_clean, s.paragraphs)])):
@@ -284,10 +285,12 @@ def _concepts(seeds: Sequence[Seed], common: frozenset[str]) -> list[_Concept]:
     concepts: list[_Concept] = []
     for name in names:
         # a name that ends a longer one ("Roof" of "Dylann Roof") joins it; of several, the one
-        # the seeds write most ("Pitt": "Brad Pitt", not a once-mentioned "Angelina Jolie Pitt")
+        # the title writes ("Ali Bongo", not his father "Omar Bongo"), else the one the seeds
+        # write most ("Pitt": "Brad Pitt", not a once-mentioned "Angelina Jolie Pitt")
         homes = [c for c in concepts
                  if any(f.endswith(" " + name) for f in c.forms) and name.lower() not in common]
-        home = max(homes, key=lambda c: sum(found[f] for f in c.forms), default=None)
+        home = max(homes, key=lambda c: (any(_has_words(f, title) for f in c.forms),
+                                         sum(found[f] for f in c.forms)), default=None)
         if home:
             home.forms.append(name)
             home.short_form = True
@@ -327,8 +330,8 @@ def draft_story(title: str, seeds: Sequence[Seed]) -> Draft:
     if not seeds:
         raise StoryDraftError("no seed article could be read")
     common = common_words()
-    concepts = [c for c in _concepts(seeds, common) if c.seeds == len(seeds)] or \
-        _concepts(seeds, common)[:1]
+    concepts = [c for c in _concepts(seeds, common, title) if c.seeds == len(seeds)] or \
+        _concepts(seeds, common, title)[:1]
     require: list[tuple[str, ...]] = []
     named = [c for c in concepts if _in_title(c, title)]
     if named:  # what the user's title names, as the seeds spell it
@@ -352,7 +355,7 @@ def draft_story(title: str, seeds: Sequence[Seed]) -> Draft:
     taken = {f.lower() for g in require for f in g}
     need = len(seeds) if len(seeds) <= 2 else math.ceil(len(seeds) / 2)
     terms: list[str] = []
-    for c in _concepts(seeds, common):
+    for c in _concepts(seeds, common, title):
         if c.seeds >= need and not any(f.lower() in taken for f in c.forms):
             terms.append(c.forms[0])
             taken.update(f.lower() for f in c.forms)

@@ -69,7 +69,7 @@ _TITLE_PROXY = {"chelsea-bombing": "story titles carry the title's names in 12/2
                 # carry (the rest write "Fed", "Yellen", "core inflation", "Wall Street");
                 # relevance reads the body too: bench.story_new_packs scores the draft
                 # P=1.000 R=0.917
-                "fed-decision": "on-story titles carry 'Federal Reserve' in 1/24"}
+                "fed-decision": "on-story titles carry 'Federal Reserve' in 1/24",
                 # held out: drafted from the seed, require Columbia AND Kate (the seed writes
                 # "British Columbia" only; the draft keeps its last word), which 8/24 story
                 # titles carry (the rest name George, Trudeau, the Cambridges, the royals,
@@ -101,7 +101,7 @@ _TITLE_PROXY_3 = {"chelsea-bombing": _TITLE_PROXY["chelsea-bombing"],
                   "peres-death": "story titles carry 'Peres' in 10/17",
                   "fancy-bears": "story titles carry 'WADA' in 5/15",
                   "iphone7-launch": "story titles carry the drafted require in 7/19",
-                  "fed-decision": "story titles carry 'Federal Reserve' in 0/16"}
+                  "fed-decision": "story titles carry 'Federal Reserve' in 0/16",
                   # held out: require Yukon, the one title name all three first pages share (a
                   # stop of the tour the arrival pages list), which 1/16 story titles carry
                   "royal-tour-canada": "story titles carry 'Yukon' in 1/16"}
@@ -177,6 +177,14 @@ def test_a_surname_joins_the_full_name_the_seeds_write_most():
     groups = {g[0]: g for g in draft.require}
     assert "Pitt" in groups["Brad Pitt"], draft.require
     assert all("Pitt" not in g for k, g in groups.items() if k != "Brad Pitt")
+
+
+def test_a_surname_joins_the_full_name_the_title_writes():
+    text = ("Ali Bongo declared winner in Gabon\n\nAli Bongo, who succeeded his father Omar "
+            "Bongo in 2009, was declared the winner. Omar Bongo ruled for 41 years, and Omar "
+            "Bongo's allies still run the party.\n\nBongo's rival Jean Ping rejected the result.")
+    draft = draft_story("Gabon's election: Ali Bongo against Jean Ping", [seed_from_text(text, "t")])
+    assert ("Ali Bongo", "Bongo") in draft.require, draft.require
 
 
 def test_surname_joins_the_full_name_as_one_required_concept():
