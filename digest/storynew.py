@@ -284,12 +284,13 @@ def _concepts(seeds: Sequence[Seed], common: frozenset[str], title: str = "") ->
                    key=lambda n: (-len(n.split()), -found[n], n))
     concepts: list[_Concept] = []
     for name in names:
-        # a name that ends a longer one ("Roof" of "Dylann Roof") joins it; of several, the one
+        # a name that ends a longer one ("Roof" of "Dylann Roof"), or is a later word of a
+        # person's longer name ("Bongo" of "Ali Bongo Ondimba"), joins it; of several, the one
         # the title writes ("Ali Bongo", not his father "Omar Bongo"), else the one the seeds
         # write most ("Pitt": "Brad Pitt", not a once-mentioned "Angelina Jolie Pitt")
         homes = [c for c in concepts
-                 if any(f.endswith(" " + name) for f in c.forms) and name.lower() not in common]
-        home = max(homes, key=lambda c: (any(_has_words(f, title) for f in c.forms),
+                 if any(_later_word(name, f) for f in c.forms) and name.lower() not in common]
+        home = max(homes, key=lambda c: (any(_titled(name, f, title) for f in c.forms),
                                          sum(found[f] for f in c.forms)), default=None)
         if home:
             home.forms.append(name)
@@ -309,6 +310,23 @@ def _concepts(seeds: Sequence[Seed], common: frozenset[str], title: str = "") ->
     concepts = [c for c in concepts if c.weight > 0]
     concepts.sort(key=lambda c: (-c.seeds, -c.weight, c.forms[0]))
     return concepts
+
+
+def _later_word(name: str, form: str) -> bool:
+    """``name`` (one word) ends ``form``, or is a later word of it when every word of ``form``
+    is capitalised (a person's names, not "Bank of Korea")."""
+    words = form.split()
+    if len(words) < 2 or " " in name:
+        return form.endswith(" " + name)
+    return words[-1] == name or (name in words[1:] and all(w[:1].isupper() for w in words))
+
+
+def _titled(name: str, form: str, title: str) -> bool:
+    """The title writes ``form`` up to ``name`` ("Ali Bongo" of "Ali Bongo Ondimba")."""
+    words = form.split()
+    if name in words[1:]:
+        form = " ".join(words[:words.index(name, 1) + 1])
+    return _has_words(form, title)
 
 
 def _key_words(seeds: Sequence[Seed], common: frozenset[str], taken: set[str]) -> list[str]:

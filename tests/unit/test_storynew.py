@@ -185,6 +185,11 @@ def test_a_surname_joins_the_full_name_the_title_writes():
             "Bongo's allies still run the party.\n\nBongo's rival Jean Ping rejected the result.")
     draft = draft_story("Gabon's election: Ali Bongo against Jean Ping", [seed_from_text(text, "t")])
     assert ("Ali Bongo", "Bongo") in draft.require, draft.require
+    longer = text.replace("Ali Bongo,", "Ali Bongo Ondimba,").replace("Ali Bongo declared",
+                                                                      "Ali Bongo Ondimba declared")
+    draft = draft_story("Gabon's election: Ali Bongo against Jean Ping",
+                        [seed_from_text(longer, "t")])
+    assert ("Ali Bongo Ondimba", "Bongo") in draft.require, draft.require
 
 
 def test_surname_joins_the_full_name_as_one_required_concept():
