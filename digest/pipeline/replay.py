@@ -15,7 +15,9 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import operator
 from collections.abc import Sequence
+from dataclasses import fields
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -59,24 +61,41 @@ def code_fingerprint() -> str:
     return h.hexdigest()
 
 
+# an article's fields but its text, which the key takes as it is (its repr costs several times
+# more than hashing it: a warm check of a story with hundreds of articles is mostly that)
+_ARTICLE_FIELDS = operator.attrgetter(*(f.name for f in fields(Article) if f.name != "text"))
+
+
 def input_key(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
               gathered: Gathered, history: History) -> str:
     """A hash of everything the day's digest is made from."""
     cfg = ctx.config
-    h = hashlib.sha256()
+    h = hashlib.blake2b(digest_size=32)
 
     def add(*parts: object) -> None:
-        for part in parts:
+        for part in parts:  # a repr holds no NUL byte: each part ends where its NUL is
             h.update(repr(part).encode("utf-8", "surrogatepass"))
             h.update(b"\x00")
+
+    def add_text(text: str) -> None:
+        data = text.encode("utf-8", "surrogatepass")
+        h.update(b"%d:" % len(data))
+        h.update(data)
 
     add(code_fingerprint(), cfg, ctx.day, ctx.window)
     for seed in cfg.story.seeds:
         add(seed.read_bytes())
     add([(f.source, f.status == "error", f.error) for f in feeds])
     add(selection)
+    named = {c.canonical: c for c in selection.candidates}
     for c, article, updated in gathered.articles:
-        add(c, article, updated)
+        # the candidate hashed in the selection just above is named by its canonical URL there
+        add(c.canonical if named.get(c.canonical) is c else c, updated)
+        if isinstance(article, Article):
+            add("Article", _ARTICLE_FIELDS(article))
+            add_text(article.text)
+        else:
+            add(article)
     # skipped items as the digest sees them: one per URL, the last reason given (their order
     # differs between a first run and a re-run that finds the failures in state)
     last = {s.url: s for s in (*selection.skipped, *gathered.skipped)}
