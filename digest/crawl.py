@@ -97,6 +97,10 @@ class CrawlFetcher:
             max_bytes: int | None = None, deadline: float | None = None) -> Response:
         return self.crawl._feed(self, url, etag, last_modified, max_bytes, deadline)
 
+    def remembers(self, url: str, etag: str | None, last_modified: str | None) -> bool:
+        """The crawl holds the answer to this feed request (:meth:`get` sends none)."""
+        return self.crawl._remembers(self, url, etag, last_modified)
+
     def get_many(self, urls: Iterable[str], *, deadline: float | None = None,
                  max_pending: int | None = None) -> Iterator[tuple[str, Response | FetchError]]:
         return self.inner.get_many(urls, deadline=deadline, max_pending=max_pending)
@@ -180,6 +184,11 @@ class Crawl:
         if isinstance(known, FetchError):
             raise known
         return known
+
+    def _remembers(self, via: CrawlFetcher, url: str, etag: str | None,
+                   last_modified: str | None) -> bool:
+        with self._lock:
+            return (via.key, url, etag, last_modified) in self._feeds
 
     def read_all(self, urls: Iterable[str]) -> bool:
         """Every one of these feeds was read before in this crawl (so parsing them again will
