@@ -117,3 +117,15 @@ def test_a_changed_seed_changes_the_key(config, tmp_path):
     before = _key(config, _inputs(), seeds=(seed,))
     seed.write_text("The ceasefire in Syria holds.", encoding="utf-8")
     assert _key(config, _inputs(), seeds=(seed,)) != before
+
+
+@pytest.mark.parametrize("change", [{"aliases": ("https://example.org/1", "https://m.example.org/1")},
+                                    {"sources": ("Feed", "Other feed")}, {"dated": False}])
+def test_a_changed_candidate_changes_the_key(config, change):
+    feeds, selection, gathered, history = _inputs()
+    cands = list(selection.candidates)
+    cands[1] = replace(cands[1], **change)
+    found = tuple(f._replace(candidate=cands[i]) for i, f in enumerate(gathered.articles))
+    changed = (feeds, replace(selection, candidates=tuple(cands)),
+               replace(gathered, articles=found), history)
+    assert _key(config, changed) != _key(config, _inputs())
