@@ -84,6 +84,11 @@ class Page:
         return self.extracted
 
 
+class Unremembered(Exception):
+    """A feed request an offline crawl (a forked copy: digest/pipeline/keep.py) holds no answer
+    for; not a FetchError: nothing failed, the request was not made."""
+
+
 class CrawlFetcher:
     """A story's view of the crawl's fetcher: feed answers are shared, pages go to the crawl."""
 
@@ -132,6 +137,7 @@ class Crawl:
         self._lock = threading.Lock()
         self._derived: dict[tuple[str, str, bytes], Any] = {}
         self.feed_requests = 0  # feed requests sent (the rest were answered from memory)
+        self.offline = False  # a forked copy: answer from memory only (Unremembered otherwise)
         for cfg in configs:
             self.add(cfg)
 
@@ -171,6 +177,8 @@ class Crawl:
         key = (via.key, url, etag, last_modified)
         with self._lock:
             known = self._feeds.get(key)
+        if known is None and self.offline:
+            raise Unremembered(url)
         if known is None:
             try:
                 known = via.inner.get(url, etag=etag, last_modified=last_modified,
