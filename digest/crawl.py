@@ -84,6 +84,11 @@ class Page:
         return self.extracted
 
 
+class Unremembered(Exception):
+    """A feed request an offline crawl (a forked copy: digest/pipeline/keep.py) holds no answer
+    for; not a FetchError: nothing failed, the request was not made."""
+
+
 class CrawlFetcher:
     """A story's view of the crawl's fetcher: feed answers are shared, pages go to the crawl."""
 
@@ -96,6 +101,10 @@ class CrawlFetcher:
     def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
             max_bytes: int | None = None, deadline: float | None = None) -> Response:
         return self.crawl._feed(self, url, etag, last_modified, max_bytes, deadline)
+
+    def remembers(self, url: str, etag: str | None, last_modified: str | None) -> bool:
+        """The crawl holds the answer to this feed request (:meth:`get` sends none)."""
+        return self.crawl._remembers(self, url, etag, last_modified)
 
     def get_many(self, urls: Iterable[str], *, deadline: float | None = None,
                  max_pending: int | None = None) -> Iterator[tuple[str, Response | FetchError]]:
@@ -128,6 +137,7 @@ class Crawl:
         self._lock = threading.Lock()
         self._derived: dict[tuple[str, str, bytes], Any] = {}
         self.feed_requests = 0  # feed requests sent (the rest were answered from memory)
+        self.offline = False  # a forked copy: answer from memory only (Unremembered otherwise)
         for cfg in configs:
             self.add(cfg)
 
@@ -167,6 +177,8 @@ class Crawl:
         key = (via.key, url, etag, last_modified)
         with self._lock:
             known = self._feeds.get(key)
+        if known is None and self.offline:
+            raise Unremembered(url)
         if known is None:
             try:
                 known = via.inner.get(url, etag=etag, last_modified=last_modified,
@@ -180,6 +192,11 @@ class Crawl:
         if isinstance(known, FetchError):
             raise known
         return known
+
+    def _remembers(self, via: CrawlFetcher, url: str, etag: str | None,
+                   last_modified: str | None) -> bool:
+        with self._lock:
+            return (via.key, url, etag, last_modified) in self._feeds
 
     def read_all(self, urls: Iterable[str]) -> bool:
         """Every one of these feeds was read before in this crawl (so parsing them again will

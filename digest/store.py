@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
@@ -337,7 +338,7 @@ class Store:
         if not rows:
             return ()
         try:
-            return tuple(_entry_from_json(e) for e in json.loads(rows[0][0]))
+            return _entries_from_text(rows[0][0])
         except BAD_ROW as exc:
             log.warning("%s: feeds row for %s is damaged (%s): ignored", self.path, url, exc)
             return ()
@@ -353,7 +354,7 @@ class Store:
             " i.updated IS NULL AND EXISTS (SELECT 1 FROM aliases x JOIN articles a ON"
             " a.canonical_url=x.canonical_url WHERE x.url=i.url AND a.published>=? AND"
             " a.published<?))) ORDER BY i.url", (url, lo, hi, lo, hi, lo, hi))
-        return tuple(_entry_from_json(json.loads(r[0])) for r in rows)
+        return tuple(_entry_from_text(r[0]) for r in rows)
 
     def has_digest(self, slug: str, day: dt.date) -> bool:
         """Whether a digest of ``day`` was made before."""
@@ -594,6 +595,21 @@ def _entry_to_json(e: Entry) -> dict:
     return {"source": e.source, "url": e.url, "title": e.title, "published": _iso(e.published),
             "updated": _iso(e.updated), "summary": e.summary, "guid": e.guid, "author": e.author,
             **({"text": e.text} if e.text else {})}
+
+
+# The stories of a many-story run keep the same feeds' entries, in the same words, each in its
+# own state: a text read before is decoded once (entries are immutable values). Bounded: a few
+# hundred feeds, a few thousand items of a window.
+@lru_cache(maxsize=512)
+def _entries_from_text(text: str) -> tuple[Entry, ...]:
+    """A feed's stored entries (the ``feeds.entries`` JSON list)."""
+    return tuple(_entry_from_json(e) for e in json.loads(text))
+
+
+@lru_cache(maxsize=8192)
+def _entry_from_text(text: str) -> Entry:
+    """A stored feed item (the ``feed_items.entry`` JSON object)."""
+    return _entry_from_json(json.loads(text))
 
 
 def _entry_from_json(d: dict) -> Entry:

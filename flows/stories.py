@@ -31,7 +31,6 @@ from digest.crawl import Crawl, CrawlFetcher, share, shared, unshare
 from digest.errors import DigestError, UndeliveredError
 from digest.pipeline import RunContext, collect, keep, many
 from digest.progress import progress
-from digest.runlog import replay_line
 from digest.text.lines import one_line
 from flows.daily_digest import _parse_time, _scheduled_time, story_day
 from flows.hooks import alert_on_completion, alert_on_failure
@@ -119,28 +118,33 @@ def crawl_batch(jobs: list[Any], screens: tuple[Any, ...]) -> list[Any]:
     return collect.crawl_batch(jobs, screens)
 
 
-def kept_report(cfg: Config, window: dict[str, Any], out: str | None, send_email: bool,
-                resend: bool, crawl: Crawl) -> dict[str, Any] | None:
-    """The story's report, marked ``kept``, when its day's run would only keep the stored
-    digest (:func:`digest.pipeline.keep.kept_day`); None (the story gets its child run) otherwise,
-    or when the check itself fails."""
-    if resend:
-        return None
+def kept_reports(loaded: Sequence[tuple[str, Config]], window: dict[str, Any], out: str | None,
+                 send_email: bool, resend: bool, crawl: Crawl) -> dict[str, dict[str, Any]]:
+    """The report of each story, marked ``kept``, whose day's run would only keep the stored
+    digest (:func:`digest.pipeline.keep.check_all`), by config path; the others (or any whose
+    check failed) get their child run."""
+    if resend or not loaded:
+        return {}
     logger = get_run_logger()
-    try:
-        ctx = pipeline.open_run(cfg, out_dir=Path(out) if out else None, send_email=send_email,
-                                resend=resend, crawl=crawl, **window)
-        try:
-            result = keep.kept_day(ctx)
-        finally:
-            ctx.close()
-    except Exception as exc:  # noqa: BLE001 - the story's own run does it, and reports it
-        logger.debug("%s: keep check failed, running the story: %s", cfg.story.slug, exc)
-        return None
-    if result is None:
-        return None
-    logger.info("%s: %s; kept without a flow run", cfg.story.slug, replay_line(result.digest))
-    return {**pipeline.report(result), "kept": True}
+
+    def opener(cfg: Config) -> RunContext:
+        return pipeline.open_run(cfg, out_dir=Path(out) if out else None, send_email=send_email,
+                                 resend=resend, crawl=crawl, **window)
+
+    found = keep.check_all([cfg for _, cfg in loaded], opener, crawl,
+                           workers=loaded[0][1].fetch.workers)
+    kept: dict[str, dict[str, Any]] = {}
+    for (path, cfg), report in zip(loaded, found, strict=True):
+        if isinstance(report, keep.Failed):
+            logger.debug("%s: keep check failed, running the story: %s", cfg.story.slug, report)
+        elif report is not None:
+            kept[path] = report
+    if kept:  # one line for them all: fifty stories' lines cost the API fifty log records
+        logger.info("%d of %d stories kept without a flow run (inputs unchanged since their "
+                    "digests were made: summarise and publish skipped): %s", len(kept),
+                    len(loaded), ", ".join(f"{r['story']} ({r['articles']} articles)"
+                                           for r in kept.values()))
+    return kept
 
 
 def _load(paths: Sequence[str]) -> tuple[list[tuple[str, Config]], list[dict[str, Any]]]:
@@ -186,8 +190,7 @@ def daily_digests(configs: list[str], date: str | None = None, since: str | None
                       since=_parse_time(since), until=_parse_time(until))
         # a story whose run would only keep its day needs no pages and no child run: found
         # first (its feeds are read into the crawl), the crawl looks ahead for the others only
-        kept = {path: report for path, cfg in loaded
-                if (report := kept_report(cfg, window, out, send_email, resend, crawl))}
+        kept = kept_reports(loaded, window, out, send_email, resend, crawl)
         crawl_seconds = shared_crawl([cfg for path, cfg in loaded if path not in kept], window,
                                      crawl, runner=loaded[0][1].runner.kind if loaded else None)
         for path, cfg in loaded:

@@ -119,8 +119,16 @@ def read_feeds(ctx: RunContext, save: bool = True) -> list[FeedResult]:
     ``save=False`` leaves state as it was (a shared crawl looking ahead at a story's pages).
 
     Threads fetch; with many feeds, worker processes parse (feedparser is CPU-bound, so threads
-    alone would parse one feed at a time)."""
+    alone would parse one feed at a time). When a shared crawl holds the answer to every request
+    already (another story of the run read the feeds), they are read here one after the other:
+    no request waits, and threads would only pass the GIL around (a warm story's ten feeds: ~5 ms
+    in threads, ~1.5 ms here)."""
     feeds = ctx.config.feeds
+    asks = [_ask(ctx, f) for f in feeds]  # what state holds of each feed
+    via = ctx.fetcher
+    if isinstance(via, CrawlFetcher) and all(via.remembers(f.url, *a.sent)
+                                             for f, a in zip(feeds, asks, strict=True)):
+        return [read_feed(ctx, f, save=save, ask=a) for f, a in zip(feeds, asks, strict=True)]
     workers = _workers(ctx)
     known = ctx.crawl is not None and ctx.crawl.read_all(f.url for f in feeds)
     procs = (parallel.worker_pool(workers)
@@ -130,11 +138,30 @@ def read_feeds(ctx: RunContext, save: bool = True) -> list[FeedResult]:
             parallel.start_workers(procs)  # before the threads start: a clean fork
         parse = parse_feed if procs is None else _parse_in(procs)
         with ThreadPoolExecutor(max_workers=min(16, max(1, len(feeds)))) as pool:
-            results = list(pool.map(lambda f: read_feed(ctx, f, parse, save), feeds))
+            results = list(pool.map(lambda fa: read_feed(ctx, fa[0], parse, save, fa[1]),
+                                    zip(feeds, asks, strict=True)))
     finally:
         if procs is not None:
             procs.shutdown()
     return results
+
+
+class _Ask(NamedTuple):
+    """What state holds of a feed for the next read of it."""
+
+    stored: tuple[Entry, ...]  # its entries, for a 304
+    etag: str | None
+    last_modified: str | None
+
+    @property
+    def sent(self) -> tuple[str | None, str | None]:
+        """The validators the read sends: none without stored entries to fall back on."""
+        return (self.etag, self.last_modified) if self.stored else (None, None)
+
+
+def _ask(ctx: RunContext, source: FeedSource) -> _Ask:
+    etag, modified = ctx.store.feed_validators(source.url)
+    return _Ask(ctx.store.feed_entries(source.url), etag, modified)
 
 
 def _parse_in(pool: ProcessPoolExecutor) -> Callable[..., ParsedFeed]:
@@ -147,15 +174,16 @@ def _parse_in(pool: ProcessPoolExecutor) -> Callable[..., ParsedFeed]:
 
 
 def read_feed(ctx: RunContext, source: FeedSource,
-              parse: Callable[..., ParsedFeed] = parse_feed, save: bool = True) -> FeedResult:
-    store, fetcher = ctx.store, ctx.fetcher
+              parse: Callable[..., ParsedFeed] = parse_feed, save: bool = True,
+              ask: _Ask | None = None) -> FeedResult:
+    """One feed (``ask``: what state holds of it, read already)."""
+    fetcher = ctx.fetcher
     if ctx.crawl is not None:
         parse = ctx.crawl.parser(parse)
-    etag, modified = store.feed_validators(source.url)
-    stored = store.feed_entries(source.url)
+    stored, etag, modified = ask or _ask(ctx, source)
     try:
-        resp = fetcher.get(source.url, etag=etag if stored else None,
-                           last_modified=modified if stored else None)
+        sent_etag, sent_modified = _Ask(stored, etag, modified).sent
+        resp = fetcher.get(source.url, etag=sent_etag, last_modified=sent_modified)
         if resp.not_modified:
             return FeedResult(source, "not_modified", stored, etag=etag, last_modified=modified)
         parsed = parse(resp.body, url=resp.final_url, source=source.name,

@@ -9,21 +9,33 @@ outbox), no ``--resend``, no sources alert. Otherwise it answers None and the st
 always. Only when the day is kept does it write what the run would have written on a replay: the
 feeds that answered with a body (their validators and items), and the removal of stale
 temporary files.
+
+:func:`check_all` checks a run's stories: the first here (its feed requests go out into the
+shared crawl), the rest in worker processes forked with the crawl's answers (the check is
+CPU-bound Python, ~20 ms a story; threads only pass the GIL around). A worker never asks the
+network: a story whose feed requests the crawl has not answered is checked here afterwards.
 """
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from digest import alerts, outbox
+from digest import alerts, outbox, parallel
+from digest.config import Config
+from digest.crawl import Crawl, Unremembered
 from digest.delivery import Round
 from digest.email import DeliveryResult
 from digest.models import FeedResult
 from digest.output.archive import remove_stale_temps
 from digest.pipeline import collect, replay
 from digest.pipeline.context import RunContext
-from digest.pipeline.runner import RunResult, load_history
+from digest.pipeline.runner import RunResult, load_history, report
+
+FORK_FROM = 8  # stories from which the checks are shared out to worker processes
 
 
 def kept_day(ctx: RunContext) -> RunResult | None:
@@ -84,3 +96,86 @@ def _save_feeds(ctx: RunContext, feeds: Sequence[FeedResult]) -> None:
     for f in feeds:
         if f.status == "ok":
             collect.save_feed(ctx, f)
+
+
+# -- many stories -----------------------------------------------------------------------------
+
+
+def check(cfg: Config, opener: Callable[[Config], RunContext]) -> dict[str, Any] | None:
+    """The report of the story's run (:func:`~digest.pipeline.runner.report`, marked ``kept``)
+    when its day would only be kept; None when it must run. ``opener`` opens the story's run."""
+    ctx = opener(cfg)
+    try:
+        result = kept_day(ctx)
+    finally:
+        ctx.close()
+    return None if result is None else {**report(result), "kept": True}
+
+
+class Failed(str):
+    """What a check raised, in one line (the story runs; its own run reports any problem)."""
+
+
+ASK_HERE = Failed("a feed request the crawl had not answered")  # a worker's: checked again here
+
+
+@dataclass
+class _Forked:
+    """What the forked workers check: the run's stories, how to open them, and its crawl."""
+
+    configs: Sequence[Config]
+    opener: Callable[[Config], RunContext]
+    crawl: Crawl | None
+    parent: int
+
+
+_forked: _Forked | None = None  # set while a pool of workers forked from this process checks
+
+
+def _check_forked(index: int) -> dict[str, Any] | Failed | None:
+    """:func:`check` of story ``index`` in a forked worker, never asking the network (a story
+    whose feed requests the crawl has not answered comes back as ``Unremembered``)."""
+    job = _forked
+    assert job is not None
+    if job.crawl is not None and os.getpid() != job.parent:  # a worker's own copy of the crawl
+        job.crawl.offline = True
+    try:
+        return check(job.configs[index], job.opener)
+    except Unremembered:
+        return ASK_HERE
+    except Exception as exc:  # noqa: BLE001 - the story's own run does it, and reports it
+        return Failed(f"{type(exc).__name__}: {exc}")
+
+
+def check_all(configs: Sequence[Config], opener: Callable[[Config], RunContext],
+              crawl: Crawl | None = None, workers: int = 0,
+              ) -> list[dict[str, Any] | Failed | None]:
+    """:func:`check` of every story, in order: its kept report, None (it must run), or
+    :class:`Failed` (the check raised: it runs too). From :data:`FORK_FROM` stories, with two
+    cores or more, the first is checked here and the others in forked worker processes."""
+    global _forked
+    out: list[dict[str, Any] | Failed | None] = []
+    first = 1 if len(configs) >= FORK_FROM and parallel.cores(workers) >= 2 else len(configs)
+    for i in range(first):
+        out.append(_check_here(configs[i], opener))
+    if first == len(configs):
+        return out
+    _forked = _Forked(configs, opener, crawl, os.getpid())
+    try:
+        calls: list[parallel.Call] = [(_check_forked, (i,), {})
+                                      for i in range(first, len(configs))]
+        found = parallel.Batch(calls, min(parallel.cores(workers), 2)).results()
+    finally:
+        _forked = None
+    for cfg, got in zip(configs[first:], found, strict=True):
+        # asked the network in the worker: checked here, where what the crawl reads is kept
+        out.append(_check_here(cfg, opener) if got == ASK_HERE else got)
+    return out
+
+
+def _check_here(cfg: Config, opener: Callable[[Config], RunContext],
+                ) -> dict[str, Any] | Failed | None:
+    try:
+        return check(cfg, opener)
+    except Exception as exc:  # noqa: BLE001 - the story's own run does it, and reports it
+        return Failed(f"{type(exc).__name__}: {exc}")

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import logging
-from collections.abc import Sequence
+import operator
+from collections.abc import Callable, Sequence
+from dataclasses import fields, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,7 @@ from digest.models import (
     Article,
     Attributed,
     Digest,
+    Entry,
     FeedResult,
     Figure,
     FigureClaim,
@@ -59,24 +61,58 @@ def code_fingerprint() -> str:
     return h.hexdigest()
 
 
+_GETTERS: dict[tuple[type, str], Callable[[Any], tuple[Any, ...]]] = {}
+
+
+def _values(cls: type, but: str) -> Callable[[Any], tuple[Any, ...]]:
+    """The values of a dataclass's fields but ``but``, as a tuple: the key takes records this
+    way rather than by their repr, which is Python code per record (hundreds per story)."""
+    getter = _GETTERS.get((cls, but))
+    if getter is None:
+        names = [f.name for f in fields(cls) if f.name != but]
+        getter = _GETTERS[(cls, but)] = operator.attrgetter(*names)
+    return getter
+
+
 def input_key(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
               gathered: Gathered, history: History) -> str:
     """A hash of everything the day's digest is made from."""
     cfg = ctx.config
-    h = hashlib.sha256()
+    h = hashlib.blake2b(digest_size=32)
 
     def add(*parts: object) -> None:
-        for part in parts:
+        for part in parts:  # a repr holds no NUL byte: each part ends where its NUL is
             h.update(repr(part).encode("utf-8", "surrogatepass"))
             h.update(b"\x00")
+
+    def add_text(text: str) -> None:
+        data = text.encode("utf-8", "surrogatepass")
+        h.update(b"%d:" % len(data))
+        h.update(data)
 
     add(code_fingerprint(), cfg, ctx.day, ctx.window)
     for seed in cfg.story.seeds:
         add(seed.read_bytes())
     add([(f.source, f.status == "error", f.error) for f in feeds])
-    add(selection)
+    # the selection: its candidates each as the values of its entry and of the rest
+    add(replace(selection, candidates=()),
+        [(_values(Entry, "")(c.entry), _values(type(c), "entry")(c))
+         for c in selection.candidates])
+    # the articles: a candidate hashed just above named by its canonical URL; an article's text
+    # as it is, after all the rest (its repr costs several times more than hashing it)
+    named = {c.canonical: c for c in selection.candidates}
+    rows: list[tuple[Any, ...]] = []
+    texts: list[str] = []
     for c, article, updated in gathered.articles:
-        add(c, article, updated)
+        which = c.canonical if named.get(c.canonical) is c else c
+        if isinstance(article, Article):
+            rows.append((which, updated, "Article", _values(Article, "text")(article)))
+            texts.append(article.text)
+        else:
+            rows.append((which, updated, article))
+    add(rows)
+    for text in texts:
+        add_text(text)
     # skipped items as the digest sees them: one per URL, the last reason given (their order
     # differs between a first run and a re-run that finds the failures in state)
     last = {s.url: s for s in (*selection.skipped, *gathered.skipped)}
@@ -121,11 +157,12 @@ def stored_digest(ctx: RunContext, key: str,
     if not all(p.is_file() for p in paths.values()):
         return None
     try:
+        # the files, byte for byte, as the run that recorded this body wrote them from the same
+        # digest (a file changed since, or written by another run, differs): parsing the JSON
+        # file again to compare it with the body would say nothing more
         if extra.get("files") != file_hashes(paths):
             log.info("a file of %s's digest was changed or damaged: made again", ctx.day)
             return None
-        if json.loads(paths["json"].read_text(encoding="utf-8")) != body:
-            return None  # the file was changed or belongs to another run
         articles = {a.url: a for _, a, _ in gathered.articles if isinstance(a, Article)}
         digest = rebuild(body, extra, articles)
     except (OSError, ValueError, KeyError, TypeError) as exc:

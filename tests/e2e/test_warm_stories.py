@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -106,8 +107,21 @@ def _run(configs: list[Config], **kwargs) -> tuple[dict, list]:
     return result, [r for i, r in _child_runs().items() if i not in before]
 
 
-def test_a_warm_rerun_starts_no_child_run_and_touches_no_file(tmp_path: Path,
-                                                              pack: ServedPack) -> None:
+@pytest.mark.parametrize("forked", [False, True], ids=["checked-here", "checked-in-workers"])
+def test_a_warm_rerun_starts_no_child_run_and_touches_no_file(
+        tmp_path: Path, pack: ServedPack, forked: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    from digest.pipeline import keep
+
+    pids = tmp_path / "pids"
+    if forked:  # the second story checked in a worker process forked from the flow run's
+        monkeypatch.setattr(keep, "FORK_FROM", 2)
+        real = keep.check
+
+        def spied(cfg, opener):  # type: ignore[no-untyped-def]
+            with pids.open("a", encoding="utf-8") as f:
+                f.write(f"{os.getpid()}\n")
+            return real(cfg, opener)
+        monkeypatch.setattr(keep, "check", spied)
     configs = _stories(tmp_path, pack)
     first, runs = _run(configs, send_email=False)
     assert first["failed"] == [] and len(runs) == 2
@@ -133,6 +147,10 @@ def test_a_warm_rerun_starts_no_child_run_and_touches_no_file(tmp_path: Path,
         assert report["pages_fetched"] == 0
         assert _files(cfg) == files[cfg.story.slug]  # byte-identical, mtimes too
         assert story_state(cfg) == state[cfg.story.slug]
+    if forked:  # each run: the first story here, the second in a worker
+        checkers = pids.read_text(encoding="utf-8").split()
+        assert len(checkers) == 4 and checkers[0] == checkers[2] == str(os.getpid())
+        assert checkers[1] != checkers[0] and checkers[3] != checkers[0]
     # the feeds were asked once each (answered 304), no page fetched again
     assert all(p.endswith(".xml") for p in pack.requests[asked:])
     assert len(pack.requests[asked:]) == len(configs[0].feeds)

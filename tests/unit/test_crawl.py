@@ -100,3 +100,57 @@ def test_what_stories_derive_from_the_same_text_is_computed_once_per_crawl():
     crawl.close()
     crawl.derived(terms, "Kerry and Lavrov", "english")  # closed: nothing kept
     assert len(calls) == 4
+
+
+def test_a_story_whose_feed_answers_the_crawl_holds_reads_them_without_threads(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Threads only for requests the crawl has not answered: a story with the validators
+    another story of the run sent reads its feeds inline, as it would through threads; one with
+    other validators (a fresh state) still asks, in threads."""
+    from dataclasses import replace
+
+    from digest.models import FeedSource
+    from digest.pipeline import collect
+    from digest.pipeline.context import open_run
+
+    item = ("<item><title>Truce</title><link>{base}/a.html</link>"
+            "<pubDate>Sat, 17 Sep 2016 18:00:00 GMT</pubDate></item>")
+    with serve_pack(tmp_path) as base:
+        for name in ("one", "two"):
+            (tmp_path / f"{name}.xml").write_text(
+                "<rss version='2.0'><channel><title>x</title>" + item.format(base=base)
+                + "</channel></rss>", encoding="utf-8")
+        cfg = replace(_config([["Syria"]]), feeds=(FeedSource("One", f"{base}/one.xml"),
+                                                   FeedSource("Two", f"{base}/two.xml")))
+        threads = []
+        real = collect.ThreadPoolExecutor
+
+        def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+            threads.append(1)
+            return real(*args, **kwargs)
+        monkeypatch.setattr(collect, "ThreadPoolExecutor", counted)
+
+        def read(crawl: Crawl, state: str, save: bool = True) -> list:
+            ctx = open_run(cfg, day=WHEN.date(), state_path=tmp_path / state, crawl=crawl)
+            try:
+                return collect.read_feeds(ctx, save=save)
+            finally:
+                ctx.close()
+
+        with Crawl([cfg]) as crawl:  # first day: both states fresh, the same request
+            first = read(crawl, "a.sqlite")
+            assert len(threads) == 1 and crawl.feed_requests == 2
+            assert read(crawl, "b.sqlite") == first  # answered: inline
+            assert len(threads) == 1 and crawl.feed_requests == 2
+        assert [f.status for f in first] == ["ok", "ok"] and first[0].entries
+
+        with Crawl([cfg]) as crawl:  # the next run: conditional requests, answered 304
+            again = read(crawl, "a.sqlite")
+            assert len(threads) == 2 and crawl.feed_requests == 2
+            assert read(crawl, "b.sqlite") == again  # the same validators: inline
+            assert len(threads) == 2 and crawl.feed_requests == 2
+            assert [f.status for f in again] == ["not_modified"] * 2
+            assert [f.entries for f in again] == [f.entries for f in first]
+            fresh = read(crawl, "c.sqlite", save=False)  # no validators: not the same request
+            assert len(threads) == 3 and crawl.feed_requests == 4
+            assert [f.status for f in fresh] == ["ok", "ok"]

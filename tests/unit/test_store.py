@@ -165,3 +165,22 @@ def test_runs_opening_one_new_state_file_at_once_all_get_it(tmp_path):
         for t in threads:
             t.join(timeout=60)
         assert errors == []
+
+
+def test_feed_entries_follow_what_state_holds_now(tmp_path):
+    """Decoded entries are shared by their stored text (stories of one run keep the same feeds):
+    another text, in this state or another, is decoded anew."""
+    feed = "https://ex.com/feed"
+    e = Entry(source="Wire", url="https://ex.com/1", title="T", published=T, summary="x")
+    with Store(tmp_path / "a.db") as a, Store(tmp_path / "b.db") as b:
+        a.save_feed(feed, "Wire", [e], None, None, T)
+        b.save_feed(feed, "Wire", [e], None, None, T)
+        assert a.feed_entries(feed) == b.feed_entries(feed) == (e,)
+        assert a.feed_entries_between(feed, T, T + dt.timedelta(hours=1)) == (e,)
+        changed = Entry(source="Wire", url="https://ex.com/1", title="T, updated", published=T,
+                        summary="x")
+        b.save_feed(feed, "Wire", [changed], None, None, T)
+        assert b.feed_entries(feed) == (changed,)
+        assert b.feed_entries_between(feed, T, T + dt.timedelta(hours=1)) == (changed,)
+        assert a.feed_entries(feed) == (e,)  # the other state still holds the first text
+        assert a.feed_entries_between(feed, T, T + dt.timedelta(hours=1)) == (e,)
