@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from digest import editing
 from digest.models import (
     Article,
     Attributed,
@@ -163,7 +164,11 @@ def stored_digest(ctx: RunContext, key: str,
         if extra.get("files") != file_hashes(paths):
             log.info("a file of %s's digest was changed or damaged: made again", ctx.day)
             return None
-        articles = {a.url: a for _, a, _ in gathered.articles if isinstance(a, Article)}
+        # outlets spelled as the digest spells them (its feed's name: "The Northern Post", not
+        # the page's "the Northern Post"), or the rebuilt digest would never equal the stored one
+        names = editing.outlet_names(f.name for f in ctx.config.feeds)
+        articles = {a.url: editing.named(a, names) for _, a, _ in gathered.articles
+                    if isinstance(a, Article)}
         digest = rebuild(body, extra, articles)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         log.info("stored digest of %s not reusable: %s", ctx.day, exc)

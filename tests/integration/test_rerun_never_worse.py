@@ -242,3 +242,18 @@ def test_no_mix_of_rotated_and_failing_feeds_loses_an_article(first, site, fate)
                 assert listed == failing
     finally:
         site.reset()
+
+
+def test_the_bundled_config_as_shipped_replays_a_rerun(tmp_path):
+    # make run's own config reads the pack from files; its pages call one outlet "the Northern
+    # Post" and the config "The Northern Post": the digest spells it as the config does, and
+    # the replay check must too, or a re-run with nothing new would make the day again
+    cfg = ROOT / "config" / "syria-ceasefire.toml"
+    first = run_day(cfg, tmp_path)
+    assert not first.replayed
+    outlets = {a["outlet"] for a in stored(tmp_path)["articles"]}
+    assert "The Northern Post" in outlets and "the Northern Post" not in outlets
+    again = run_day(cfg, tmp_path)
+    assert again.replayed
+    assert stored(tmp_path)["generated_at"] == json.loads(
+        first.paths["json"].read_text(encoding="utf-8"))["generated_at"]
