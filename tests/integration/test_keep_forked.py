@@ -48,11 +48,7 @@ def test_forked_checks_answer_as_checks_here_and_ask_the_network_only_here(
     monkeypatch.setattr(keep, "FORK_FROM", 2)
     with serve_pack(PACK) as base:
         feeds = pack_feeds(PACK, base)
-        configs = [story_config(tmp_path, "syria", feeds),
-                   story_config(tmp_path, "donbas", feeds, text=DONBAS),
-                   story_config(tmp_path, "other", feeds)]
-        runs = run_many(configs, day=DAY, send_email=False)
-        assert [r.error for r in runs] == [None] * 3
+        configs = _three_stories_run(tmp_path, feeds)
         files = [story_files(c) for c in configs]
         state = [story_state(c) for c in configs[:2]]
         # the third story's state sends other validators for its first feed: a request the
@@ -82,6 +78,16 @@ def test_forked_checks_answer_as_checks_here_and_ask_the_network_only_here(
         assert [story_state(c) for c in configs[:2]] == state
 
 
+def _three_stories_run(tmp_path: Path, feeds: list[dict]) -> list:
+    """Three stories over the pack's feeds (two of them alike), each run once for DAY."""
+    configs = [story_config(tmp_path, "syria", feeds),
+               story_config(tmp_path, "donbas", feeds, text=DONBAS),
+               story_config(tmp_path, "other", feeds)]
+    runs = run_many(configs, day=DAY, send_email=False)
+    assert [r.error for r in runs] == [None] * 3
+    return configs
+
+
 def test_a_story_with_something_new_is_not_kept_by_its_worker(tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """A changed seed: the forked check says the story must run, as the check here does."""
@@ -92,11 +98,7 @@ def test_a_story_with_something_new_is_not_kept_by_its_worker(tmp_path: Path,
     monkeypatch.setattr(keep, "FORK_FROM", 2)
     with serve_pack(PACK) as base:
         feeds = pack_feeds(PACK, base)
-        configs = [story_config(tmp_path, "syria", feeds),
-                   story_config(tmp_path, "donbas", feeds, text=DONBAS),
-                   story_config(tmp_path, "other", feeds)]
-        runs = run_many(configs, day=DAY, send_email=False)
-        assert [r.error for r in runs] == [None] * 3
+        configs = _three_stories_run(tmp_path, feeds)
         seed = tmp_path / "seed.txt"
         seed.write_text("The ceasefire in Syria, as a reader put it.", encoding="utf-8")
         configs[2] = replace(configs[2], story=replace(configs[2].story,
