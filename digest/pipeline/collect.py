@@ -180,9 +180,10 @@ def read_feed(ctx: RunContext, source: FeedSource,
     fetcher = ctx.fetcher
     if ctx.crawl is not None:
         parse = ctx.crawl.parser(parse)
-    stored, etag, modified = ask or _ask(ctx, source)
+    ask = ask or _ask(ctx, source)
+    stored, etag, modified = ask
     try:
-        sent_etag, sent_modified = _Ask(stored, etag, modified).sent
+        sent_etag, sent_modified = ask.sent
         resp = fetcher.get(source.url, etag=sent_etag, last_modified=sent_modified)
         if resp.not_modified:
             return FeedResult(source, "not_modified", stored, etag=etag, last_modified=modified)

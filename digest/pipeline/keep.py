@@ -139,12 +139,7 @@ def _check_forked(index: int) -> dict[str, Any] | Failed | None:
     assert job is not None
     if job.crawl is not None and os.getpid() != job.parent:  # a worker's own copy of the crawl
         job.crawl.offline = True
-    try:
-        return check(job.configs[index], job.opener)
-    except Unremembered:
-        return ASK_HERE
-    except Exception as exc:  # noqa: BLE001 - the story's own run does it, and reports it
-        return Failed(f"{type(exc).__name__}: {exc}")
+    return _check_here(job.configs[index], job.opener)
 
 
 def check_all(configs: Sequence[Config], opener: Callable[[Config], RunContext],
@@ -175,7 +170,11 @@ def check_all(configs: Sequence[Config], opener: Callable[[Config], RunContext],
 
 def _check_here(cfg: Config, opener: Callable[[Config], RunContext],
                 ) -> dict[str, Any] | Failed | None:
+    """:func:`check`, a failure in one line (``Unremembered`` only where the crawl is offline:
+    a forked worker's copy)."""
     try:
         return check(cfg, opener)
+    except Unremembered:
+        return ASK_HERE
     except Exception as exc:  # noqa: BLE001 - the story's own run does it, and reports it
         return Failed(f"{type(exc).__name__}: {exc}")
