@@ -37,7 +37,9 @@ STAGES = ("feeds", "select", "fetch_extract", "pages_state", "replay", "relevanc
           "summarise", "render_write")
 EMPTY_FLOW = """
 from digest.cli.commands import quiet_prefect
+from digest.cli import prefectenv
 quiet_prefect(False)
+prefectenv.start_temporary()  # as `digest run` does: the temporary server boots while it imports
 import flows.daily_digest  # the imports of `digest run`
 from prefect import flow
 
@@ -45,6 +47,7 @@ from prefect import flow
 def empty() -> dict:
     return {}
 
+prefectenv.wait_ready()
 empty()
 """
 

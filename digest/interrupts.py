@@ -31,7 +31,7 @@ _exiting = threading.Lock()  # held by the one caller of exit_now that does the 
 _stderr: Any = None  # the real stderr, kept for the last line while the run unwinds quietly
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Linux: SIGKILL this process when the thread that forked it ends (the parent killed with
     SIGKILL, which no handler sees); elsewhere nothing."""
     try:
@@ -52,7 +52,7 @@ def _worker_start() -> None:
         os.setpgid(0, 0)
     except OSError:
         pass
-    _die_with_parent()
+    die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; it kills us by group
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 

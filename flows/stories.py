@@ -17,8 +17,10 @@ story's time).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +39,8 @@ from flows.hooks import alert_on_completion, alert_on_failure
 from flows.naming import daily_run_name, stories_backfill_run_name, stories_run_name
 from flows.runners import flow_for, no_heartbeats
 from flows.tasks import Lent, lend
+
+log = logging.getLogger(__name__)
 
 
 class StoriesError(DigestError):
@@ -119,32 +123,83 @@ def crawl_batch(jobs: list[Any], screens: tuple[Any, ...]) -> list[Any]:
 
 
 def kept_reports(loaded: Sequence[tuple[str, Config]], window: dict[str, Any], out: str | None,
-                 send_email: bool, resend: bool, crawl: Crawl) -> dict[str, dict[str, Any]]:
+                 send_email: bool, resend: bool, crawl: Crawl,
+                 workers: int | None = None) -> dict[str, dict[str, Any]]:
     """The report of each story, marked ``kept``, whose day's run would only keep the stored
     digest (:func:`digest.pipeline.keep.check_all`), by config path; the others (or any whose
-    check failed) get their child run."""
+    check failed) get their child run. Library only: it runs inside the flow or before it."""
     if resend or not loaded:
         return {}
-    logger = get_run_logger()
 
     def opener(cfg: Config) -> RunContext:
         return pipeline.open_run(cfg, out_dir=Path(out) if out else None, send_email=send_email,
                                  resend=resend, crawl=crawl, **window)
 
     found = keep.check_all([cfg for _, cfg in loaded], opener, crawl,
-                           workers=loaded[0][1].fetch.workers)
+                           workers=loaded[0][1].fetch.workers if workers is None else workers)
     kept: dict[str, dict[str, Any]] = {}
     for (path, cfg), report in zip(loaded, found, strict=True):
         if isinstance(report, keep.Failed):
-            logger.debug("%s: keep check failed, running the story: %s", cfg.story.slug, report)
+            log.debug("%s: keep check failed, running the story: %s", cfg.story.slug, report)
         elif report is not None:
             kept[path] = report
-    if kept:  # one line for them all: fifty stories' lines cost the API fifty log records
-        logger.info("%d of %d stories kept without a flow run (inputs unchanged since their "
-                    "digests were made: summarise and publish skipped): %s", len(kept),
-                    len(loaded), ", ".join(f"{r['story']} ({r['articles']} articles)"
-                                           for r in kept.values()))
     return kept
+
+
+def _log_kept(kept: dict[str, dict[str, Any]], stories: int) -> None:
+    if kept:  # one line for them all: fifty stories' lines cost the API fifty log records
+        get_run_logger().info(
+            "%d of %d stories kept without a flow run (inputs unchanged since their digests "
+            "were made: summarise and publish skipped): %s", len(kept), stories,
+            ", ".join(f"{r['story']} ({r['articles']} articles)" for r in kept.values()))
+
+
+@dataclass
+class Prepared:
+    """A many-story run's shared crawl and the stories found kept, made before its flow."""
+
+    crawl: Crawl
+    kept: dict[str, dict[str, Any]]
+    stories: int  # configs that load
+
+
+_prepared: dict[str, Prepared] = {}  # by the key that shares the crawl
+
+
+def _window(date: str | None, since: str | None, until: str | None) -> dict[str, Any]:
+    return dict(day=dt.date.fromisoformat(date) if date else None, since=_parse_time(since),
+                until=_parse_time(until))
+
+
+def prepare(configs: Sequence[str], date: str | None = None, since: str | None = None,
+            until: str | None = None, out: str | None = None, send_email: bool = True,
+            resend: bool = False) -> str | None:
+    """What :func:`daily_digests` does first, done before it starts (the command line calls
+    this while Prefect's temporary server boots): the shared crawl and the stories whose day
+    would only be kept. Returns the key to pass as its ``prepared``; None when there is nothing
+    to find (``resend``, no config that loads, a check that raised: the flow then does it)."""
+    if resend:
+        return None
+    loaded, _ = _load(configs)
+    if not loaded:
+        return None
+    crawl = Crawl(cfg for _, cfg in loaded)
+    try:
+        kept = kept_reports(loaded, _window(date, since, until), out, send_email, resend, crawl,
+                            workers=1)
+    except Exception as exc:  # noqa: BLE001 - the flow checks again, and reports
+        log.debug("preparing the stories failed; the flow checks them: %s", exc)
+        crawl.close()
+        return None
+    key = share(crawl)
+    _prepared[key] = Prepared(crawl, kept, len(loaded))
+    return key
+
+
+def to_run(prepared: str | None) -> int | None:
+    """How many stories of a prepared run will run (not kept); None when not prepared."""
+    found = _prepared.get(prepared) if prepared else None
+    return None if found is None else found.stories - len(found.kept)
 
 
 def _load(paths: Sequence[str]) -> tuple[list[tuple[str, Config]], list[dict[str, Any]]]:
@@ -171,10 +226,12 @@ def _load(paths: Sequence[str]) -> tuple[list[tuple[str, Config]], list[dict[str
 @flow(name="daily-digests", flow_run_name=stories_run_name, log_prints=False)
 def daily_digests(configs: list[str], date: str | None = None, since: str | None = None,
                         until: str | None = None, out: str | None = None,
-                        send_email: bool = True, resend: bool = False) -> dict[str, Any]:
+                        send_email: bool = True, resend: bool = False,
+                        prepared: str | None = None) -> dict[str, Any]:
     """The day's digest of every story in ``configs``, over one shared crawl. Returns each
     story's run report and the failed stories (each reported by its own run); raises
-    :class:`StoriesError` (after all stories ran) when a config could not be read."""
+    :class:`StoriesError` (after all stories ran) when a config could not be read.
+    ``prepared``: the key :func:`prepare` gave for these parameters in this process."""
     logger = get_run_logger()
     if not (date or since or until):
         until = _scheduled_time()
@@ -182,15 +239,17 @@ def daily_digests(configs: list[str], date: str | None = None, since: str | None
     for f in failed:
         logger.error("story config %s: %s", f["config"], f["error"])
     reports: list[dict[str, Any]] = []
-    crawl = Crawl(cfg for _, cfg in loaded)
-    key = share(crawl)
+    ready = _prepared.pop(prepared, None) if prepared else None
+    crawl = ready.crawl if ready else Crawl(cfg for _, cfg in loaded)
+    key = prepared if ready and prepared else share(crawl)
     crawl_seconds = 0.0
     try:
-        window = dict(day=dt.date.fromisoformat(date) if date else None,
-                      since=_parse_time(since), until=_parse_time(until))
+        window = _window(date, since, until)
         # a story whose run would only keep its day needs no pages and no child run: found
         # first (its feeds are read into the crawl), the crawl looks ahead for the others only
-        kept = kept_reports(loaded, window, out, send_email, resend, crawl)
+        kept = ready.kept if ready else kept_reports(loaded, window, out, send_email, resend,
+                                                     crawl)
+        _log_kept(kept, len(loaded))
         crawl_seconds = shared_crawl([cfg for path, cfg in loaded if path not in kept], window,
                                      crawl, runner=loaded[0][1].runner.kind if loaded else None)
         for path, cfg in loaded:

@@ -93,7 +93,7 @@ def _instant(value: str) -> dt.datetime:
 def _check_window(cfg: Any, day: dt.date | None = None, since: dt.datetime | None = None,
                   until: dt.datetime | None = None) -> None:
     """The run's window, worked out now: a bad one is a usage error before Prefect starts."""
-    from digest.pipeline import window_for
+    from digest.window import window_for  # light: the pipeline is not imported yet
 
     try:
         window_for(cfg, day=day, since=since, until=until)
@@ -120,6 +120,7 @@ def _prepare(args: argparse.Namespace, cfg: Any) -> None:
     prefectenv.check()
     _check_state(args.state or cfg.state_path)
     interrupts.install()
+    prefectenv.start_temporary()  # boots while the run imports; waited for before the flow
 
 
 def _preflight(args: argparse.Namespace, paths: Sequence[str],
@@ -141,22 +142,29 @@ def _preflight(args: argparse.Namespace, paths: Sequence[str],
     quiet_prefect(args.verbose)
     prefectenv.check()
     interrupts.install()
+    prefectenv.start_temporary()  # boots while the run imports; waited for before the flow
 
 
 def _run_several(args: argparse.Namespace, paths: list[str]) -> int:
     """``digest run`` over several stories: one crawl, a child flow run per story."""
     _preflight(args, paths, [args.date], args.since, args.until)
     from flows.runners import no_heartbeats
-    from flows.stories import StoriesError, daily_digests, runner_for
+    from flows.stories import StoriesError, daily_digests, prepare, runner_for, to_run
 
+    params: dict[str, Any] = dict(
+        configs=paths, date=args.date.isoformat() if args.date else None,
+        since=args.since.isoformat() if args.since else None,
+        until=args.until.isoformat() if args.until else None, out=args.out,
+        send_email=not args.no_email, resend=args.resend)
+    # while Prefect's temporary server boots: which stories' days would only be kept (their
+    # feeds read into the shared crawl); no background imports until a story must run
+    prepared = prepare(**params)
     try:
         with prefectenv.startup_errors(), no_heartbeats(_no_heartbeats()):
-            warmup.start()  # the later stages' imports, while Prefect's server starts
-            result = runner_for(paths, daily_digests)(
-                configs=paths, date=args.date.isoformat() if args.date else None,
-                since=args.since.isoformat() if args.since else None,
-                until=args.until.isoformat() if args.until else None, out=args.out,
-                send_email=not args.no_email, resend=args.resend)
+            if to_run(prepared) != 0:
+                warmup.start()  # the later stages' imports, while Prefect's server starts
+            prefectenv.wait_ready()
+            result = runner_for(paths, daily_digests)(**params, prepared=prepared)
     except StoriesError as exc:
         result = exc.report
     _print_stories(_fixed_many(result), args.json)
@@ -209,6 +217,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         with prefectenv.startup_errors(), no_heartbeats(_no_heartbeats()):
             warmup.start()  # the later stages' imports, while Prefect's server starts
+            prefectenv.wait_ready()
             report = flow_for(cfg, daily_digest)(
                 config=config, date=args.date.isoformat() if args.date else None,
                 since=args.since.isoformat() if args.since else None,
@@ -253,6 +262,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     try:
         with prefectenv.startup_errors(), no_heartbeats(_no_heartbeats()):
             warmup.start()  # the later stages' imports, while Prefect's server starts
+            prefectenv.wait_ready()
             reports = backfill(config=config, start=args.from_.isoformat(),
                                end=args.to.isoformat(), out=args.out, state=args.state,
                                send_email=args.email)
@@ -278,6 +288,7 @@ def _backfill_several(args: argparse.Namespace, paths: list[str]) -> int:
     try:
         with prefectenv.startup_errors(), no_heartbeats(_no_heartbeats()):
             warmup.start()  # the later stages' imports, while Prefect's server starts
+            prefectenv.wait_ready()
             days = backfill_digests(configs=paths, start=args.from_.isoformat(),
                                     end=args.to.isoformat(), out=args.out,
                                     send_email=args.email)

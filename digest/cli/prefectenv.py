@@ -1,14 +1,27 @@
 """What a one-off run needs from its surroundings before Prefect starts, checked up front so that a
 problem is one line, not a traceback: a writable Prefect home, a reachable server when
 ``PREFECT_API_URL`` names one, and a temporary server start-up wait that suits slow machines.
-(Environment variables and files only: the library never imports Prefect.)"""
+(Environment variables and files only: the library never imports Prefect.)
+
+A one-off run without a server starts Prefect's temporary server itself, first thing
+(:func:`start_temporary`): the server takes seconds to boot, and it boots while the run imports
+Prefect and the pipeline and reads its configs, instead of after, when Prefect's first flow call
+would start it. The run then points Prefect at it (``PREFECT_API_URL``) and waits for it before
+its flow starts (:func:`wait_ready`); it stops with the run."""
 
 from __future__ import annotations
 
+import atexit
+import importlib.util
 import os
+import socket
+import subprocess
+import sys
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from digest.errors import DigestError
@@ -16,6 +29,12 @@ from digest.errors import DigestError
 STARTUP_WAIT = 120  # seconds; Prefect's own default (20) is short for a busy 2-core machine
 STARTUP_SETTING = "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"
 EPHEMERAL_TIMEOUT = "Timed out while attempting to connect to ephemeral Prefect API server"
+EARLY_SETTING = "DIGEST_EARLY_SERVER"  # "0": leave the temporary server to Prefect's first flow call
+# what Prefect's own temporary server runs with (prefect.server.api.server.SubprocessASGIServer)
+SERVER_APP = "prefect.server.api.server:create_app"
+SERVER_ENV = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
+              "PREFECT__SERVER_FINAL": "1"}
+PORT_IN_USE = 3  # uvicorn's exit code when its port is taken
 
 
 class SetupError(DigestError):
@@ -72,6 +91,138 @@ def check() -> None:
     url = api_url()
     if url:
         check_server(url)
+
+
+@dataclass
+class TemporaryServer:
+    """Prefect's temporary server, started by this run (see :func:`start_temporary`)."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+_temporary: TemporaryServer | None = None
+
+
+def _off(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"0", "false", "no", "off"}
+
+
+def may_start_early(environ: MutableMapping[str, str] | None = None) -> bool:
+    """Whether this run may start the temporary server itself: no server named in the
+    environment, temporary servers allowed, and no Prefect profile that might name a server or
+    change how the temporary one runs (in doubt, Prefect's first flow call starts it, as
+    always)."""
+    env = os.environ if environ is None else environ
+    if env.get("PREFECT_API_URL") or _off(env.get(EARLY_SETTING, "1")):
+        return False
+    if any(_off(env.get(key)) for key in ("PREFECT_SERVER_EPHEMERAL_ENABLED",
+                                           "PREFECT_SERVER_ALLOW_EPHEMERAL_MODE")):
+        return False
+    if env.get("PREFECT_PROFILES_PATH") or env.get("PREFECT_PROFILE"):
+        return False
+    try:
+        profiles = (prefect_home(dict(env)) / "profiles.toml").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return True
+    except (OSError, UnicodeDecodeError):
+        return False
+    return "API_URL" not in profiles and "EPHEMERAL" not in profiles
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _launch(port: int) -> subprocess.Popen[bytes]:
+    spec = importlib.util.find_spec("prefect")  # found, not imported
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError("prefect")
+    app_dir = Path(spec.origin).parent.parent
+    from digest.interrupts import die_with_parent
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--app-dir", str(app_dir), "--factory", SERVER_APP,
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"],
+        env={**os.environ, **SERVER_ENV}, preexec_fn=die_with_parent)
+
+
+def start_temporary() -> TemporaryServer | None:
+    """Start Prefect's temporary server now, in the background, the way Prefect's first flow
+    call would, and point this process's Prefect at it. None when :func:`may_start_early` says
+    no or it cannot be started (Prefect then starts its own)."""
+    global _temporary
+    if _temporary is not None:
+        return _temporary
+    if not may_start_early():
+        return None
+    try:
+        port = _free_port()
+        server = TemporaryServer(_launch(port), port)
+    except (OSError, ModuleNotFoundError):
+        return None
+    _temporary = server
+    os.environ["PREFECT_API_URL"] = server.api_url
+    atexit.register(stop_temporary)
+    return server
+
+
+def stop_temporary() -> None:
+    """Stop the temporary server this run started (at exit: after Prefect's own exit handlers,
+    which were registered later, have sent what they hold)."""
+    global _temporary
+    if _temporary is not None:
+        _temporary.stop()
+        _temporary = None
+
+
+def wait_ready(timeout: float | None = None) -> None:
+    """Return once the temporary server this run started answers its health check (at once
+    when it started none); raise :class:`SetupError` when it does not within ``timeout``
+    seconds (the start-up wait setting), or exits."""
+    server = _temporary
+    if server is None:
+        return
+    import httpx
+
+    wait = timeout if timeout is not None else float(os.environ.get(STARTUP_SETTING) or 20)
+    deadline = time.monotonic() + wait
+    with httpx.Client(timeout=5) as client:
+        while time.monotonic() < deadline:
+            code = server.process.poll()
+            if code == PORT_IN_USE:  # taken since we looked: another port, as Prefect does
+                server.port = _free_port()
+                server.process = _launch(server.port)
+                os.environ["PREFECT_API_URL"] = server.api_url
+            elif code is not None:
+                raise SetupError(f"Prefect's temporary server stopped as it started (exit code "
+                                 f"{code}); run with --verbose to see why, or keep a server "
+                                 f"running and set PREFECT_API_URL (see README: Keep a Prefect "
+                                 f"server up)")
+            try:
+                if client.get(f"{server.api_url}/health").status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+    raise SetupError(f"Prefect's temporary server did not start within {wait:g} s; raise "
+                     f"{STARTUP_SETTING}, or keep a server running and set PREFECT_API_URL "
+                     f"(see README: Keep a Prefect server up)")
 
 
 @contextmanager

@@ -1,4 +1,5 @@
-"""The live resources and settings of one digest run, and the window it covers.
+"""The live resources and settings of one digest run (the window it covers:
+:mod:`digest.window`).
 
 A leaf every stage may import: it knows the config, the state store and the fetcher, never the
 stages themselves.
@@ -15,6 +16,7 @@ from digest.crawl import Crawl, CrawlFetcher
 from digest.fetch import Fetcher
 from digest.models import Window
 from digest.store import Store
+from digest.window import window_for
 
 
 @dataclass
@@ -35,26 +37,6 @@ class RunContext:
     def close(self) -> None:
         self.fetcher.close()
         self.store.close()
-
-
-def window_for(config: Config, *, day: dt.date | None = None, since: dt.datetime | None = None,
-               until: dt.datetime | None = None,
-               now: dt.datetime | None = None) -> tuple[dt.date, Window]:
-    """The digest date and window: from the scheduled send before a day's send time (at least 24
-    hours) to it, an explicit span (``until`` alone, as a scheduled run gives: from the scheduled
-    send before it), or (nothing given) the 24 hours ending ``now``."""
-    now = now or dt.datetime.now(dt.UTC)
-    if since is not None or until is not None:
-        until = until or now
-        since = since or config.schedule.window_start(until)
-        if since >= until:
-            raise ValueError("--since must be before --until")
-        return until.astimezone(config.story.tz).date(), Window(since.astimezone(dt.UTC),
-                                                                  until.astimezone(dt.UTC))
-    if day is None:  # the 24 hours ending now
-        return now.astimezone(config.story.tz).date(), Window(now - dt.timedelta(days=1), now)
-    end = config.schedule.send_time(day)
-    return day, Window(config.schedule.window_start(end), end)
 
 
 def open_run(config: Config, *, day: dt.date | None = None, since: dt.datetime | None = None,

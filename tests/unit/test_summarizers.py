@@ -46,6 +46,28 @@ def test_every_sumy_method_and_ours_are_registered_in_lower_case() -> None:
     assert DEFAULT_ARTICLE_METHOD in methods and DEFAULT_OVERVIEW_METHOD in methods
 
 
+def test_the_names_a_config_is_checked_against_are_the_registry() -> None:
+    from digest.methods import NAMES, OWN_NAMES, SUMY_NAMES
+
+    assert set(SUMY_NAMES) == set(SUMY_METHODS) and set(OWN_NAMES) == set(OWN_METHODS)
+    assert NAMES == set(available_methods())
+
+
+def test_checking_a_config_does_not_import_the_summarizers() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    code = ("import sys; from digest.config import load_config; "
+            "cfg = load_config('config/syria-ceasefire.toml'); "
+            "print(cfg.digest.overview_method, 'sumy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=root)
+    method, imported = out.stdout.split()
+    assert method in available_methods() and imported == "False"
+
+
 @pytest.mark.parametrize("name", sorted(OWN_METHODS))
 def test_own_methods_are_sumy_summarizers(name: str) -> None:
     assert issubclass(OWN_METHODS[name], AbstractSummarizer)

@@ -44,3 +44,28 @@ def test_the_temporary_servers_start_up_timeout_becomes_one_line(monkeypatch):
     with pytest.raises(RuntimeError, match="something else"), prefectenv.startup_errors():
         raise RuntimeError("something else")
 
+
+
+# -- the temporary server, started by the run itself ------------------------------------------
+
+
+def test_the_run_starts_the_temporary_server_only_where_prefect_would(tmp_path):
+    home = {"PREFECT_HOME": str(tmp_path)}
+    assert prefectenv.may_start_early(dict(home))
+    # a server named by the user, or temporary servers turned off: never
+    assert not prefectenv.may_start_early(home | {"PREFECT_API_URL": "http://127.0.0.1:1/api"})
+    assert not prefectenv.may_start_early(home | {"PREFECT_SERVER_EPHEMERAL_ENABLED": "false"})
+    assert not prefectenv.may_start_early(home | {prefectenv.EARLY_SETTING: "0"})
+    # a profile that may name a server: left to Prefect, which reads it
+    assert not prefectenv.may_start_early(home | {"PREFECT_PROFILE": "work"})
+    (tmp_path / "profiles.toml").write_text('active = "local"\n[profiles.local]\n'
+                                            'PREFECT_API_URL = "http://127.0.0.1:4200/api"\n')
+    assert not prefectenv.may_start_early(dict(home))
+    (tmp_path / "profiles.toml").write_text('active = "local"\n[profiles.local]\n'
+                                            'PREFECT_LOGGING_LEVEL = "DEBUG"\n')
+    assert prefectenv.may_start_early(dict(home))
+
+
+def test_waiting_for_a_server_the_run_did_not_start_returns_at_once():
+    assert prefectenv._temporary is None
+    prefectenv.wait_ready(timeout=0)  # would raise if it waited for anything
