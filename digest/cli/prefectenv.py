@@ -205,11 +205,11 @@ def wait_ready(timeout: float | None = None) -> None:
     with httpx.Client(timeout=5) as client:
         while time.monotonic() < deadline:
             code = server.process.poll()
-            if code == PORT_IN_USE:  # taken since we looked: another port, as Prefect does
-                server.port = _free_port()
-                server.process = _launch(server.port)
-                os.environ["PREFECT_API_URL"] = server.api_url
-            elif code is not None:
+            # Prefect read PREFECT_API_URL when it was imported: the server cannot move now
+            if code == PORT_IN_USE:
+                raise SetupError(f"Prefect's temporary server could not listen on port "
+                                 f"{server.port} (taken since it was chosen); run again")
+            if code is not None:
                 raise SetupError(f"Prefect's temporary server stopped as it started (exit code "
                                  f"{code}); run with --verbose to see why, or keep a server "
                                  f"running and set PREFECT_API_URL (see README: Keep a Prefect "

@@ -69,3 +69,34 @@ def test_the_run_starts_the_temporary_server_only_where_prefect_would(tmp_path):
 def test_waiting_for_a_server_the_run_did_not_start_returns_at_once():
     assert prefectenv._temporary is None
     prefectenv.wait_ready(timeout=0)  # would raise if it waited for anything
+
+
+@pytest.mark.parametrize("code, words", [(3, "could not listen on port"),
+                                         (1, "stopped as it started (exit code 1)")])
+def test_a_temporary_server_that_exits_as_it_starts_is_one_line(monkeypatch, code, words):
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", f"import sys; sys.exit({code})"])
+    proc.wait(30)
+    monkeypatch.setattr(prefectenv, "_temporary", prefectenv.TemporaryServer(proc, free_port()))
+    with pytest.raises(SetupError) as err:
+        prefectenv.wait_ready(timeout=30)
+    assert words in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_temporary_server_that_never_answers_times_out_in_one_line(monkeypatch):
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        monkeypatch.setattr(prefectenv, "_temporary",
+                            prefectenv.TemporaryServer(proc, free_port()))
+        with pytest.raises(SetupError) as err:
+            prefectenv.wait_ready(timeout=0.5)
+        assert "did not start within 0.5 s" in str(err.value)
+        assert prefectenv.STARTUP_SETTING in str(err.value)
+    finally:
+        proc.kill()
+        proc.wait()
