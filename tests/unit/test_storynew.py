@@ -74,7 +74,13 @@ _TITLE_PROXY = {"chelsea-bombing": "story titles carry the title's names in 12/2
                 # "British Columbia" only; the draft keeps its last word), which 8/24 story
                 # titles carry (the rest name George, Trudeau, the Cambridges, the royals,
                 # Heiltsuk, Whitehorse, Carcross, Haida, Charlotte or the parenting experts)
-                "royal-tour-canada": "on-story titles carry 'Columbia' or 'Kate' in 8/24"}
+                "royal-tour-canada": "on-story titles carry 'Columbia' or 'Kate' in 8/24",
+                # held out: the seed, from the day before the announcement, writes "Proxima
+                # Centauri" but never "Proxima b" (the planet's name came a day later), so the
+                # draft requires 'Proxima Centauri', which 5/20 story titles carry (the rest write
+                # "Proxima b", "nearest star", La Silla, Mile End, Starshot or Webb); relevance
+                # reads the body too: bench.story_new_packs scores the draft P=1.000 R=0.800
+                "proxima-b": "on-story titles carry 'Proxima Centauri' in 5/20"}
 _PROXIED = [pytest.param(p, id=p.name, marks=pytest.mark.xfail(strict=True,
                                                                reason=_TITLE_PROXY[p.name]))
             if p.name in _TITLE_PROXY else pytest.param(p, id=p.name) for p in PACKS]
