@@ -71,6 +71,11 @@ _RESULTS: dict[tuple[str, bool], PackResult] = {}
 # keeps every trap out with and without [relevance] (the Paralympic ban, UKAD's Team Sky inquiry,
 # the Olympic summit, Poland's abortion ban, CAS the Chinese Academy of Sciences, Sugarpova, three
 # pages naming the ruling once) but misses recall: a China Open locker-room page led by players.
+# paris-ratification (held out, a treaty ratification; require Paris agreement AND China) keeps
+# every trap out with and without [relevance] (the same leaders' airport scuffle and South China
+# Sea talks, Obama-Putin on Syria, the ICAO and HFC talks, "Paris" the city and its motor show,
+# the TPP and Colombia "ratify" pages) but misses recall on one day: a Delhi page led by India's
+# negotiators, the ratification from paragraph 2 on.
 PRECISION_FAILS = {
     "uri-strikes": "P=0.960, worst day 0.75 (tc-0928-kishanganga, a related page on the older "
                    "Kishanganga/Ratle dam dispute naming India and Pakistan up front, 0.714)",
@@ -125,6 +130,11 @@ RECALL_FAILS = {
                      "locker-room page whose headline and lede lead with the players, the ruling "
                      "from paragraph 2: similarity 0.18, story names 23% of its headline and "
                      "lede, 'not about the story')",
+    "paris-ratification": "R=0.952, worst day 0.67 (mp-0902-delhi-negotiators, a page whose "
+                          "headline and lede lead with India's negotiators, the Paris agreement "
+                          "and China in paragraph 2 only: similarity 0.23, story names 39% of "
+                          "its headline and lede, 'in passing: Paris agreement, China named in "
+                          "one paragraph only', score under 0.50)",
 }
 OVERVIEW_FAILS = {
     "uri-strikes": "3 off-story sentences on 2016-09-29, all from the Kishanganga page",
@@ -188,6 +198,9 @@ MINIMAL_RECALL_FAILS = {
                  "0.17-0.20, story names 12-18% of headline and lede; kept with require)",
     "sharapova-ban": "R=0.952, worst day 0.75 (the same Beijing locker-room page, as with "
                      "require: similarity 0.18, story names 23% of its headline and lede)",
+    "paris-ratification": "R=0.952, worst day 0.67 (the same Delhi negotiators page, as with "
+                          "require: 'in passing: China, Paris named in one paragraph only', "
+                          "similarity 0.23)",
 }
 # The same minimal configs, precision and overview (held-out packs that miss them).
 MINIMAL_PRECISION_FAILS = {
