@@ -76,6 +76,11 @@ _RESULTS: dict[tuple[str, bool], PackResult] = {}
 # Sea talks, Obama-Putin on Syria, the ICAO and HFC talks, "Paris" the city and its motor show,
 # the TPP and Colombia "ratify" pages) but misses recall on one day: a Delhi page led by India's
 # negotiators, the ratification from paragraph 2 on.
+# article-50 (held out, a political announcement; require Theresa May/Mrs May/May AND Article 50/
+# Brexit) keeps every trap out with and without [relevance] (UKIP's leadership, Hungary's quota
+# vote, CETA and Wallonia, Sturgeon's referendum plans, Corbyn's reshuffle, Article 50 of Hong
+# Kong's Basic Law, "Texit", Brian May, a Eurovision final in May) but misses recall: pages on
+# the pound, the Bank and the home secretary, which name May and Article 50 once, in the body.
 PRECISION_FAILS = {
     "uri-strikes": "P=0.960, worst day 0.75 (tc-0928-kishanganga, a related page on the older "
                    "Kishanganga/Ratle dam dispute naming India and Pakistan up front, 0.714)",
@@ -135,6 +140,11 @@ RECALL_FAILS = {
                           "and China in paragraph 2 only: similarity 0.23, story names 39% of "
                           "its headline and lede, 'in passing: Paris agreement, China named in "
                           "one paragraph only', score under 0.50)",
+    "article-50": "R=0.880, worst day 0.50 (mc-1004-rudd-foreign-workers, 'in passing: Theresa "
+                  "May, Article 50 named in one paragraph only', similarity 0.12; "
+                  "sw-1007-carney-bis, the Bank's flash-crash review, 'led by other names: "
+                  "another story', story names 0% of its headline and lede; lh-1007-synd-flash, "
+                  "a trimmed copy that lost its one 'Theresa May' sentence: not extracted)",
 }
 OVERVIEW_FAILS = {
     "uri-strikes": "3 off-story sentences on 2016-09-29, all from the Kishanganga page",
@@ -201,6 +211,11 @@ MINIMAL_RECALL_FAILS = {
     "paris-ratification": "R=0.952, worst day 0.67 (the same Delhi negotiators page, as with "
                           "require: 'in passing: China, Paris named in one paragraph only', "
                           "similarity 0.23)",
+    "article-50": "R=0.760, worst day 0.00 (2016-10-07: nothing kept; the title's names stand "
+                  "in as 'Theresa' and 'Article': the Rudd, Carney and trimmed flash-crash pages "
+                  "as with require, and the Merkel ('in passing: Article'), Hollande (no "
+                  "'Article 50' at all) and flash-crash pages (Theresa May and Article 50 in the "
+                  "last paragraph only): score under 0.50, similarity 0.16-0.23)",
 }
 # The same minimal configs, precision and overview (held-out packs that miss them).
 MINIMAL_PRECISION_FAILS = {
@@ -223,9 +238,13 @@ MINIMAL_PRECISION_FAILS = {
                     "Kaine-Pence page, 0.671: the title's Clinton and Trump in its lede)",
     "emirates-crash": "P=0.958, worst day 0.83, 2 off-story overview sentences (the same "
                       "Dubai-airport traffic page, 0.574: the title's Emirates and Dubai in its "
-                      "headline; the airfares page stays out)",    "proxima-b": "P=1.000 but worst day 0.00: no off-story page is kept; the digest of "
+                      "headline; the airfares page stays out)",
+    "proxima-b": "P=1.000 but worst day 0.00: no off-story page is kept; the digest of "
                  "2016-08-30 is empty because its two on-story pages (the Webb-atmosphere page "
                  "and its copy) are left out, see MINIMAL_RECALL_FAILS",
+    "article-50": "P=1.000 but worst day 0.00, 0 off-story overview sentences (no trap kept; "
+                  "the 2016-10-07 digest keeps nothing, its three true pages under 0.50, and "
+                  "an empty day scores 0)",
 }
 
 
