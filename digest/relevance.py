@@ -325,17 +325,29 @@ _DATELINE = re.compile(r"^[A-Z][A-Z .,'’-]*[A-Z.](?:, [A-Z][\w.]*)*\s*(?:\([^)
                        r"\s*(?:[—–]+|-{1,2}(?=\s))\s*")
 
 
+LABEL_WORDS = 4  # a paragraph this short that is no sentence is a section label, not the lede
+_SENTENCE_MARK = re.compile(r"[.!?…:;\"“”’)]\s*$|[.!?]\s")
+
+
+def is_label(paragraph: str) -> bool:
+    """A section label or kicker printed as a paragraph ("INDIA", "World news", "Analysis"):
+    a few words and no sentence."""
+    words = paragraph.split()
+    return 0 < len(words) <= LABEL_WORDS and not _SENTENCE_MARK.search(paragraph)
+
+
 def lede_split(a: Article) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The lede and the body paragraphs after it. The lede is the first LEAD_PARAGRAPHS
-    paragraphs, not counting a repeat of the standfirst (pages often print it again after a
-    section label), without their dateline (a place and a credit, not what the page is about)."""
+    paragraphs, not counting a section label printed as a paragraph or a repeat of the
+    standfirst (pages often print it again after the label), without their dateline (a place
+    and a credit, not what the page is about)."""
     paras = a.paragraphs
     lede: list[str] = []
     i = 0
     while i < len(paras) and len(lede) < LEAD_PARAGRAPHS:
         p = paras[i]
         i += 1
-        if not (a.description and _same(p, a.description)):
+        if not (is_label(p) or (a.description and _same(p, a.description))):
             lede.append(_DATELINE.sub("", p, count=1))
     return tuple(lede), paras[i:]
 

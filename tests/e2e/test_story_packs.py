@@ -81,6 +81,13 @@ _RESULTS: dict[tuple[str, bool], PackResult] = {}
 # vote, CETA and Wallonia, Sturgeon's referendum plans, Corbyn's reshuffle, Article 50 of Hong
 # Kong's Basic Law, "Texit", Brian May, a Eurovision final in May) but misses recall: pages on
 # the pound, the Bank and the home secretary, which name May and Article 50 once, in the body.
+# Since a section label printed as a paragraph ("INDIA", "World") no longer counts as the first
+# paragraph of the lede (relevance.lede_split), the pages led by others with the story from
+# paragraph 2 are judged on their real lede: fed-decision, ryder-cup, sharapova-ban and
+# paris-ratification meet recall with their configs (and, but for fed-decision, without
+# [relevance]); duterte-obama's Davao page and emirates-crash's airport-traffic page stay out
+# without [relevance]; roof-trial's gun-bill page and first-debate's Netanyahu page, which name
+# the story in that second paragraph, get in.
 PRECISION_FAILS = {
     "uri-strikes": "P=0.960, worst day 0.75 (tc-0928-kishanganga, a related page on the older "
                    "Kishanganga/Ratle dam dispute naming India and Pakistan up front, 0.714)",
@@ -91,13 +98,19 @@ PRECISION_FAILS = {
     "hyundai-strike": "P=0.957, worst day 0.67 (ma-0927-kia-union, Kia's union's own partial "
                       "strikes, 'the Hyundai Motor group' in its lede, 0.611; the Hyundai Heavy "
                       "shipyard page is out since 'Hyundai Heavy' no longer counts as 'Hyundai')",
-    "first-debate": "P=0.964, worst day 0.75 (hw-0928-kaine-pence-prep, a sibling page on the "
-                    "running mates' debate preparation whose lede names Clinton and Trump as "
-                    "the tickets' heads: concepts 100% up front, similarity 0.18, 0.676)",
+    "first-debate": "P=0.931, worst day 0.75 (hw-0928-kaine-pence-prep, a sibling page on the "
+                    "running mates' debate preparation whose lede names Clinton and Trump as the "
+                    "tickets' heads: concepts 100% up front, similarity 0.17, 0.655; "
+                    "hw-0925-netanyahu, Netanyahu's meetings with both candidates, named in its "
+                    "second paragraph, part of its lede since a section label no longer counts as "
+                    "one: similarity 0.12, 0.506)",
     "emirates-crash": "P=0.920, worst day 0.50 (gw-0803-dxb-traffic, a Dubai-airport traffic "
                       "page naming Emirates and Dubai up front, similarity 0.17, 0.667; "
                       "mh-0809-gulf-airfares, Kerala-Gulf fares naming Emirates and Dubai in its "
                       "lede, similarity 0.11, nearest the first trap, 0.564)",
+    "roof-trial": "P=0.955, worst day 0.67 (pw-1214-gun-bill, a related page on South Carolina's "
+                  "background-check bills naming Dylann Roof in its second paragraph, part of its "
+                  "lede since a section label no longer counts as one: similarity 0.07, 0.552)",
 }
 RECALL_FAILS = {
     "colombia-peace": "R=0.774, worst day 0.33 (six pages that never write 'Colombia' fail "
@@ -108,8 +121,6 @@ RECALL_FAILS = {
     "dylan-nobel": "R=0.923, worst day 0.60 (a record-sales page led by record shops and "
                    "streaming, and a Desert Trip concert page whose headline names no Dylan: "
                    "similarity 0.10-0.11, score under 0.50)",
-    "ryder-cup": "R=0.964, worst day 0.83 (a Chaska local-business page whose headline and lede "
-                 "lead with the town's diners and hotels, similarity 0.14, score under 0.50)",
     "uri-strikes": "R=0.923, worst day 0.67 (an NIA-probe page that writes Pakistan but never "
                    "India, and a syndicated strikes copy whose trim drops its only Pakistan: "
                    "missing concept)",
@@ -121,39 +132,25 @@ RECALL_FAILS = {
     "meranti-typhoon": "R=0.917, worst day 0.80 (a Taipei-exchange closure page led by the "
                        "bourse and chipmakers, similarity 0.13, and a Batanes-aid page that "
                        "calls the storm Ferdie up front, 'in passing: Meranti': under 0.50)",
-    "fancy-bears": "R=0.913, worst day 0.50 (the Kremlin-denial and IOC-statement pages: one of "
-                   "the two required names up front and the other in one body paragraph only, "
-                   "'in passing: Fancy Bears / WADA named in one paragraph only')",
+    "fancy-bears": "R=0.957, worst day 0.75 (bm-0914-ioc-condemns, the IOC statement page: story "
+                   "names 89% of its headline and lede but similarity 0.21, score under 0.50)",
     "iphone7-launch": "R=0.962, worst day 0.67 (fg-0909-carriers, a trade-in deals page led by "
                       "AT&T, Sprint, T-Mobile and Verizon: similarity 0.17, story names 16% of "
                       "its headline and lede, score under 0.50)",
-    "fed-decision": "R=0.958, worst day 0.50 (pp-0917-wichita-savers, a savers page whose "
-                    "headline and lede lead with a Wichita couple and their certificate of "
-                    "deposit, the Fed from paragraph 2: similarity 0.15, story names 14% of its "
-                    "headline and lede, 'led by other names: another story')",
-    "sharapova-ban": "R=0.952, worst day 0.75 (lw-1005-beijing-players, a China Open "
-                     "locker-room page whose headline and lede lead with the players, the ruling "
-                     "from paragraph 2: similarity 0.18, story names 23% of its headline and "
-                     "lede, 'not about the story')",
-    "paris-ratification": "R=0.952, worst day 0.67 (mp-0902-delhi-negotiators, a page whose "
-                          "headline and lede lead with India's negotiators, the Paris agreement "
-                          "and China in paragraph 2 only: similarity 0.23, story names 39% of "
-                          "its headline and lede, 'in passing: Paris agreement, China named in "
-                          "one paragraph only', score under 0.50)",
-    "article-50": "R=0.880, worst day 0.50 (mc-1004-rudd-foreign-workers, 'in passing: Theresa "
-                  "May, Article 50 named in one paragraph only', similarity 0.12; "
-                  "sw-1007-carney-bis, the Bank's flash-crash review, 'led by other names: "
-                  "another story', story names 0% of its headline and lede; lh-1007-synd-flash, "
-                  "a trimmed copy that lost its one 'Theresa May' sentence: not extracted)",
+    "article-50": "R=0.920, worst day 0.67 (mc-1004-rudd-foreign-workers, 'in passing: Theresa May,"
+                  " Article 50 named in one paragraph only', similarity 0.12; lh-1007-synd-flash, a"
+                  " trimmed copy that never names Theresa May: not extracted)",
 }
 OVERVIEW_FAILS = {
     "uri-strikes": "3 off-story sentences on 2016-09-29, all from the Kishanganga page",
     "hanjin-shipping": "4 off-story sentences on 2016-09-09, all from the Bank of Korea page",
     "meranti-typhoon": "4 off-story sentences on 2016-09-16, all from the Malakas page",
     "hyundai-strike": "4 off-story sentences on 2016-09-28, all from the Kia union page",
-    "first-debate": "3 off-story sentences on 2016-09-29, all from the Kaine-Pence page",
+    "first-debate": "4 off-story sentences: 3 on 2016-09-29 from the Kaine-Pence page, 1 on "
+                    "2016-09-26 from the Netanyahu page",
     "emirates-crash": "7 off-story sentences: 2 on 2016-08-04 from the Dubai-airport traffic "
                       "page, 5 on 2016-08-09 from the Kerala-Gulf airfares page",
+    "roof-trial": "3 off-story sentences on 2016-12-15, all from the gun-bill page",
 }
 # The same packs with each config's [relevance] table removed (title, description, seeds and
 # feeds only: the least a newcomer writes). Before the title's names stood in for `require`,
@@ -161,8 +158,9 @@ OVERVIEW_FAILS = {
 MINIMAL_RECALL_FAILS = {
     "amatrice-quake": "R=0.960, worst day 0.67 (a Pescara del Tronto rescue page naming Amatrice "
                       "once, at 0.50 of the way to the story's text)",
-    "apple-tax": "R=0.917, worst day 0.50 (the US Treasury and Congress reaction pages, led by "
-                 "Washington's names; similarity 0.20-0.21, score under 0.50)",
+    "apple-tax": "R=0.833, worst day 0.50 (the US Treasury, Congress, markets and precedent "
+                 "reaction pages: one of the title's two names (Apple) up front and 'Irish' in the "
+                 "body, similarity 0.20-0.25, score under 0.50)",
     "austria-rerun": "R=0.962, worst day 0.80 (the EU-reaction page: kept with require, "
                      "whose Van der Bellen its headline names; the title's only name, Austria, is not in it)",
     "chelsea-bombing": "R=0.875, worst day 0.50 (Seaside Park race, the father, the restaurant: "
@@ -173,8 +171,6 @@ MINIMAL_RECALL_FAILS = {
                        "Energy Transfer shares page)",
     "dylan-nobel": "R=0.923, worst day 0.60 (the record-sales and Desert Trip pages, as "
                    "with require)",
-    "ryder-cup": "R=0.964, worst day 0.83 (its story.toml has no [relevance]: the same Chaska "
-                 "local-business page)",
     "uri-strikes": "R=0.962, worst day 0.83 (a Punjab border-villages page led by its farmers: "
                    "'in passing: Uri named in one paragraph only', similarity 0.14)",
     "hanjin-shipping": "R=0.962, worst day 0.67 (the same freight-rates page, under 0.50)",
@@ -182,19 +178,11 @@ MINIMAL_RECALL_FAILS = {
                    "require)",
     "meranti-typhoon": "R=0.917, worst day 0.80 (the same exchange-closure and Batanes-aid "
                        "pages, as with require)",
-    "fancy-bears": "R=0.913, worst day 0.50 (the Kremlin-denial and IOC-statement pages, as "
-                   "with require; the title's 'WADA' now also matches the 'World Anti-Doping "
-                   "Agency' the seed spells out)",
+    "fancy-bears": "R=0.957, worst day 0.75 (the same IOC statement page, as with require)",
     "iphone7-launch": "R=0.962, worst day 0.67 (the same carriers' trade-in page, as with "
                       "require)",
-    "spacex-amos6": "R=0.963, worst day 0.80 (or-0901-air-force-nasa, the Air Force and NASA "
-                    "statements page: 'SpaceX Falcon 9' up front, Amos-6 in one body paragraph, "
-                    "one of the title's two name groups: 'in passing: Amos-6', similarity 0.17)",
-    "fed-decision": "R=0.917, worst day 0.50 (the same Wichita savers page, and "
-                    "ar-0922-gold-refiners, led by Ticino's refiners, the Fed from paragraph 2: "
-                    "'in passing: Yellen named in one paragraph only', similarity 0.17; the "
-                    "title's 'Federal Reserve' stands in as 'Reserve' alone, the seed writing "
-                    "'federal funds' in lower case)",
+    "fed-decision": "R=0.875, worst day 0.50 (the Trump-Yellen, Wichita savers and Ticino "
+                    "gold-refiners pages: similarity 0.17-0.20, score under 0.50)",
     "royal-tour-canada": "R=0.875, worst day 0.67 (nb-0925-first-nations, 'the Duke and Duchess "
                          "of Cambridge' up front, William and Kate in one body paragraph, and "
                          "th-0926-great-bear, British Columbia and Yukon in its last paragraph "
@@ -206,16 +194,9 @@ MINIMAL_RECALL_FAILS = {
                  "Harvard astronomers say': Proxima b in headline and lede, but led by Webb, "
                  "Harvard, Kreidberg and Loeb: 'led by other names: another story', similarity "
                  "0.17-0.20, story names 12-18% of headline and lede; kept with require)",
-    "sharapova-ban": "R=0.952, worst day 0.75 (the same Beijing locker-room page, as with "
-                     "require: similarity 0.18, story names 23% of its headline and lede)",
-    "paris-ratification": "R=0.952, worst day 0.67 (the same Delhi negotiators page, as with "
-                          "require: 'in passing: China, Paris named in one paragraph only', "
-                          "similarity 0.23)",
-    "article-50": "R=0.760, worst day 0.00 (2016-10-07: nothing kept; the title's names stand "
-                  "in as 'Theresa' and 'Article': the Rudd, Carney and trimmed flash-crash pages "
-                  "as with require, and the Merkel ('in passing: Article'), Hollande (no "
-                  "'Article 50' at all) and flash-crash pages (Theresa May and Article 50 in the "
-                  "last paragraph only): score under 0.50, similarity 0.16-0.23)",
+    "article-50": "R=0.800, worst day 0.00 (2016-10-07: nothing kept; the title's names stand in as"
+                  " 'Theresa' and 'Article': the Rudd, Merkel, Hollande and flash-crash pages and a"
+                  " trimmed copy score under 0.50)",
 }
 # The same minimal configs, precision and overview (held-out packs that miss them).
 MINIMAL_PRECISION_FAILS = {
@@ -225,26 +206,26 @@ MINIMAL_PRECISION_FAILS = {
                        "Korea page, 0.663)",
     "meranti-typhoon": "P=0.957, worst day 0.75, 4 off-story overview sentences (the Malakas "
                        "page, 0.703)",
-    "duterte-obama": "P=0.960, worst day 0.75, 1 off-story overview sentence (pw-0904-davao, a "
-                     "sibling page on the Davao night-market bombing led by Duterte, no Obama, "
-                     "0.525)",
     "iphone7-launch": "P=0.962, worst day 0.50, 3 off-story overview sentences (fg-0913-ios10, "
                       "a related iOS 10 update page whose headline names Apple and iPhones, 0.552)",
     "hyundai-strike": "P=0.957, worst day 0.67, 4 off-story overview sentences (ma-0927-kia-union, "
                       "a sibling page on Kia's union's strikes naming 'the Hyundai Motor group' in "
                       "its lede, 0.612; the Hyundai Heavy page is out: the title's 'Hyundai Motor' "
                       "is not in its headline or lede)",
-    "first-debate": "P=0.964, worst day 0.75, 3 off-story overview sentences (the same "
-                    "Kaine-Pence page, 0.671: the title's Clinton and Trump in its lede)",
-    "emirates-crash": "P=0.958, worst day 0.83, 2 off-story overview sentences (the same "
-                      "Dubai-airport traffic page, 0.574: the title's Emirates and Dubai in its "
-                      "headline; the airfares page stays out)",
+    "first-debate": "P=0.931, worst day 0.75, 4 off-story overview sentences (the same Kaine-Pence "
+                    "page, 0.649, and the Netanyahu page, 0.506, as with require)",
     "proxima-b": "P=1.000 but worst day 0.00: no off-story page is kept; the digest of "
                  "2016-08-30 is empty because its two on-story pages (the Webb-atmosphere page "
                  "and its copy) are left out, see MINIMAL_RECALL_FAILS",
     "article-50": "P=1.000 but worst day 0.00, 0 off-story overview sentences (no trap kept; "
                   "the 2016-10-07 digest keeps nothing, its three true pages under 0.50, and "
                   "an empty day scores 0)",
+    "roof-trial": "P=0.955, worst day 0.67, 3 off-story overview sentences (the same gun-bill page,"
+                  " 0.552, as with require)",
+    "sharapova-ban": "P=0.955, worst day 0.67, 4 off-story overview sentences "
+                     "(lw-1008-olympic-summit, the IOC's Olympic summit on independent testing, "
+                     "naming the Court of Arbitration for Sport in its second paragraph: similarity"
+                     " 0.17, 0.551)",
 }
 
 

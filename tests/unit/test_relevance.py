@@ -17,6 +17,8 @@ from digest.relevance import (
     ProfileDoc,
     RelevanceModel,
     head_text,
+    is_label,
+    lede_split,
     mask_other_entities,
     short_forms,
 )
@@ -321,6 +323,20 @@ def test_head_text_is_headline_standfirst_and_lede() -> None:
     assert head_text(a) == "Title\nStandfirst.\nFirst.\nSecond."
     same = art("y", "Title", ["Standfirst.", "Second.", "Third."], description="Standfirst.")
     assert head_text(same) == "Title\nStandfirst.\nSecond.\nThird."  # a repeat is no lede
+
+
+def test_a_section_label_printed_as_a_paragraph_is_not_the_lede() -> None:
+    # wire templates print their section ("INDIA", "World news") as the text's first paragraph
+    a = art("k", "Title", ["INDIA", "First sentence.", "Second sentence.", "Third."])
+    assert lede_split(a) == (("First sentence.", "Second sentence."), ("Third.",))
+    both = art("l", "Title", ["World news", "Standfirst.", "Lede.", "Body."],
+               description="Standfirst.")
+    assert lede_split(both) == (("Lede.", "Body."), ())
+    for label in ("INDIA", "World news", "Analysis", "By Jane Smith", "Updated 3 hours ago"):
+        assert is_label(label), label
+    for prose in ("He said no.", "Trump wins.", "Read more: Syria's war in maps.",
+                  "The two sides met in Geneva on Friday to discuss the plan", "", "“Never”"):
+        assert not is_label(prose), prose
 
 
 def dam_page(key: str, mention: str) -> Article:
