@@ -205,6 +205,10 @@ def _names_in(sentence: str, common: frozenset[str]) -> list[str]:
             continue
         low = tok.lower()
         capital = bool(_CAP_TOKEN.fullmatch(tok)) and not tok.isdigit()
+        if tok.isdigit() and len(tok) <= 3 and run and run[-1].lower() not in common:
+            run.append(tok)  # a number ends a name ("Article 50", "Falcon 9"); not a year, a day
+            close()
+            continue
         if capital and low in common and (i == 0 or not run):
             close()  # "The", "Monday", "President" alone or at a start
             continue
