@@ -162,6 +162,7 @@ def implied_concepts(title: str, texts: Sequence[str], language: str = "english"
     def close() -> None:
         if len(run) > 1:  # a word of a longer name counts alone only where the texts write it
             alone = [w for w in run if w.lower() not in used_lower  # not "Federal" of "federal funds"
+                     and w.lower() not in stop and not w.isdigit()  # not "May" or "50" alone
                      and _alone(w, run, texts)]  # so ("Rousseff", not "Rock")
             groups.append(tuple(dict.fromkeys([" ".join(run), *alone])))
         elif run:
@@ -181,6 +182,11 @@ def implied_concepts(title: str, texts: Sequence[str], language: str = "english"
         j = i
         while j < len(words) and capitalised(j, words[j]):
             j += 1
+        # a capitalised stop word or a short number inside a name the texts write whole
+        # ("Theresa May", "Article 50"), never a word of it alone
+        while i < j < len(words) and _name_part(words[j]) \
+                and _written_as_name(" ".join(words[i:j + 1]), texts):
+            j += 1
         whole = words[i:j]
         if len(whole) > 1 and _written_as_name(" ".join(whole), texts):
             run.extend(whole)  # "Federal Reserve", "Supreme Court": a name as a whole
@@ -194,6 +200,12 @@ def implied_concepts(title: str, texts: Sequence[str], language: str = "english"
             close()
         i = max(j, i + 1)
     return tuple(groups)
+
+
+def _name_part(word: str) -> bool:
+    """A capitalised word or a number of three digits or fewer: what may continue a name."""
+    return bool(_TITLE_WORD.fullmatch(word) and word[:1].isupper()) or \
+        (word.isdigit() and len(word) <= 3)
 
 
 def _written_as_name(phrase: str, texts: Sequence[str]) -> bool:

@@ -17,6 +17,7 @@ from digest.relevance import (
     ProfileDoc,
     RelevanceModel,
     head_text,
+    implied_concepts,
     is_label,
     lede_split,
     mask_other_entities,
@@ -562,3 +563,17 @@ def test_a_sibling_company_sharing_the_storys_first_name_is_not_the_story() -> N
     got = [m.judge([page, *TAKEOVER_TRUE, *BACKGROUND])[0] for page in (sibling, named)]
     assert "missing concept: Halvard Foods" in got[0].why, got[0].why
     assert "missing concept" not in got[1].why, got[1].why  # the same page naming the story
+
+
+def test_a_title_name_keeps_its_stop_word_or_number_when_the_texts_write_it_whole() -> None:
+    texts = ["Britain's prime minister, Theresa May, said Britain would trigger Article 50 by "
+             "the end of March. Prices may rise, and the article gives two years. May said "
+             "the timetable was clear."]
+    assert implied_concepts("Theresa May to trigger Article 50 by March 2017", texts) == (
+        ("Theresa May",), ("Article 50",))  # never "May" (a month, a verb) or "50" alone
+    assert implied_concepts("Falcon 9 explodes on the pad", [
+        "A SpaceX Falcon 9 rocket exploded on its launch pad."]) == (("Falcon 9",),)
+    # a number the texts never write with the name stays out of it
+    assert implied_concepts("Storm Desmond 2 years on", [
+        "The floods of Storm Desmond hit Cumbria. Two years on, Desmond is remembered."]) == (
+        ("Storm Desmond", "Desmond"),)
