@@ -352,8 +352,8 @@ def draft_story(title: str, seeds: Sequence[Seed]) -> Draft:
     if not seeds:
         raise StoryDraftError("no seed article could be read")
     common = common_words()
-    concepts = [c for c in _concepts(seeds, common, title) if c.seeds == len(seeds)] or \
-        _concepts(seeds, common, title)[:1]
+    ranked = _concepts(seeds, common, title)  # read only below: the forms are copied out
+    concepts = [c for c in ranked if c.seeds == len(seeds)] or ranked[:1]
     require: list[tuple[str, ...]] = []
     named = [c for c in concepts if _in_title(c, title)]
     if named:  # what the user's title names, as the seeds spell it
@@ -377,7 +377,7 @@ def draft_story(title: str, seeds: Sequence[Seed]) -> Draft:
     taken = {f.lower() for g in require for f in g}
     need = len(seeds) if len(seeds) <= 2 else math.ceil(len(seeds) / 2)
     terms: list[str] = []
-    for c in _concepts(seeds, common, title):
+    for c in ranked:
         if c.seeds >= need and not any(f.lower() in taken for f in c.forms):
             terms.append(c.forms[0])
             taken.update(f.lower() for f in c.forms)

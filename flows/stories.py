@@ -156,11 +156,13 @@ def _log_kept(kept: dict[str, dict[str, Any]], stories: int) -> None:
 
 @dataclass
 class Prepared:
-    """A many-story run's shared crawl and the stories found kept, made before its flow."""
+    """A many-story run's configs (those that load, and a failure record for each other), its
+    shared crawl and the stories found kept, made before its flow."""
 
+    loaded: list[tuple[str, Config]]
+    failed: list[dict[str, Any]]
     crawl: Crawl
     kept: dict[str, dict[str, Any]]
-    stories: int  # configs that load
 
 
 _prepared: dict[str, Prepared] = {}  # by the key that shares the crawl
@@ -180,7 +182,7 @@ def prepare(configs: Sequence[str], date: str | None = None, since: str | None =
     to find (``resend``, no config that loads, a check that raised: the flow then does it)."""
     if resend:
         return None
-    loaded, _ = _load(configs)
+    loaded, failed = _load(configs)
     if not loaded:
         return None
     crawl = Crawl(cfg for _, cfg in loaded)
@@ -192,14 +194,14 @@ def prepare(configs: Sequence[str], date: str | None = None, since: str | None =
         crawl.close()
         return None
     key = share(crawl)
-    _prepared[key] = Prepared(crawl, kept, len(loaded))
+    _prepared[key] = Prepared(loaded, failed, crawl, kept)
     return key
 
 
 def to_run(prepared: str | None) -> int | None:
     """How many stories of a prepared run will run (not kept); None when not prepared."""
     found = _prepared.get(prepared) if prepared else None
-    return None if found is None else found.stories - len(found.kept)
+    return None if found is None else len(found.loaded) - len(found.kept)
 
 
 def _load(paths: Sequence[str]) -> tuple[list[tuple[str, Config]], list[dict[str, Any]]]:
@@ -235,11 +237,11 @@ def daily_digests(configs: list[str], date: str | None = None, since: str | None
     logger = get_run_logger()
     if not (date or since or until):
         until = _scheduled_time()
-    loaded, failed = _load(configs)
+    ready = _prepared.pop(prepared, None) if prepared else None
+    loaded, failed = (ready.loaded, ready.failed) if ready else _load(configs)
     for f in failed:
         logger.error("story config %s: %s", f["config"], f["error"])
     reports: list[dict[str, Any]] = []
-    ready = _prepared.pop(prepared, None) if prepared else None
     crawl = ready.crawl if ready else Crawl(cfg for _, cfg in loaded)
     key = prepared if ready and prepared else share(crawl)
     crawl_seconds = 0.0
