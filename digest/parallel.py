@@ -112,20 +112,6 @@ class Batch:
         return out
 
 
-def _die_with_parent(parent: int) -> None:
-    """Worker initializer (Linux): the kernel kills the worker when the process that started it
-    dies, so a killed or interrupted run leaves no worker spinning on behind it."""
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except Exception:  # noqa: BLE001 - not Linux: workers end with their call queue instead
-        return
-    if os.getppid() != parent:  # the parent died before the request was made
-        os._exit(1)
-
-
 def stop_workers(pool: ProcessPoolExecutor) -> None:
     """Kill the pool's worker processes (SIGKILL: a worker stuck in a regular expression or
     ignoring SIGTERM still stops)."""

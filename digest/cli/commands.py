@@ -8,13 +8,14 @@ but could not be emailed (it stays owed; the next run sends it). Errors are one 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import logging
 import os
 import sys
 import typing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -119,8 +120,7 @@ def _prepare(args: argparse.Namespace, cfg: Any) -> None:
     quiet_prefect(args.verbose)
     prefectenv.check()
     _check_state(args.state or cfg.state_path)
-    interrupts.install()
-    prefectenv.start_temporary()  # boots while the run imports; waited for before the flow
+    _start(args)
 
 
 def _preflight(args: argparse.Namespace, paths: Sequence[str],
@@ -141,14 +141,33 @@ def _preflight(args: argparse.Namespace, paths: Sequence[str],
         _check_state(cfg.state_path)
     quiet_prefect(args.verbose)
     prefectenv.check()
+    _start(args)
+
+
+def _start(args: argparse.Namespace) -> None:
+    """The last of a run's set-up: clean stops on Ctrl-C or SIGTERM, and Prefect's temporary
+    server booting while the run imports (waited for by :func:`_flow_call`)."""
     interrupts.install()
-    prefectenv.start_temporary()  # boots while the run imports; waited for before the flow
+    prefectenv.start_temporary()
+
+
+@contextlib.contextmanager
+def _flow_call(warm: bool = True) -> Iterator[None]:
+    """Around the call of a run's flow: Prefect failing to start as one line, heartbeats as the
+    run wants them, and (``warm``) the later stages' imports in the background while Prefect's
+    temporary server finishes booting; it is waited for before the body runs."""
+    from flows.runners import no_heartbeats
+
+    with prefectenv.startup_errors(), no_heartbeats(_no_heartbeats()):
+        if warm:
+            warmup.start()
+        prefectenv.wait_ready()
+        yield
 
 
 def _run_several(args: argparse.Namespace, paths: list[str]) -> int:
     """``digest run`` over several stories: one crawl, a child flow run per story."""
     _preflight(args, paths, [args.date], args.since, args.until)
-    from flows.runners import no_heartbeats
     from flows.stories import StoriesError, daily_digests, prepare, runner_for, to_run
 
     params: dict[str, Any] = dict(
@@ -160,10 +179,7 @@ def _run_several(args: argparse.Namespace, paths: list[str]) -> int:
     # feeds read into the shared crawl); no background imports until a story must run
     prepared = prepare(**params)
     try:
-        with prefectenv.startup_errors(), no_heartbeats(_no_heartbeats()):
-            if to_run(prepared) != 0:
-                warmup.start()  # the later stages' imports, while Prefect's server starts
-            prefectenv.wait_ready()
+        with _flow_call(warm=to_run(prepared) != 0):
             result = runner_for(paths, daily_digests)(**params, prepared=prepared)
     except StoriesError as exc:
         result = exc.report
@@ -212,12 +228,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     _check_window(cfg, args.date, args.since, args.until)
     _prepare(args, cfg)
     from flows.daily_digest import daily_digest
-    from flows.runners import flow_for, no_heartbeats
+    from flows.runners import flow_for
 
     try:
-        with prefectenv.startup_errors(), no_heartbeats(_no_heartbeats()):
-            warmup.start()  # the later stages' imports, while Prefect's server starts
-            prefectenv.wait_ready()
+        with _flow_call():
             report = flow_for(cfg, daily_digest)(
                 config=config, date=args.date.isoformat() if args.date else None,
                 since=args.since.isoformat() if args.since else None,
@@ -257,12 +271,9 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     _check_window(cfg, args.to)
     _prepare(args, cfg)
     from flows.daily_digest import backfill
-    from flows.runners import no_heartbeats
 
     try:
-        with prefectenv.startup_errors(), no_heartbeats(_no_heartbeats()):
-            warmup.start()  # the later stages' imports, while Prefect's server starts
-            prefectenv.wait_ready()
+        with _flow_call():
             reports = backfill(config=config, start=args.from_.isoformat(),
                                end=args.to.isoformat(), out=args.out, state=args.state,
                                send_email=args.email)
@@ -281,14 +292,11 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 def _backfill_several(args: argparse.Namespace, paths: list[str]) -> int:
     """``digest backfill`` over several stories: one crawl per day, shared by them all."""
     _preflight(args, paths, [args.from_, args.to])
-    from flows.runners import no_heartbeats
     from flows.stories import StoriesError, backfill_digests
 
     code = 0
     try:
-        with prefectenv.startup_errors(), no_heartbeats(_no_heartbeats()):
-            warmup.start()  # the later stages' imports, while Prefect's server starts
-            prefectenv.wait_ready()
+        with _flow_call():
             days = backfill_digests(configs=paths, start=args.from_.isoformat(),
                                     end=args.to.isoformat(), out=args.out,
                                     send_email=args.email)
