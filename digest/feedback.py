@@ -59,7 +59,7 @@ def undo(store: Store, slug: str, url: str) -> bool:
 
 def verdicts(store: Store, slug: str) -> list[Verdict]:
     """The story's verdicts, oldest first."""
-    with store.transaction() as db:
+    with store.transaction(inputs=False) as db:  # a read (the table made if missing)
         db.execute(_TABLE)
         rows = db.execute("SELECT url, verdict, at FROM feedback WHERE slug=? ORDER BY at, url",
                           (slug,)).fetchall()

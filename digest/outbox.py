@@ -104,7 +104,7 @@ def claim(store: Store, slug: str, kind: Kind, key: str, day: dt.date,
     rkey = recipients_key(recipients)
     now = _now()
     until = (now + dt.timedelta(seconds=lease)).isoformat()
-    with store.transaction() as db:
+    with store.transaction(inputs=False) as db:
         if kind == "digest" and not resend:
             row = db.execute("SELECT message_id FROM deliveries WHERE slug=? AND date=? AND"
                              " recipients=?", (slug, key, rkey)).fetchone()
@@ -138,7 +138,7 @@ def delivered(store: Store, slug: str, kind: Kind, key: str, recipients: Sequenc
               me: str, message_id: str) -> None:
     """The claimed message was accepted: into the sent ledger (digests), out of the outbox."""
     rkey = recipients_key(recipients)
-    with store.transaction() as db:
+    with store.transaction(inputs=False) as db:
         if kind == "digest":
             db.execute("INSERT OR REPLACE INTO deliveries VALUES (?,?,?,?,?)",
                        (slug, key, rkey, message_id, _now().isoformat()))
@@ -149,7 +149,7 @@ def delivered(store: Store, slug: str, kind: Kind, key: str, recipients: Sequenc
 def undelivered(store: Store, slug: str, kind: Kind, key: str, recipients: Sequence[str],
                 me: str, attempts: int, error: str) -> None:
     """The claimed message could not be sent: release the claim, keep it owed with the reason."""
-    with store.transaction() as db:
+    with store.transaction(inputs=False) as db:
         db.execute("UPDATE outbox SET owner=NULL, lease_until=NULL, attempts=attempts+?, error=?"
                    " WHERE slug=? AND kind=? AND key=? AND recipients=? AND owner=?",
                    (attempts, error, slug, kind, key, recipients_key(recipients), me))
@@ -159,7 +159,7 @@ def owe(store: Store, slug: str, kind: Kind, key: str, day: dt.date, recipients:
         message: bytes, subject: str, error: str) -> None:
     """Record a message as owed without trying it (its server already failed in this run)."""
     rkey = recipients_key(recipients)
-    with store.transaction() as db:
+    with store.transaction(inputs=False) as db:
         if kind == "digest" and db.execute(
                 "SELECT 1 FROM deliveries WHERE slug=? AND date=? AND recipients=?",
                 (slug, key, rkey)).fetchone():

@@ -273,11 +273,15 @@ class Store:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One atomic write: everything inside commits together or not at all."""
+    def transaction(self, inputs: bool = True) -> Iterator[sqlite3.Connection]:
+        """One atomic write: everything inside commits together or not at all. ``inputs``: it
+        may change what a digest is made from (all but the summary cache, deliveries and the
+        outbox), so the state's :meth:`generation` moves on."""
         with self._lock:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
+                if inputs:
+                    self._db.execute(_NEXT_GENERATION)
                 try:
                     yield self._db
                 except BaseException:
@@ -287,6 +291,13 @@ class Store:
                 self._db.execute("COMMIT")
             except sqlite3.Error as exc:
                 raise state_error(self.path, exc) from None
+
+    def generation(self) -> int:
+        """How many writes of a digest's inputs this state has had (every write of this program
+        goes through :meth:`transaction`): the same number twice, and nothing a digest is made
+        from changed in between."""
+        rows = self._query("SELECT value FROM meta WHERE key='inputs'")
+        return int(rows[0][0]) if rows else 0
 
     def _query(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
         with self._lock:
@@ -451,7 +462,7 @@ class Store:
 
     def save_summary(self, content_hash: str, method: str, size: int,
                      sentences: Sequence[str]) -> None:
-        with self.transaction() as db:
+        with self.transaction(inputs=False) as db:
             db.execute("INSERT OR REPLACE INTO summaries VALUES (?,?,?,?)",
                        (content_hash, method, size, json.dumps(list(sentences), ensure_ascii=False)))
 
@@ -494,10 +505,13 @@ class Store:
                           lambda r: (dt.date.fromisoformat(r[0]), _mapping(json.loads(r[1]))))
 
     def save_digest(self, slug: str, day: dt.date, generated_at: dt.datetime, body: dict,
-                    carried: Sequence[tuple[str, str]], sentences: Sequence[str]) -> None:
-        """Record a produced digest, the articles it carried and its overview sentences, at once."""
+                    carried: Sequence[tuple[str, str]], sentences: Sequence[str],
+                    unchanged: dict | None = None) -> None:
+        """Record a produced digest, the articles it carried and its overview sentences, at once;
+        with ``unchanged``, the mark :meth:`unchanged` returns while state stays as it is now."""
         d = day.isoformat()
         with self.transaction() as db:
+            self._mark(db, slug, day, unchanged)
             db.execute("INSERT OR REPLACE INTO digests VALUES (?,?,?,?)",
                        (slug, d, _iso(generated_at), json.dumps(body, ensure_ascii=False)))
             db.execute("DELETE FROM carried WHERE slug=? AND date=?", (slug, d))
@@ -506,6 +520,31 @@ class Store:
             db.execute("DELETE FROM sent_sentences WHERE slug=? AND date=?", (slug, d))
             db.executemany("INSERT INTO sent_sentences VALUES (?,?,?,?)",
                            [(slug, d, i, s) for i, s in enumerate(sentences)])
+
+    def unchanged(self, slug: str, day: dt.date) -> dict | None:
+        """The mark of the story's digest of ``day`` (:mod:`digest.pipeline.replay`) when state
+        has had no write of a digest's inputs since it was made, or since a run last found the
+        digest current; else None."""
+        rows = self._query("SELECT value FROM meta WHERE key=?", (_mark_key(slug, day),))
+        try:
+            mark = _mapping(json.loads(rows[0][0])) if rows else None
+        except BAD_ROW:
+            return None
+        return mark if mark is not None and mark.get("generation") == self.generation() else None
+
+    def confirm_unchanged(self, slug: str, day: dt.date, mark: dict, generation: int) -> None:
+        """Mark the day's digest current at ``generation`` (read before its inputs were), unless
+        state has moved on since."""
+        with self.transaction(inputs=False) as db:
+            if self.generation() == generation:
+                self._mark(db, slug, day, mark)
+
+    def _mark(self, db: sqlite3.Connection, slug: str, day: dt.date, mark: dict | None) -> None:
+        if mark is None:
+            db.execute("DELETE FROM meta WHERE key=?", (_mark_key(slug, day),))
+        else:
+            db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (_mark_key(slug, day),
+                       json.dumps({**mark, "generation": self.generation()})))
 
     def digest_dates(self, slug: str) -> list[dt.date]:
         rows = self._query("SELECT date FROM digests WHERE slug=? ORDER BY date DESC", (slug,))
@@ -521,10 +560,18 @@ class Store:
 
     def record_delivery(self, slug: str, day: dt.date, recipients: Sequence[str],
                         message_id: str) -> None:
-        with self.transaction() as db:
+        with self.transaction(inputs=False) as db:
             db.execute("INSERT OR REPLACE INTO deliveries VALUES (?,?,?,?,?)",
                        (slug, day.isoformat(), _recipients_key(recipients), message_id,
                         _iso(dt.datetime.now(dt.UTC))))
+
+
+_NEXT_GENERATION = ("INSERT INTO meta VALUES ('inputs', '1') ON CONFLICT(key) DO UPDATE"
+                    " SET value = CAST(value AS INTEGER) + 1")
+
+
+def _mark_key(slug: str, day: dt.date) -> str:
+    return f"unchanged:{slug}:{day.isoformat()}"
 
 
 BAD_ROW = (ValueError, TypeError, KeyError, AttributeError, IndexError)  # json errors are ValueErrors

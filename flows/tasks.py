@@ -22,7 +22,7 @@ from prefect.tasks import exponential_backoff
 from digest import runlog
 from digest.history import History
 from digest.models import Digest, FeedResult
-from digest.pipeline import RunContext, Stages, collect, compose
+from digest.pipeline import RunContext, Stages, collect, compose, replay
 from digest.pipeline.collect import Fetched, Gathered, Plan, Selection
 from digest.pipeline.compose import Draft
 
@@ -137,11 +137,11 @@ def summarise(ctx: Lent[RunContext], draft: Lent[Draft], history: Lent[History])
 
 
 @task(name="publish", retries=1, cache_policy=NO_CACHE, cache_result_in_memory=False)
-def publish(ctx: Lent[RunContext], digest: Lent[Digest], input_key: str | None
+def publish(ctx: Lent[RunContext], digest: Lent[Digest], inputs: replay.Inputs | None
             ) -> dict[str, Path]:
     """Write the digest files and the archive, and record the digest in state."""
     start = time.perf_counter()
-    paths = compose.publish(ctx.get(), digest.get(), input_key)
+    paths = compose.publish(ctx.get(), digest.get(), inputs)
     get_run_logger().info(runlog.publish_line(paths, time.perf_counter() - start))
     return paths
 
@@ -194,13 +194,13 @@ def stages(ctx: RunContext, password: str | None = None) -> Stages:
         return Stages(            # reading it back is cheap, so no task runs for it
             read_feeds=_logged_feeds, gather=_logged_pages,
             summarise=lambda c, draft, history: lend(summarise_task, c, draft, history),
-            publish=lambda c, digest, key: lend(publish, c, digest, input_key=key),
+            publish=lambda c, digest, inputs: lend(publish, c, digest, inputs=inputs),
             deliver=lambda c, digest: lend(deliver_task, c, digest, password=password),
         )
     return Stages(
         read_feeds=lambda c: lend(feeds_task, c),
         gather=gather,
         summarise=lambda c, draft, history: lend(summarise_task, c, draft, history),
-        publish=lambda c, digest, key: lend(publish, c, digest, input_key=key),
+        publish=lambda c, digest, inputs: lend(publish, c, digest, inputs=inputs),
         deliver=lambda c, digest: lend(deliver_task, c, digest, password=password),
     )

@@ -309,7 +309,8 @@ def _timeline_entry(day: dt.date, body: Mapping[str, Any]) -> TimelineEntry | No
 # -- output -----------------------------------------------------------------------------------
 
 
-def publish(ctx: RunContext, digest: Digest, input_key: str | None = None) -> dict[str, Path]:
+def publish(ctx: RunContext, digest: Digest, inputs: replay.Inputs | None = None
+            ) -> dict[str, Path]:
     """Write the four files and the archive index, then record the digest in state (with the
     replay key of its inputs, so a re-run with nothing new keeps it: replay.py)."""
     from digest.output.archive import rebuild_index, write_digest
@@ -322,11 +323,12 @@ def publish(ctx: RunContext, digest: Digest, input_key: str | None = None) -> di
     for item in digest.articles:
         carried.append((item.article.canonical_url, item.article.content_hash))
     body = digest_to_json(digest)
-    if input_key:
-        body["replay"] = replay.record(input_key, digest, paths)
+    if inputs:
+        body["replay"] = replay.record(inputs.key, digest, paths)
     ctx.store.save_digest(digest.story.slug, digest.date, digest.generated_at,
                           body, carried + _folded(ctx, digest),
-                          [s.text for s in digest.overview])
+                          [s.text for s in digest.overview],
+                          unchanged=replay.mark(ctx, inputs) if inputs else None)
     return paths
 
 

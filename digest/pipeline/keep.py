@@ -52,17 +52,25 @@ def kept_day(ctx: RunContext) -> RunResult | None:
     if alerts.sources_failed_share({"feeds_ok": ok, "feeds_failed": failed}) \
             > alerts.SOURCES_FAILED_SHARE:  # the run's completion alerts the operator
         return None
-    selection = collect.select_entries(ctx, feeds)
-    plan = collect.plan_pages(ctx, selection)
-    if plan.to_fetch or plan.inline:  # pages to fetch or articles to store: not only a replay
-        return None
-    gathered = collect.finish(ctx, plan, [], [])  # nothing extracted: writes nothing
-    history = load_history(ctx)
-    key = replay.input_key(ctx, feeds, selection, gathered, history)
-    again = replay.stored_digest(ctx, key, gathered)
-    if again is None:
-        return None
-    digest, paths = again
+    unchanged = replay.unchanged_digest(ctx, feeds)  # nothing new at all: the quick answer
+    if unchanged is not None:
+        digest, paths, reused = unchanged
+    else:
+        generation = ctx.store.generation()
+        selection = collect.select_entries(ctx, feeds)
+        plan = collect.plan_pages(ctx, selection)
+        if plan.to_fetch or plan.inline:  # pages to fetch or articles to store: not a replay
+            return None
+        gathered = collect.finish(ctx, plan, [], [])  # nothing extracted: writes nothing
+        history = load_history(ctx)
+        inputs = replay.Inputs(replay.input_key(ctx, feeds, selection, gathered, history),
+                               replay.known_after(gathered))
+        again = replay.stored_digest(ctx, inputs.key, gathered)
+        if again is None:
+            return None
+        digest, paths = again
+        reused = len(plan.known)
+        replay.confirm(ctx, inputs, generation)
     delivery: Round | None = None
     if ctx.send_email and ctx.config.email.enabled:
         delivery = _sent_already(ctx)
@@ -73,7 +81,7 @@ def kept_day(ctx: RunContext) -> RunResult | None:
     remove_stale_temps(ctx.out_dir)
     seconds = time.perf_counter() - start
     return RunResult(digest=digest, paths=paths, delivery=delivery, feeds_ok=ok,
-                     feeds_failed=failed, fetched=0, reused=len(plan.known),
+                     feeds_failed=failed, fetched=0, reused=reused,
                      timings={"keep": seconds, "run": seconds}, replayed=True)
 
 

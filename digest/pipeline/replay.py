@@ -16,7 +16,7 @@ import hashlib
 import logging
 import operator
 from collections.abc import Callable, Sequence
-from dataclasses import fields, replace
+from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -141,16 +141,89 @@ def record(key: str, digest: Digest, paths: dict[str, Path] | None = None) -> di
                          for item in digest.articles]}
 
 
+@dataclass(frozen=True)
+class Inputs:
+    """What the day's digest is made from, as a run found it: :func:`input_key`, and how many
+    pages state holds for the day's items once the run has stored what it fetched (what a run
+    that finds nothing new reports as reused)."""
+
+    key: str
+    known: int
+
+
+def known_after(gathered: Gathered) -> int:
+    """The pages state holds for the day's items after a run that gathered ``gathered``: those
+    in the window, those dated outside it and the undated (not those that failed)."""
+    return (len(gathered.articles) + len(gathered.outside_urls)
+            + sum(s.kind == "no_date" for s in gathered.skipped))
+
+
+def unchanged_key(ctx: RunContext) -> str:
+    """A hash of what a digest is made from besides state and the feeds' answers: this code,
+    the config and its seeds, the day and the window."""
+    h = hashlib.blake2b(digest_size=32)
+    for part in (code_fingerprint(), ctx.config, ctx.day, ctx.window):
+        h.update(repr(part).encode("utf-8", "surrogatepass"))
+        h.update(b"\x00")
+    for seed in ctx.config.story.seeds:
+        h.update(hashlib.sha256(seed.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def mark(ctx: RunContext, inputs: Inputs) -> dict[str, Any]:
+    """What state keeps beside a digest so that a later run finds it current without reading
+    the day's items and pages again (:func:`unchanged_digest`)."""
+    return {"key": unchanged_key(ctx), "known": inputs.known}
+
+
+def unchanged_digest(ctx: RunContext, feeds: Sequence[FeedResult]
+                     ) -> tuple[Digest, dict[str, Path], int] | None:
+    """The day's digest, kept, when nothing it is made from can have changed: every feed
+    answered "not modified", state has had no write of a digest's inputs since the digest was
+    made (or a run last found it current: ``Store.generation``), and the code, config, seeds,
+    day and window are the same. Its articles come from state, its files must be on disk as
+    written. Returns it with the pages state holds for the day; None means: look at the
+    inputs (:func:`input_key`), as a run does. Costs the feeds and a few queries, where the
+    inputs cost every item of the window and its page."""
+    if not feeds or any(f.status != "not_modified" for f in feeds):
+        return None
+    found = ctx.store.unchanged(ctx.config.story.slug, ctx.day)
+    if found is None or found.get("key") != unchanged_key(ctx):
+        return None
+    body = ctx.store.digest_on(ctx.config.story.slug, ctx.day)
+    if not body or "replay" not in body:
+        return None
+    urls = [a.get("url") for a in body.get("articles", ())]
+    stored = ctx.store.articles_for(u for u in urls if isinstance(u, str))
+    articles = {a.url: a for a, _ in stored.values() if isinstance(a, Article)}
+    kept = _kept(ctx, body, articles)
+    return None if kept is None else (*kept, int(found.get("known", 0)))
+
+
+def confirm(ctx: RunContext, inputs: Inputs, generation: int) -> None:
+    """A run found the day's stored digest current with state at ``generation`` (read before
+    its inputs were): mark it so, for :func:`unchanged_digest`."""
+    ctx.store.confirm_unchanged(ctx.config.story.slug, ctx.day, mark(ctx, inputs), generation)
+
+
 def stored_digest(ctx: RunContext, key: str,
                   gathered: Gathered) -> tuple[Digest, dict[str, Path]] | None:
     """The day's digest from state when it was made from the same inputs and its files are on
     disk; otherwise None (and the day is made again)."""
+    found = ctx.store.digest_on(ctx.config.story.slug, ctx.day)
+    if not found or (found.get("replay") or {}).get("input_key") != key:
+        return None
+    articles = {a.url: a for _, a, _ in gathered.articles if isinstance(a, Article)}
+    return _kept(ctx, found, articles)
+
+
+def _kept(ctx: RunContext, found: dict[str, Any], articles: dict[str, Article]
+          ) -> tuple[Digest, dict[str, Path]] | None:
+    """The stored digest ``found`` (with its ``replay`` record), rebuilt from ``articles``
+    (url -> article), when its files are on disk as written and it rebuilds exactly."""
     from digest.output.serialize import digest_to_json
 
     slug = ctx.config.story.slug
-    found = ctx.store.digest_on(slug, ctx.day)
-    if not found or (found.get("replay") or {}).get("input_key") != key:
-        return None
     body = dict(found)
     extra = body.pop("replay")
     folder = ctx.out_dir / slug
@@ -167,9 +240,7 @@ def stored_digest(ctx: RunContext, key: str,
         # outlets spelled as the digest spells them (its feed's name: "The Northern Post", not
         # the page's "the Northern Post"), or the rebuilt digest would never equal the stored one
         names = editing.outlet_names(f.name for f in ctx.config.feeds)
-        articles = {a.url: editing.named(a, names) for _, a, _ in gathered.articles
-                    if isinstance(a, Article)}
-        digest = rebuild(body, extra, articles)
+        digest = rebuild(body, extra, {u: editing.named(a, names) for u, a in articles.items()})
     except (OSError, ValueError, KeyError, TypeError) as exc:
         log.info("stored digest of %s not reusable: %s", ctx.day, exc)
         return None

@@ -41,7 +41,7 @@ class Stages:
     read_feeds: Callable[[RunContext], list[FeedResult]]
     gather: Callable[[RunContext, Selection], Gathered]
     summarise: Callable[[RunContext, Draft, History], Digest]
-    publish: Callable[[RunContext, Digest, str | None], dict[str, Path]]
+    publish: Callable[[RunContext, Digest, replay.Inputs | None], dict[str, Path]]
     deliver: Callable[[RunContext, Digest], Any]
 
 
@@ -80,27 +80,41 @@ def run(ctx: RunContext, stages: Stages = DIRECT) -> RunResult:
         first = next(f for f in feeds)
         raise SourcesError(f"no source could be read ({len(feeds)} failed; "
                            f"{first.source.name}: {first.error})")
-    selection = _timed(timings, "select", collect.select_entries, ctx, feeds)
-    gathered = stages.gather(ctx, selection)
-    timings.update(gathered.timings)
-    history = _timed(timings, "history", load_history, ctx)
-    key = _timed(timings, "replay", replay.input_key, ctx, feeds, selection, gathered, history)
-    again = _timed(timings, "replay", replay.stored_digest, ctx, key, gathered)
-    if again is not None:  # nothing new since this day's digest was made: keep it
-        digest, paths = again
+    # nothing new at all (every feed "not modified", state as when the digest was made): kept
+    # without reading the window's items and pages
+    unchanged = _timed(timings, "replay", replay.unchanged_digest, ctx, feeds)
+    replayed = unchanged is not None
+    if unchanged is not None:
+        digest, paths, known = unchanged
+        fetched, reused = 0, known
     else:
-        draft = _timed(timings, "relevance_dedup", compose.assemble, ctx, feeds, selection,
-                       gathered, history)
-        timings.update(draft.timings)
-        digest = _timed(timings, "summarise", stages.summarise, ctx, draft, history)
-        paths = _timed(timings, "render_write", stages.publish, ctx, digest, key)
+        generation = ctx.store.generation()
+        selection = _timed(timings, "select", collect.select_entries, ctx, feeds)
+        gathered = stages.gather(ctx, selection)
+        timings.update(gathered.timings)
+        fetched, reused = gathered.fetched, gathered.reused
+        history = _timed(timings, "history", load_history, ctx)
+        inputs = replay.Inputs(_timed(timings, "replay", replay.input_key, ctx, feeds,
+                                      selection, gathered, history),
+                               replay.known_after(gathered))
+        again = _timed(timings, "replay", replay.stored_digest, ctx, inputs.key, gathered)
+        replayed = again is not None
+        if again is not None:  # nothing new since this day's digest was made: keep it
+            digest, paths = again
+            replay.confirm(ctx, inputs, generation)
+        else:
+            draft = _timed(timings, "relevance_dedup", compose.assemble, ctx, feeds, selection,
+                           gathered, history)
+            timings.update(draft.timings)
+            digest = _timed(timings, "summarise", stages.summarise, ctx, draft, history)
+            paths = _timed(timings, "render_write", stages.publish, ctx, digest, inputs)
     delivery = stages.deliver(ctx, digest) if ctx.send_email else None
     timings["run"] = time.perf_counter() - start  # every stage, with the runner's own cost
     return RunResult(digest=digest, paths=paths, delivery=delivery,
                      feeds_ok=sum(f.status != "error" for f in feeds),
                      feeds_failed=sum(f.status == "error" for f in feeds),
-                     fetched=gathered.fetched, reused=gathered.reused,
-                     timings=timings, replayed=again is not None)
+                     fetched=fetched, reused=reused, timings=timings,
+                     replayed=replayed)
 
 
 @dataclass(frozen=True)
