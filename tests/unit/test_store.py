@@ -184,3 +184,30 @@ def test_feed_entries_follow_what_state_holds_now(tmp_path):
         assert b.feed_entries_between(feed, T, T + dt.timedelta(hours=1)) == (changed,)
         assert a.feed_entries(feed) == (e,)  # the other state still holds the first text
         assert a.feed_entries_between(feed, T, T + dt.timedelta(hours=1)) == (e,)
+
+
+def test_a_file_is_checked_page_by_page_once_while_it_is_unchanged(tmp_path, monkeypatch):
+    """The integrity check reads every page: a process opening a state file again (a many-story
+    run opens each two or three times) does not read it again while only its own writes
+    changed it; a file changed by someone else, or checked too long ago, is checked again."""
+    import digest.store as store_module
+
+    checks = []
+    real = Store._check_pages
+    monkeypatch.setattr(Store, "_check_pages", lambda self: (checks.append(self.path), real(self)))
+    monkeypatch.setattr(store_module, "_checked", {})
+    path = tmp_path / "state.sqlite"
+    with Store(path) as s:
+        s.record_failure("https://example.org/a", "HTTP 404")  # this process's own writes
+    Store(path).close()
+    assert checks == [path]
+    other = sqlite3.connect(path)  # someone else writes to the file
+    other.execute("INSERT INTO failures VALUES ('https://example.org/b', 'HTTP 404', '')")
+    other.commit()
+    other.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    other.close()
+    Store(path).close()
+    assert checks == [path, path]
+    monkeypatch.setattr(store_module, "CHECKED_FRESH", 0.0)  # checked too long ago
+    Store(path).close()
+    assert checks == [path, path, path]
