@@ -120,7 +120,7 @@ def _prepare(args: argparse.Namespace, cfg: Any) -> None:
     quiet_prefect(args.verbose)
     prefectenv.check()
     _check_state(args.state or cfg.state_path)
-    _start(args)
+    _start()
 
 
 def _preflight(args: argparse.Namespace, paths: Sequence[str],
@@ -141,10 +141,10 @@ def _preflight(args: argparse.Namespace, paths: Sequence[str],
         _check_state(cfg.state_path)
     quiet_prefect(args.verbose)
     prefectenv.check()
-    _start(args)
+    _start()
 
 
-def _start(args: argparse.Namespace) -> None:
+def _start() -> None:
     """The last of a run's set-up: clean stops on Ctrl-C or SIGTERM, and Prefect's temporary
     server booting while the run imports (waited for by :func:`_flow_call`)."""
     interrupts.install()

@@ -1,14 +1,14 @@
 """A story's day that a run would only keep: found without running it (a warm many-story run).
 
 :func:`kept_day` takes the steps :func:`digest.pipeline.runner.run` takes up to its replay check
-(feeds, entries, pages from state, history, :func:`~digest.pipeline.replay.input_key`,
-:func:`~digest.pipeline.replay.stored_digest`) without writing anything, and answers with the
+(feeds, then :func:`~digest.pipeline.replay.unchanged_digest`, or entries, pages from state,
+history and :func:`~digest.pipeline.replay.stored_for`) without writing inputs, and answers with the
 result that run would return only when the run would do nothing else: no page to fetch or store,
 no email owed or to send (the day's digest already sent to these recipients, nothing in the
 outbox), no ``--resend``, no sources alert. Otherwise it answers None and the story runs as
 always. Only when the day is kept does it write what the run would have written on a replay: the
-feeds that answered with a body (their validators and items), and the removal of stale
-temporary files.
+feeds that answered with a body (their validators and items), the removal of stale
+temporary files, and (the full way) the mark that the stored digest is current.
 
 :func:`check_all` checks a run's stories: the first here (its feed requests go out into the
 shared crawl), the rest in worker processes forked with the crawl's answers (the check is
@@ -63,14 +63,11 @@ def kept_day(ctx: RunContext) -> RunResult | None:
             return None
         gathered = collect.finish(ctx, plan, [], [])  # nothing extracted: writes nothing
         history = load_history(ctx)
-        inputs = replay.Inputs(replay.input_key(ctx, feeds, selection, gathered, history),
-                               replay.known_after(gathered))
-        again = replay.stored_digest(ctx, inputs.key, gathered)
+        _, again = replay.stored_for(ctx, feeds, selection, gathered, history, generation)
         if again is None:
             return None
         digest, paths = again
         reused = len(plan.known)
-        replay.confirm(ctx, inputs, generation)
     delivery: Round | None = None
     if ctx.send_email and ctx.config.email.enabled:
         delivery = _sent_already(ctx)

@@ -200,10 +200,18 @@ def unchanged_digest(ctx: RunContext, feeds: Sequence[FeedResult]
     return None if kept is None else (*kept, int(found.get("known", 0)))
 
 
-def confirm(ctx: RunContext, inputs: Inputs, generation: int) -> None:
-    """A run found the day's stored digest current with state at ``generation`` (read before
-    its inputs were): mark it so, for :func:`unchanged_digest`."""
-    ctx.store.confirm_unchanged(ctx.config.story.slug, ctx.day, mark(ctx, inputs), generation)
+def stored_for(ctx: RunContext, feeds: Sequence[FeedResult], selection: Selection,
+               gathered: Gathered, history: History, generation: int
+               ) -> tuple[Inputs, tuple[Digest, dict[str, Path]] | None]:
+    """The day's :class:`Inputs`, and the digest stored for them (:func:`stored_digest`) or
+    None. A stored digest found current with state at ``generation`` (read before the inputs
+    were) is marked so, for :func:`unchanged_digest`."""
+    inputs = Inputs(input_key(ctx, feeds, selection, gathered, history), known_after(gathered))
+    again = stored_digest(ctx, inputs.key, gathered)
+    if again is not None:
+        ctx.store.confirm_unchanged(ctx.config.story.slug, ctx.day, mark(ctx, inputs),
+                                    generation)
+    return inputs, again
 
 
 def stored_digest(ctx: RunContext, key: str,

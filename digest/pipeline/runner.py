@@ -94,14 +94,11 @@ def run(ctx: RunContext, stages: Stages = DIRECT) -> RunResult:
         timings.update(gathered.timings)
         fetched, reused = gathered.fetched, gathered.reused
         history = _timed(timings, "history", load_history, ctx)
-        inputs = replay.Inputs(_timed(timings, "replay", replay.input_key, ctx, feeds,
-                                      selection, gathered, history),
-                               replay.known_after(gathered))
-        again = _timed(timings, "replay", replay.stored_digest, ctx, inputs.key, gathered)
+        inputs, again = _timed(timings, "replay", replay.stored_for, ctx, feeds, selection,
+                               gathered, history, generation)
         replayed = again is not None
         if again is not None:  # nothing new since this day's digest was made: keep it
             digest, paths = again
-            replay.confirm(ctx, inputs, generation)
         else:
             draft = _timed(timings, "relevance_dedup", compose.assemble, ctx, feeds, selection,
                            gathered, history)
