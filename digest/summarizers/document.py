@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
 
+from digest.summarizers.standalone import on_its_own
 from digest.text.tokenize import Tokenizer, split_paragraphs, strip_dateline
 
 _FINAL = re.compile(r"[.!?…][\"'”’»)\]]*$")
@@ -60,10 +61,17 @@ def build_document(
     paragraphs = []
     if title.strip():
         paragraphs.append(Paragraph([Sentence(title.strip(), tokenizer, is_heading=True)]))
+    before, previous = "", 0  # the text so far, and where its last sentence starts
     for block in split_paragraphs(text):
         # datelines and wire credits go before anything reads the sentence, so a syndicated
-        # copy's "Geneva, Sep 10 (Wire): …" is the same sentence as the original's
-        texts = [strip_dateline(s, lead=k == 0) for k, s in enumerate(tokenizer.to_sentences(block))]
+        # copy's "Geneva, Sep 10 (Wire): …" is the same sentence as the original's; a sentence
+        # that leans on the one before it is made to stand alone where that is safe
+        texts = []
+        for k, raw in enumerate(tokenizer.to_sentences(block)):
+            plain = strip_dateline(raw, lead=k == 0)
+            texts.append(on_its_own(plain, before, previous))
+            previous = len(before) + 1 if before else 0
+            before = f"{before} {plain}" if before else plain
         sentences = [Sentence(s, tokenizer, is_heading=not is_sentence(s)) for s in texts]
         if sentences:
             paragraphs.append(Paragraph(sentences))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from digest.speakers import SPEECH_VERBS, is_person
+from digest.speakers import SPEECH_VERBS, TITLES, is_person, person_mentions
 
 # Opening on a pronoun, a demonstrative or a connective: "He added…", "But…", "Neither…".
 _OPENER = re.compile(
@@ -13,7 +13,8 @@ _OPENER = re.compile(
     r"Furthermore|Besides|Nevertheless|Nonetheless|Otherwise|Likewise|Similarly|Thus|Therefore|"
     r"Hence|Again|Earlier|Later|In addition|As a result|By contrast|In turn|At the same time|"
     r"In the meantime|(?:If|When|While|Although|Though|Because|As|After|Before|Since|Unless|Until|"
-    r"Once)\s+(?:he|she|it|they|this|these|those)\b)\b"
+    r"Once)\s+(?:he|she|it|they|this|these|those)\b|"
+    r"Both(?=\s+(?:are|were|have|had|will|would|said|say|says|remain|remained)\b))\b"
     r"(?!\s+(?:week|weekend|morning|afternoon|evening|night|month|year|summer|autumn|winter|"
     r"spring|season|time)s?\b)(?<!Those(?=\s+who))"  # "This weekend …", "Those who confess …"
 )
@@ -53,7 +54,7 @@ def leans_on_context(text: str) -> bool:
     text = text.strip()
     subject = _PRONOUN_SUBJECT.match(text)
     return bool(
-        _OPENER.match(text)
+        _OPENER.match(_after_attributed_quote(text))
         or (subject and not (subject.group("pronoun") in ("he", "she")
                              and _names_a_person(subject.group("clause"))))
         or _PRONOUN_SPEAKER.search(text)
@@ -63,6 +64,18 @@ def leans_on_context(text: str) -> bool:
         or (text[:1] in "\"“‘'" and (_open_quote(text) or not _SPEECH.search(_unquoted(text))))
         or _closes_unopened(text)
     )
+
+
+def _after_attributed_quote(text: str) -> str:
+    """The sentence after an opening quote that closes and is attributed in it ('"It is out of
+    the question," said Dmitry Peskov'): a pronoun inside the quote is its speaker's, not one
+    that leans on an earlier sentence. Any other sentence whole."""
+    if text[:1] not in "\"“" or _open_quote(text) or _closes_unopened(text):
+        return text
+    rest = _unquoted(text)
+    if not _SPEECH.search(rest):
+        return text
+    return rest.strip(" ,;:")
 
 
 def _names_a_person(clause: str) -> bool:
@@ -94,3 +107,66 @@ def _closes_unopened(text: str) -> bool:
         return False
     first = text.index('"')  # a lone straight quote closes when it follows a word or a stop
     return first > 0 and not text[first - 1].isspace()
+
+
+# "He said…", "She told reporters…": a person's pronoun as the subject, opening the sentence
+_PERSON_PRONOUN = re.compile(r"^(?:He|She)(?=\s+[a-z])")
+
+
+def on_its_own(text: str, before: str = "", previous: int = 0) -> str:
+    """``text`` rewritten, where that is safe, so that it needs no earlier sentence: an opening
+    "He" or "She" replaced by the person's full name when the sentence before it
+    (``before[previous:]``, where ``before`` is its article up to this sentence) is about exactly
+    one person, named in full or by surname, and no other person shares the surname ("Governor Andrew Cuomo …" ... "Cuomo said after visiting…" + "He said the state
+    would deploy 1,000 troopers." -> "Andrew Cuomo said the state would deploy…"). Anything else
+    is returned as it is: a sentence that cannot be resolved keeps leaning, and stays out of
+    overviews. (Dropping a leading connective, "But officials said…" -> "Officials said…", was
+    measured too: it let such sentences crowd others out of the overview and lost a fact on each
+    of the two bundled packs for three gained on 42 others; not kept.)"""
+    out = text
+    if _PERSON_PRONOUN.match(out) and before[previous:].strip():
+        mentions = person_mentions(before)
+        people = {m.name for m in mentions if m.end > previous}
+        if len(people) == 1:
+            person = people.pop()
+            surname = re.escape(person.split()[-1])
+            kin = set(re.findall(rf"\b([A-Z][\w’'-]+)\s+{surname}(?![\w’'-])", before))
+            kin -= _TITLES_CAPITALISED
+            if len(kin) <= 1 and _is_subject(person, before[previous:]):  # not Shimon or Chemi
+                out = _untitled(person) + out[out.index(" "):]
+    return out
+
+
+def _untitled(name: str) -> str:
+    """'Executive Werner Baumann' -> 'Werner Baumann'; 'Lieutenant-General Viktor Poznikhir'
+    stays titled (the article's own form of a military name)."""
+    words = name.split()
+    while len(words) > 2 and words[0].lower() in _JOB_WORDS:
+        words.pop(0)
+    return " ".join(words)
+
+
+_TITLES_CAPITALISED = frozenset(t.capitalize() for t in TITLES) | {"Mr", "Mrs", "Ms", "Dr"}
+_JOB_WORDS = frozenset("executive chief officer financial operating".split())
+
+
+_QUOTE_THEN_SPEAKER = re.compile(
+    rf"^[\"“][^\"“”]+[,?!][\"”]\s+(?P<who>[A-Z][\w’'. -]+?)\s+(?:{SPEECH_VERBS})\b")
+
+
+def _is_subject(person: str, sentence: str) -> bool:
+    """``person`` (a full name) is who the sentence is about: it opens it, after any titles
+    ("Governor Andrew Cuomo said…", "Cook said…", "Temer, who…"; not "Cook's office said…"),
+    or says its quote ('"…," Cuomo said'). A "he" after a sentence about someone else who names
+    one person ("He called Burhan Wani a martyr.") or after one that only mentions them ("…
+    is the daughter of Joe Manchin.") must not become that person."""
+    quoted = _QUOTE_THEN_SPEAKER.match(sentence)
+    if quoted:
+        opening = quoted.group("who")
+    else:
+        words = sentence.split()
+        while words and words[0].lower().strip(".,") in TITLES and words[0][:1].isupper():
+            words.pop(0)
+        opening = " ".join(words)
+    names = (person, person.split()[-1])
+    return any(re.match(rf"{re.escape(n)}(?![\w’'-])(?!\s*[’']s\b)", opening) for n in names)

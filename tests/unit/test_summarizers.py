@@ -207,12 +207,65 @@ def test_the_lede_after_a_standfirst_counts_as_an_opening_sentence() -> None:
         ('"We will leave no stone unturned," Modi told a rally in Kozhikode.', False),
         ("Putin said: “We are ready.”", False),
         ("The “Brexit” vote was close.", False),
+        # a quote attributed in the sentence: its pronouns are its speaker's
+        ('"It is out of the question that the government could be involved," said Dmitry '
+         "Peskov, the Kremlin's spokesman.", False),
+        ('"They will pay for this," Modi told a rally in Kozhikode.', False),
+        ('"It is out of the question," he said.', True),
+        ("Both were taken to a police range in the Bronx.", True),
+        ("Both candidates said they would accept the result.", False),
     ],
 )
 def test_sentences_leaning_on_context(sentence: str, leans: bool) -> None:
     from digest.summarizers.standalone import leans_on_context
 
     assert leans_on_context(sentence) is leans
+
+
+@pytest.mark.parametrize(
+    ("before", "sentence", "alone"),
+    [
+        # the person the sentence before is about, by full name or surname
+        ('Governor Andrew Cuomo visited the site. "It is terrorism," Cuomo said on Sunday.',
+         "He said the state would deploy 1,000 troopers.",
+         "Andrew Cuomo said the state would deploy 1,000 troopers."),
+        ("Esther George, president of the Kansas City Fed, has dissented four times.",
+         "She has argued that rates should rise.", "Esther George has argued that rates should rise."),
+        ("Chief Executive Werner Baumann told analysts the deal made sense.",
+         "He said Bayer would sell some businesses.",
+         "Werner Baumann said Bayer would sell some businesses."),
+        # not when the person is only mentioned, or is not the subject, or two people are named
+        ("Heather Bresch runs Mylan. Bresch is the daughter of Senator Joe Manchin.",
+         "She joined Mylan in 1992.", "She joined Mylan in 1992."),
+        ("Prime Minister Nawaz Sharif spoke for twenty minutes. He praised Burhan Wani, the "
+         "commander killed in July, said Sharif.", "He did not mention Uri.",
+         "He did not mention Uri."),
+        ("Secretary John Kerry met Foreign Minister Sergei Lavrov in Geneva.",
+         "He said the talks went well.", "He said the talks went well."),
+        ("President Shimon Peres died. His son Chemi Peres said the family thanked doctors. "
+         "Peres was 93.", "He served twice as prime minister.",
+         "He served twice as prime minister."),
+        ("", "He said the talks went well.", "He said the talks went well."),
+    ],
+)
+def test_a_leaning_sentence_made_to_stand_alone(before: str, sentence: str, alone: str) -> None:
+    from digest.summarizers.standalone import leans_on_context, on_its_own
+
+    last = before.rfind(". ") + 2 if ". " in before else 0
+    assert on_its_own(sentence, before, last) == alone
+    if alone != sentence:
+        assert leans_on_context(sentence) and not leans_on_context(alone)
+
+
+def test_the_overview_document_carries_the_resolved_sentence() -> None:
+    from digest.summarizers.document import build_document
+
+    text = ("Governor Andrew Cuomo called the bombing an act of terrorism on Sunday.\n\n"
+            "He said the state would deploy 1,000 troopers to transit hubs. He added that more "
+            "would follow.")
+    sentences = [str(s) for s in build_document(text).sentences]
+    assert sentences[1] == "Andrew Cuomo said the state would deploy 1,000 troopers to transit hubs."
+    assert sentences[2] == "He added that more would follow."  # the sentence before names no one
 
 
 def test_told_concepts_weigh_less_except_where_an_outlet_leads_with_them() -> None:
