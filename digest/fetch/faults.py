@@ -83,7 +83,9 @@ def network_error(url: str, exc: httpx.HTTPError) -> FetchError:
     if isinstance(exc, httpx.LocalProtocolError):  # our request was malformed: retrying won't help
         return FetchError(url, f"invalid request ({first_line(exc)})")
     if isinstance(exc, httpx.RemoteProtocolError):
-        if "without sending" in text and "response" in text:
+        # HTTP/1.1's stale keep-alive, or an HTTP/2 connection that closed with requests on it
+        # (httpcore fails every stream of it as "Server disconnected"): retried, once, freely
+        if ("without sending" in text and "response" in text) or text == "server disconnected":
             return TransientFetchError(url, NO_RESPONSE)
         if "incomplete" in text or "complete message body" in text:
             return TransientFetchError(url, "connection closed before the body was complete")

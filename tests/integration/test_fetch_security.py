@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from digest.config import FetchSettings
-from digest.errors import BlockedURLError, FetchError
+from digest.errors import BlockedURLError, FetchError, TransientFetchError
 from digest.fetch import Fetcher
 from tests.support.servers import FaultServer, page, redirect
 
@@ -209,7 +209,7 @@ def test_file_urls_outside_the_local_root_are_refused(fetcher, tmp_path: Path) -
 
 
 def test_http2_is_used_when_the_server_offers_it(fetcher) -> None:  # type: ignore[no-untyped-def]
-    """Over TLS with ALPN "h2", requests to one host share one connection, still pinned."""
+    """Over TLS with ALPN "h2", requests to one host share a connection, still pinned."""
     trustme = pytest.importorskip("trustme")
     h2conn = pytest.importorskip("h2.connection")
     h2config = pytest.importorskip("h2.config")
@@ -264,5 +264,73 @@ def test_http2_is_used_when_the_server_offers_it(fetcher) -> None:  # type: igno
         for sock in connections:
             sock.close()
     assert all(getattr(r, "body", None) == BODY for r in results.values()) and len(results) == 12
-    assert protocols == ["h2"]  # one connection, HTTP/2
-    assert set(streams) == {f"news.example:{port}".encode()} and len(streams) == 12
+    # HTTP/2 on every connection, and the requests multiplexed: fewer connections than the
+    # four HTTP/1.1 would open at per_host = 4 (usually one; now and then httpcore's pool opens
+    # a second while the first is busy)
+    assert set(protocols) == {"h2"} and len(protocols) <= 2
+    # every stream pinned to the name asked for; more than 12 when httpcore, sharing one
+    # connection between threads, failed its streams as "Server disconnected" now and then
+    # (about 1 run in 30 here) and the fetcher asked again (the next test)
+    assert set(streams) == {f"news.example:{port}".encode()} and len(streams) >= 12
+
+
+def test_an_http2_connection_closed_with_a_request_on_it_is_retried_once(fetcher) -> None:  # type: ignore[no-untyped-def]
+    """An HTTP/2 server that drops the connection with a request on it (httpcore fails the
+    stream as "Server disconnected") is asked again, at once, on a new connection: the same
+    free retry as a stale HTTP/1.1 keep-alive; a server that always does so is one line."""
+    trustme = pytest.importorskip("trustme")
+    h2conn = pytest.importorskip("h2.connection")
+    h2config = pytest.importorskip("h2.config")
+    h2events = pytest.importorskip("h2.events")
+    ca = trustme.CA()
+    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("news.example").configure_cert(server_ctx)
+    server_ctx.set_alpn_protocols(["h2"])
+    client_ctx = ssl.create_default_context()
+    ca.configure_trust(client_ctx)
+    listener = socket.socket()
+    listener.bind(("127.0.0.2", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+    asked: list[str] = []
+
+    def serve(sock: ssl.SSLSocket) -> None:
+        conn = h2conn.H2Connection(config=h2config.H2Configuration(client_side=False))
+        conn.initiate_connection()
+        sock.sendall(conn.data_to_send())
+        try:
+            while data := sock.recv(65_535):
+                for ev in conn.receive_data(data):
+                    if isinstance(ev, h2events.RequestReceived):
+                        path = dict(ev.headers)[b":path"].decode()
+                        asked.append(path)
+                        if path == "/never" or asked.count(path) == 1:
+                            sock.close()  # dropped, the request unanswered
+                            return
+                        conn.send_headers(ev.stream_id, [(":status", "200"),
+                                                         ("content-length", str(len(BODY)))])
+                        conn.send_data(ev.stream_id, BODY, end_stream=True)
+                sock.sendall(conn.data_to_send())
+        except OSError:
+            return
+
+    def accept() -> None:
+        while True:
+            try:
+                raw, _ = listener.accept()
+                sock = server_ctx.wrap_socket(raw, server_side=True)
+            except OSError:
+                return
+            threading.Thread(target=serve, args=(sock,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        f = fetcher(allow_networks=("127.0.0.2/32",), verify=client_ctx, http2=True,
+                    lookup=lambda name: ["127.0.0.2"], retries=0)
+        assert f.get(f"https://news.example:{port}/once").body == BODY
+        with pytest.raises(TransientFetchError) as caught:
+            f.get(f"https://news.example:{port}/never")
+    finally:
+        listener.close()
+    assert asked == ["/once", "/once", "/never", "/never"]
+    assert caught.value.problem == "server closed the connection without a response"
