@@ -10,6 +10,8 @@ import socket
 import ssl
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -208,8 +210,11 @@ def test_file_urls_outside_the_local_root_are_refused(fetcher, tmp_path: Path) -
         f.close()
 
 
-def test_http2_is_used_when_the_server_offers_it(fetcher) -> None:  # type: ignore[no-untyped-def]
-    """Over TLS with ALPN "h2", requests to one host share a connection, still pinned."""
+@contextmanager
+def h2_server(answer: Callable[[str], bool]) -> Iterator[tuple[int, ssl.SSLContext, H2Log]]:
+    """A TLS server for "news.example" on 127.0.0.2 that offers only HTTP/2 (ALPN "h2"), built on
+    the h2 state machine: ``answer(path)`` True serves BODY, False drops the connection with the
+    request unanswered. Yields its port, a client context that trusts it, and what it saw."""
     trustme = pytest.importorskip("trustme")
     h2conn = pytest.importorskip("h2.connection")
     h2config = pytest.importorskip("h2.config")
@@ -223,76 +228,7 @@ def test_http2_is_used_when_the_server_offers_it(fetcher) -> None:  # type: igno
     listener = socket.socket()
     listener.bind(("127.0.0.2", 0))
     listener.listen()
-    port = listener.getsockname()[1]
-    connections: list[ssl.SSLSocket] = []
-    protocols: list[str | None] = []
-    streams: list[bytes] = []
-
-    def serve(sock: ssl.SSLSocket) -> None:
-        conn = h2conn.H2Connection(config=h2config.H2Configuration(client_side=False))
-        conn.initiate_connection()
-        sock.sendall(conn.data_to_send())
-        while data := sock.recv(65_535):
-            for ev in conn.receive_data(data):
-                if isinstance(ev, h2events.RequestReceived):
-                    streams.append(dict(ev.headers)[b":authority"])
-                    conn.send_headers(ev.stream_id, [(":status", "200"),
-                                                     ("content-type", "text/html"),
-                                                     ("content-length", str(len(BODY)))])
-                    conn.send_data(ev.stream_id, BODY, end_stream=True)
-            sock.sendall(conn.data_to_send())
-
-    def accept() -> None:
-        while True:
-            try:
-                raw, _ = listener.accept()
-                sock = server_ctx.wrap_socket(raw, server_side=True)
-            except OSError:
-                return
-            connections.append(sock)
-            protocols.append(sock.selected_alpn_protocol())
-            threading.Thread(target=serve, args=(sock,), daemon=True).start()
-
-    threading.Thread(target=accept, daemon=True).start()
-    try:
-        f = fetcher(allow_networks=("127.0.0.2/32",), verify=client_ctx, http2=True,
-                    lookup=lambda name: ["127.0.0.2"], concurrency=8, per_host=4)
-        urls = [f"https://news.example:{port}/p{i}" for i in range(12)]
-        results = dict(f.get_many(urls))
-    finally:
-        listener.close()
-        for sock in connections:
-            sock.close()
-    assert all(getattr(r, "body", None) == BODY for r in results.values()) and len(results) == 12
-    # HTTP/2 on every connection, and the requests multiplexed: fewer connections than the
-    # four HTTP/1.1 would open at per_host = 4 (usually one; now and then httpcore's pool opens
-    # a second while the first is busy)
-    assert set(protocols) == {"h2"} and len(protocols) <= 2
-    # every stream pinned to the name asked for; more than 12 when httpcore, sharing one
-    # connection between threads, failed its streams as "Server disconnected" now and then
-    # (about 1 run in 30 here) and the fetcher asked again (the next test)
-    assert set(streams) == {f"news.example:{port}".encode()} and len(streams) >= 12
-
-
-def test_an_http2_connection_closed_with_a_request_on_it_is_retried_once(fetcher) -> None:  # type: ignore[no-untyped-def]
-    """An HTTP/2 server that drops the connection with a request on it (httpcore fails the
-    stream as "Server disconnected") is asked again, at once, on a new connection: the same
-    free retry as a stale HTTP/1.1 keep-alive; a server that always does so is one line."""
-    trustme = pytest.importorskip("trustme")
-    h2conn = pytest.importorskip("h2.connection")
-    h2config = pytest.importorskip("h2.config")
-    h2events = pytest.importorskip("h2.events")
-    ca = trustme.CA()
-    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("news.example").configure_cert(server_ctx)
-    server_ctx.set_alpn_protocols(["h2"])
-    client_ctx = ssl.create_default_context()
-    ca.configure_trust(client_ctx)
-    listener = socket.socket()
-    listener.bind(("127.0.0.2", 0))
-    listener.listen()
-    port = listener.getsockname()[1]
-    asked: list[str] = []
+    seen = H2Log()
 
     def serve(sock: ssl.SSLSocket) -> None:
         conn = h2conn.H2Connection(config=h2config.H2Configuration(client_side=False))
@@ -302,12 +238,14 @@ def test_an_http2_connection_closed_with_a_request_on_it_is_retried_once(fetcher
             while data := sock.recv(65_535):
                 for ev in conn.receive_data(data):
                     if isinstance(ev, h2events.RequestReceived):
-                        path = dict(ev.headers)[b":path"].decode()
-                        asked.append(path)
-                        if path == "/never" or asked.count(path) == 1:
+                        headers = dict(ev.headers)
+                        path = headers[b":path"].decode()
+                        seen.streams.append((headers[b":authority"], path))
+                        if not answer(path):
                             sock.close()  # dropped, the request unanswered
                             return
                         conn.send_headers(ev.stream_id, [(":status", "200"),
+                                                         ("content-type", "text/html"),
                                                          ("content-length", str(len(BODY)))])
                         conn.send_data(ev.stream_id, BODY, end_stream=True)
                 sock.sendall(conn.data_to_send())
@@ -321,16 +259,60 @@ def test_an_http2_connection_closed_with_a_request_on_it_is_retried_once(fetcher
                 sock = server_ctx.wrap_socket(raw, server_side=True)
             except OSError:
                 return
+            seen.connections.append(sock)
+            seen.protocols.append(sock.selected_alpn_protocol())
             threading.Thread(target=serve, args=(sock,), daemon=True).start()
 
     threading.Thread(target=accept, daemon=True).start()
     try:
+        yield listener.getsockname()[1], client_ctx, seen
+    finally:
+        listener.close()
+        for sock in seen.connections:
+            sock.close()
+
+
+@dataclass
+class H2Log:
+    connections: list[ssl.SSLSocket] = field(default_factory=list)
+    protocols: list[str | None] = field(default_factory=list)
+    streams: list[tuple[bytes, str]] = field(default_factory=list)  # (authority, path)
+
+
+def test_http2_is_used_when_the_server_offers_it(fetcher) -> None:  # type: ignore[no-untyped-def]
+    """Over TLS with ALPN "h2", requests to one host share a connection, still pinned."""
+    with h2_server(lambda path: True) as (port, client_ctx, seen):
+        f = fetcher(allow_networks=("127.0.0.2/32",), verify=client_ctx, http2=True,
+                    lookup=lambda name: ["127.0.0.2"], concurrency=8, per_host=4)
+        urls = [f"https://news.example:{port}/p{i}" for i in range(12)]
+        results = dict(f.get_many(urls))
+    assert all(getattr(r, "body", None) == BODY for r in results.values()) and len(results) == 12
+    # HTTP/2 on every connection, and the requests multiplexed: fewer connections than the
+    # four HTTP/1.1 would open at per_host = 4 (usually one; now and then httpcore's pool opens
+    # a second while the first is busy)
+    assert set(seen.protocols) == {"h2"} and len(seen.protocols) <= 2
+    # every stream pinned to the name asked for; more than 12 when httpcore, sharing one
+    # connection between threads, failed its streams as "Server disconnected" now and then
+    # (about 1 run in 30 here) and the fetcher asked again (the next test)
+    assert {a for a, _ in seen.streams} == {f"news.example:{port}".encode()}
+    assert len(seen.streams) >= 12
+
+
+def test_an_http2_connection_closed_with_a_request_on_it_is_retried_once(fetcher) -> None:  # type: ignore[no-untyped-def]
+    """An HTTP/2 server that drops the connection with a request on it (httpcore fails the
+    stream as "Server disconnected") is asked again, at once, on a new connection: the same
+    free retry as a stale HTTP/1.1 keep-alive; a server that always does so is one line."""
+    asked: list[str] = []
+
+    def answer(path: str) -> bool:
+        asked.append(path)
+        return path != "/never" and asked.count(path) > 1
+
+    with h2_server(answer) as (port, client_ctx, _):
         f = fetcher(allow_networks=("127.0.0.2/32",), verify=client_ctx, http2=True,
                     lookup=lambda name: ["127.0.0.2"], retries=0)
         assert f.get(f"https://news.example:{port}/once").body == BODY
         with pytest.raises(TransientFetchError) as caught:
             f.get(f"https://news.example:{port}/never")
-    finally:
-        listener.close()
     assert asked == ["/once", "/once", "/never", "/never"]
     assert caught.value.problem == "server closed the connection without a response"
