@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
@@ -26,8 +27,9 @@ from digest.models import Article, Entry, Screened
 log = logging.getLogger(__name__)
 
 OPEN_PATIENCE = 30.0  # seconds to wait for another run that holds a new state file locked
-CHECKED_FRESH = 600.0  # seconds a file's integrity check stands for this process (file unchanged)
-_checked: dict[tuple[int, int, int, int], float] = {}  # file identity -> when checked
+CHECKED_FRESH = 600.0  # seconds a file's integrity check stands (the file unchanged since)
+_checked: dict[tuple[int, int, int, int], float] = {}  # file identity -> when checked (epoch s)
+STAMP_SUFFIX = "-checked"  # beside a state file, like its -wal: the file as last left, checked
 SCHEMA_VERSION = 2  # 2: articles.screened (was a 'screened:' prefix of content_hash)
 T = TypeVar("T")
 
@@ -258,15 +260,17 @@ class Store:
                                                       row["fetched_at"] or ""))
 
     def _check_pages_once(self) -> None:
-        """:meth:`_check_pages`, unless this process checked the same file within
-        :data:`CHECKED_FRESH` seconds and nothing but this process's own writes changed it since
-        (:meth:`close` notes the file as it leaves it): a many-story run opens each story's state
-        two or three times, and the check reads every page (33 ms at 8,000 articles)."""
+        """:meth:`_check_pages`, unless the same file was checked within :data:`CHECKED_FRESH`
+        seconds and nothing but the checking process's own writes changed it since
+        (:meth:`close` notes the file as it leaves it, in this process and in a stamp beside
+        it for the next one): a many-story run opens each story's state two or three times, a
+        re-run follows a run, and the check reads every page (a state of 8,000 articles, 75 MB,
+        took 0.7 s to read back after a cold run of ten stories)."""
         key = _identity(self.path)
-        now = time.monotonic()
-        when = _checked.get(key) if key else None
+        now = time.time()
+        when = (_checked.get(key) or _read_stamp(self.path, key)) if key else None
         self._checked_at: float | None = None
-        if when is not None and now - when < CHECKED_FRESH:
+        if when is not None and 0.0 <= now - when < CHECKED_FRESH:
             self._checked_at = when
             return
         self._check_pages()
@@ -290,6 +294,7 @@ class Store:
         at = getattr(self, "_checked_at", None)
         if key and at is not None:
             _checked[key] = at
+            _write_stamp(self.path, key, at)
 
     def __enter__(self) -> Store:
         return self
@@ -593,6 +598,28 @@ class Store:
 
 _NEXT_GENERATION = ("INSERT INTO meta VALUES ('inputs', '1') ON CONFLICT(key) DO UPDATE"
                     " SET value = CAST(value AS INTEGER) + 1")
+
+
+def _read_stamp(path: Path, key: tuple[int, int, int, int]) -> float | None:
+    """When the file at ``path`` was last checked, if its stamp names it as it is now."""
+    try:
+        stamp = json.loads(path.with_name(path.name + STAMP_SUFFIX).read_text(encoding="utf-8"))
+        if tuple(stamp["file"]) == key:
+            return float(stamp["checked"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # no stamp, or not one of ours: check the file
+    return None
+
+
+def _write_stamp(path: Path, key: tuple[int, int, int, int], checked: float) -> None:
+    stamp = path.with_name(path.name + STAMP_SUFFIX)
+    part = stamp.with_name(f"{stamp.name}.{os.getpid()}.part")
+    try:
+        part.write_text(json.dumps({"file": list(key), "checked": checked}), encoding="utf-8")
+        os.replace(part, stamp)
+    except OSError:  # a stamp is an optimisation: without it the next open checks the file
+        with suppress(OSError):
+            part.unlink(missing_ok=True)
 
 
 def _identity(path: Path) -> tuple[int, int, int, int] | None:

@@ -211,3 +211,41 @@ def test_a_file_is_checked_page_by_page_once_while_it_is_unchanged(tmp_path, mon
     monkeypatch.setattr(store_module, "CHECKED_FRESH", 0.0)  # checked too long ago
     Store(path).close()
     assert checks == [path, path, path]
+
+
+def test_the_next_process_trusts_a_check_stamped_beside_an_unchanged_file(tmp_path, monkeypatch):
+    """A re-run right after a run does not read every page again: the run leaves a stamp of
+    the file as it left it, checked; a file changed since (damaged, written by another tool),
+    an old or a garbled stamp means checking again, and the damage is found."""
+    import digest.store as store_module
+
+    checks = []
+    real = Store._check_pages
+    monkeypatch.setattr(Store, "_check_pages", lambda self: (checks.append(self.path), real(self)))
+    path = tmp_path / "state.sqlite"
+    stamp = tmp_path / "state.sqlite-checked"
+    monkeypatch.setattr(store_module, "_checked", {})
+    with Store(path) as s:
+        for i in range(300):
+            s.record_failure(f"https://example.org/{i}", "HTTP 404 " + "x" * 200)
+    assert checks == [path] and stamp.is_file()
+    monkeypatch.setattr(store_module, "_checked", {})  # another process: only the stamp is left
+    Store(path).close()
+    assert checks == [path]
+    stamp.write_text("{not json", encoding="utf-8")  # garbled: checked again, stamped anew
+    monkeypatch.setattr(store_module, "_checked", {})
+    Store(path).close()
+    assert checks == [path, path]
+    monkeypatch.setattr(store_module, "_checked", {})
+    monkeypatch.setattr(store_module, "CHECKED_FRESH", 0.0)  # stamped too long ago
+    Store(path).close()
+    assert checks == [path, path, path]
+    monkeypatch.setattr(store_module, "CHECKED_FRESH", 600.0)
+    data = bytearray(path.read_bytes())  # damaged after its stamp: the stamp no longer names it
+    middle = (len(data) // 4096 // 2) * 4096
+    data[middle:middle + 4096] = b"\xa5" * 4096
+    path.write_bytes(bytes(data))
+    monkeypatch.setattr(store_module, "_checked", {})
+    with pytest.raises(StateError, match="damaged"):
+        Store(path)
+    assert checks == [path, path, path, path]
