@@ -117,12 +117,14 @@ def on_its_own(text: str, before: str = "", previous: int = 0) -> str:
     """``text`` rewritten, where that is safe, so that it needs no earlier sentence: an opening
     "He" or "She" replaced by the person's full name when the sentence before it
     (``before[previous:]``, where ``before`` is its article up to this sentence) is about exactly
-    one person, named in full or by surname, and no other person shares the surname ("Governor Andrew Cuomo …" ... "Cuomo said after visiting…" + "He said the state
-    would deploy 1,000 troopers." -> "Andrew Cuomo said the state would deploy…"). Anything else
-    is returned as it is: a sentence that cannot be resolved keeps leaning, and stays out of
-    overviews. (Dropping a leading connective, "But officials said…" -> "Officials said…", was
-    measured too: it let such sentences crowd others out of the overview and lost a fact on each
-    of the two bundled packs for three gained on 42 others; not kept.)"""
+    one person, named in full or by surname, and no other person shares the surname
+    ("Governor Andrew Cuomo …" … '"…," Cuomo said.' + "He said the state would deploy 1,000
+    troopers." -> "Andrew Cuomo said the state would deploy…"). Anything else is returned as it
+    is: a sentence that cannot be resolved keeps leaning, and stays out of overviews.
+
+    (Dropping a leading connective, "But officials said…" -> "Officials said…", was measured
+    too: it let such sentences crowd others out of the overview and lost a fact on each of the
+    two bundled packs for three gained on 42 others; not kept.)"""
     out = text
     if _PERSON_PRONOUN.match(out) and before[previous:].strip():
         mentions = person_mentions(before)
