@@ -31,7 +31,7 @@ TITLES = frozenset(
 ROLE_WORDS = TITLES | frozenset(
     """us u.s. un u.n. russian syrian american british french turkish iranian israeli saudi
     kurdish iraqi lebanese russia's syria's america's britain's the a an of for and to his her
-    their its""".split()
+    their its executive""".split()
 )
 ORG_WORDS = frozenset(
     """council nations observatory ministry department command army forces force coalition house

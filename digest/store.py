@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import sqlite3
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -612,14 +613,21 @@ def _read_stamp(path: Path, key: tuple[int, int, int, int]) -> float | None:
 
 
 def _write_stamp(path: Path, key: tuple[int, int, int, int], checked: float) -> None:
+    """The stamp, replaced whole; its temporary file is named as the archive's are, so one
+    left by a killed process is removed by the next run (``archive.remove_stale_temps``). No
+    fsync: a stamp lost in a crash only means checking the file again."""
     stamp = path.with_name(path.name + STAMP_SUFFIX)
-    part = stamp.with_name(f"{stamp.name}.{os.getpid()}.part")
+    part = None
     try:
-        part.write_text(json.dumps({"file": list(key), "checked": checked}), encoding="utf-8")
+        fd, part = tempfile.mkstemp(dir=stamp.parent, prefix=f".{stamp.name}.{os.getpid()}.",
+                                    suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps({"file": list(key), "checked": checked}))
         os.replace(part, stamp)
     except OSError:  # a stamp is an optimisation: without it the next open checks the file
-        with suppress(OSError):
-            part.unlink(missing_ok=True)
+        if part is not None:
+            with suppress(OSError):
+                os.unlink(part)
 
 
 def _identity(path: Path) -> tuple[int, int, int, int] | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from digest.speakers import SPEECH_VERBS, TITLES, is_person, person_mentions
+from digest.speakers import ROLE_WORDS, SPEECH_VERBS, TITLES, is_person, person_mentions
 
 # Opening on a pronoun, a demonstrative or a connective: "He added…", "But…", "Neither…".
 _OPENER = re.compile(
@@ -135,21 +135,12 @@ def on_its_own(text: str, before: str = "", previous: int = 0) -> str:
             kin = set(re.findall(rf"\b([A-Z][\w’'-]+)\s+{surname}(?![\w’'-])", before))
             kin -= _TITLES_CAPITALISED
             if len(kin) <= 1 and _is_subject(person, before[previous:]):  # not Shimon or Chemi
-                out = _untitled(person) + out[out.index(" "):]
+                out = person + out[out.index(" "):]
     return out
 
 
-def _untitled(name: str) -> str:
-    """'Executive Werner Baumann' -> 'Werner Baumann'; 'Lieutenant-General Viktor Poznikhir'
-    stays titled (the article's own form of a military name)."""
-    words = name.split()
-    while len(words) > 2 and words[0].lower() in _JOB_WORDS:
-        words.pop(0)
-    return " ".join(words)
-
-
+_TITLE_WORDS = ROLE_WORDS - {"the", "a", "an"}  # "Chief Executive", "US", "Russian Foreign"
 _TITLES_CAPITALISED = frozenset(t.capitalize() for t in TITLES) | {"Mr", "Mrs", "Ms", "Dr"}
-_JOB_WORDS = frozenset("executive chief officer financial operating".split())
 
 
 _QUOTE_THEN_SPEAKER = re.compile(
@@ -167,7 +158,7 @@ def _is_subject(person: str, sentence: str) -> bool:
         opening = quoted.group("who")
     else:
         words = sentence.split()
-        while words and words[0].lower().strip(".,") in TITLES and words[0][:1].isupper():
+        while words and words[0].lower().strip(".,") in _TITLE_WORDS and words[0][:1].isupper():
             words.pop(0)
         opening = " ".join(words)
     names = (person, person.split()[-1])
