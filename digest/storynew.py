@@ -35,6 +35,10 @@ DESCRIPTION_WORDS = 90
 TITLE_WEIGHT, LEDE_WEIGHT, BODY_WEIGHT = 3.0, 2.0, 1.0
 LEDE_PARAGRAPHS = 2
 SECOND_GROUP_SHARE = 0.5  # a second required name must weigh at least this share of the first
+# a title's name that no seed headline gives must weigh at least this share of the seeds'
+# heaviest shared name to be required: else the seeds are about something the title names only
+# as a setting ("Canada" beside Trudeau and the royals), and the title's names stand in, softly
+MINOR_SHARE = 0.5
 
 # Lower-case words that may sit inside a name ("Van der Bellen", "Bashar al-Assad").
 _PARTICLES = {"van", "der", "den", "de", "von", "da", "del", "della", "di", "du", "la", "le",
@@ -356,7 +360,8 @@ def draft_story(title: str, seeds: Sequence[Seed]) -> Draft:
     concepts = [c for c in ranked if c.seeds == len(seeds)] or ranked[:1]
     require: list[tuple[str, ...]] = []
     named = [c for c in concepts if _in_title(c, title)]
-    if named:  # what the user's title names, as the seeds spell it
+    minor = bool(named) and _minor(named[0], concepts)
+    if named and not minor:  # what the user's title names, as the seeds spell it
         top = named[0]
         forms = list(_forms(top, common))
         others = []
@@ -369,7 +374,7 @@ def draft_story(title: str, seeds: Sequence[Seed]) -> Draft:
         second = [c for c in others if c.weight >= SECOND_GROUP_SHARE * top.weight]
         if second:  # another name the title gives: a second concept ("Bayer buys Monsanto")
             require.append(_forms(second[0], common))
-    elif concepts and not implied_concepts(title, [s.as_text() for s in seeds]):
+    elif concepts and not minor and not implied_concepts(title, [s.as_text() for s in seeds]):
         require.append(_forms(concepts[0], common))  # the title names nothing: the seeds' name
     # else: a title naming what the seeds do not share (the Chelsea bombings, seeded with the
     # first reports from Seaside Park) requires nothing: the title's names stand in, softly
@@ -386,6 +391,14 @@ def draft_story(title: str, seeds: Sequence[Seed]) -> Draft:
     terms += words[:MAX_TERMS - len(terms)][:MAX_WORDS]
     return Draft(title=title.strip(), slug=slugify(title), description=_description(title, seeds),
                  require=tuple(require), terms=tuple(terms))
+
+
+def _minor(c: _Concept, concepts: Sequence[_Concept]) -> bool:
+    """The seeds treat ``c`` as a setting, not as what they are about: no seed headline names
+    it and it weighs under ``MINOR_SHARE`` of the heaviest name they share. A page of the story
+    may well never write it (Canadian outlets on a royal tour of Canada)."""
+    heaviest = max(x.weight for x in concepts)
+    return c.in_titles == 0 and c.weight < MINOR_SHARE * heaviest
 
 
 def _overlap(forms: Sequence[str], top: Sequence[str]) -> bool:
@@ -469,8 +482,9 @@ def render_config(draft: Draft, seed_paths: Sequence[str],
         "# story's main actor, and a second one). Case-insensitive words or phrases; proposed",
         "# from the names every seed carries most prominently.",
         f"require = [\n    {groups},\n]" if draft.require else
-        "# (none proposed: the seeds share no name your title gives; the title's names stand in,\n"
-        "# weighing what a page is about without leaving any out by themselves)\n"
+        "# (none proposed: the seeds share no name your title gives, or only as a setting; the\n"
+        "# title's names stand in, weighing what a page is about without leaving any out by\n"
+        "# themselves)\n"
         "require = []",
         "# People, places and things of the story: shown in `why` and a small boost to the score.",
         f"terms = {_toml_list(draft.terms)}",

@@ -113,9 +113,11 @@ _TITLE_PROXY_3 = {"chelsea-bombing": _TITLE_PROXY["chelsea-bombing"],
                   "fancy-bears": "story titles carry 'WADA' in 5/15",
                   "iphone7-launch": "story titles carry the drafted require in 7/19",
                   "fed-decision": "story titles carry 'Federal Reserve' in 0/16",
-                  # held out: require Yukon, the one title name all three first pages share (a
-                  # stop of the tour the arrival pages list), which 1/16 story titles carry
-                  "royal-tour-canada": "story titles carry 'Yukon' in 1/16",
+                  # held out: Yukon, the one title name all three first pages share (a stop
+                  # of the tour the arrival pages list), in no headline and light next to
+                  # Trudeau, is a setting: nothing is required, and the title's names stand in,
+                  # which 8/16 story titles carry (when Yukon was required: 1/16)
+                  "royal-tour-canada": "story titles carry the title's names in 8/16",
                   # held out: require Article 50 alone, the one title name the first three
                   # pages share, which 1/18 story titles carry
                   "article-50": "story titles carry 'Article 50' in 1/18"}
@@ -323,7 +325,26 @@ def test_a_name_the_title_does_not_give_is_never_required():
     assert draft.require == ()
     assert "Marine" in draft.terms  # proposed, not required
     rendered = render_config(draft, ["seed.txt"])
-    assert "the title's names stand in" in rendered and "require = []" in rendered
+    assert "title's names stand in" in rendered and "require = []" in rendered
+
+
+def test_a_title_name_the_seeds_treat_as_a_setting_is_not_required():
+    # the title names the country; the seeds are about the visitors and their host, and name
+    # the country only in their ledes: local outlets' pages of the story may never write it
+    text = ("Trudeau greets the Cambridges as Prince George shies from a high five\n\n"
+            "The Duke and Duchess of Cambridge arrived in Canada on Saturday, met at Victoria "
+            "airport by Justin Trudeau.\n\nTrudeau crouched to offer Prince George a high five; "
+            "Prince George declined. Trudeau laughed. Justin Trudeau later hosted the couple, and "
+            "Trudeau's wife showed Prince George the harbour at Victoria.")
+    seed = seed_from_text(text, "t")
+    draft = draft_story("Royal tour of Canada: William and Kate in British Columbia", [seed])
+    assert draft.require == ()
+    assert "title's names stand in" in render_config(draft, ["seed.txt"])
+    # the same name in a seed's headline is what the seed is about: required
+    headed = seed_from_text("Canada welcomes the Cambridges\n\n" + text.split("\n\n", 1)[1],
+                            "t")
+    draft = draft_story("Royal tour of Canada: William and Kate in British Columbia", [headed])
+    assert draft.require == (("Canada",),)
 
 
 def test_a_number_ends_a_name_but_a_year_or_a_date_does_not() -> None:
