@@ -53,7 +53,7 @@ ACCEPTED_WEIGHT = 0.5  # weight of the accepted articles' centroid next to the a
 SIM, CONCEPTS, NAMES = 0.5, 0.25, 0.25
 SIBLING_NAMES = 0.25  # story names in its lead this far from "on" towards "off": another story
 SIBLING_TEXT = 0.5  # ...unless, with no required concepts, its text is this far to the story
-TEXT_FLOOR = 0.1  # a text less than this far from "others" towards the story is not about it
+TEXT_FLOOR = 0.15  # a text less than this far from "others" towards the story is not about it
 PASSING_TEXT = 0.5  # a concept in one paragraph only is in passing unless the text is at
 # least this far from "others" towards the story pages
 KNN = 3  # nearest story texts whose mean similarity counts (k-NN topic tracking)
