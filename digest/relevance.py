@@ -6,7 +6,8 @@ description: the anchor) and the day's background (everything else the feeds car
 
 * **similarity** (TF-IDF cosine) of the article and of its headline and lede to the story's
   profile: the anchor, refined by the articles recent digests accepted (their centroid at half the
-  anchor's weight, so earlier acceptances refine the story but never pull it off its definition).
+  anchor's weight, so earlier acceptances refine the story but never pull it off its definition)
+  and, for a second look at the pages the first left out, by the day's sure pages.
   The cosine is calibrated per run: 0 at the typical similarity of pages that cannot be the story
   (they miss a required concept) and 1 at that of pages that surely are (every required concept
   in their headline or lede; the articles recent digests carried). The boundary comes from each
@@ -64,6 +65,9 @@ PRIOR_NAMES_OFF, PRIOR_NAMES_ON = 0.05, 0.5
 # their median, says what the story looks like
 ON_QUANTILE = 0.75
 REJECTED_SIMILAR = 0.5  # this close to a page a reader marked "not the story": left out
+# a kept page with every concept up front and its text at least this far from "others" towards
+# the story is sure: the day's sure pages refine the profile for a second look at the rest
+SURE_TEXT = 0.5
 
 
 @dataclass(frozen=True)
@@ -433,17 +437,21 @@ class RelevanceModel:
 
     # -- the story's names ------------------------------------------------------------------
 
-    def _story_names(self) -> dict[str, float]:
-        """Names of the definition (weight 1) and names most accepted articles share (0.5)."""
+    def _story_names(self, more: Sequence[Mapping[str, Any]] = ()) -> dict[str, float]:
+        """Names of the definition (weight 1) and names most accepted articles share (0.5);
+        ``more``: the names leading the day's sure pages, which count as accepted ones."""
         out: dict[str, float] = {}
         for p in self.definition:
             for k in entities.names(p.text, self.language):
                 out[k] = 1.0
-        if self.accepted:
+        found: list[Mapping[str, Any]] = [entities.names(p.text[:3000], self.language)
+                                          for p in self.accepted]
+        found += more
+        if found:
             seen: Counter[str] = Counter()
-            for p in self.accepted:
-                seen.update(set(entities.names(p.text[:3000], self.language)))
-            need = max(2, len(self.accepted) // 3)  # one borderline acceptance adds nothing
+            for names in found:
+                seen.update(set(names))
+            need = max(2, len(found) // 3)  # one borderline acceptance adds nothing
             for k, c in seen.items():
                 if c >= need:
                     out.setdefault(k, 0.5)
@@ -452,7 +460,13 @@ class RelevanceModel:
     # -- judging ----------------------------------------------------------------------------
 
     def judge(self, articles: Sequence[Article]) -> list[Judgement]:
-        """One judgement per article, in order."""
+        """One judgement per article, in order.
+
+        Two passes over the day: the second adds the day's sure pages (kept, every concept up
+        front, text at least :data:`SURE_TEXT` of the way to the story) to the accepted
+        articles that refine the profile, and keeps a page the first pass left out when it now
+        belongs (pseudo-relevance feedback, as adaptive topic tracking does). It only adds: a
+        page the first pass kept stays kept, and a borderline page never refines anything."""
         if not articles:
             return []
         n = len(articles)
@@ -465,37 +479,55 @@ class RelevanceModel:
         docs = (self._derived(_terms, t, self.language)
                 for t in chain(fulls, heads, (p.text for p in profile_docs), self.background))
         m = textvec.tfidf(docs)
-        full_m, head_m = m[:n], m[n:2 * n]
         o = 2 * n
-        defn, acc, rej = m[o:o + nd], m[o + nd:o + nd + nc], m[o + nd + nc:o + nd + nc + nr]
-        bg = m[o + nd + nc + nr:]
-        profile, acc_weight = self._profile(defn, acc)
-        known = sparse.vstack([defn, acc]).tocsr() if nc else defn
-        s_full = np.asarray(full_m @ profile).ravel()
-        s_head = np.asarray(head_m @ profile).ravel()
-        # like the story as a whole, or like KNN of its texts
-        raw = np.maximum((s_full + s_head) / 2, _knn(full_m, known))
-        s_bg = (np.maximum(np.asarray(bg @ profile).ravel(), _knn(bg, known)) if bg.shape[0]
-                else np.zeros(0))
-        # the accepted articles that shaped the profile also say what the story looks like
-        s_acc = np.asarray(acc @ profile).ravel()[acc_weight >= 0.5] if nc else np.zeros(0)
-        to_rej = (textvec.cosine_rows(full_m, rej, lambda sims: sims.max(axis=1)) if nr
+        day = _Day(full=m[:n], head=m[n:o], defn=m[o:o + nd], acc=m[o + nd:o + nd + nc],
+                   bg=m[o + nd + nc + nr:],
+                   head_names=[self._derived(entities.names, h, self.language) for h in heads],
+                   concept=[self._concepts(a) for a in articles])
+        rej = m[o + nd + nc:o + nd + nc + nr]
+        to_rej = (textvec.cosine_rows(day.full, rej, lambda sims: sims.max(axis=1)) if nr
                   else np.zeros(n))
-
-        concept = [self._concepts(a) for a in articles]
-        calib = self._calibrate(raw, concept, s_bg, s_acc)
-        name_share = self._name_shares(heads)
-        names_calib = self._calibrate_names(name_share, concept)
-        nearest = self._nearest(full_m, defn, acc)
-
-        def one(i: int, copy_of: str | None = None) -> Judgement:
-            return self._judge_one(articles[i], raw[i], calib, concept[i], name_share[i],
-                                   names_calib, nearest[i], float(to_rej[i]), copy_of)
-
-        out = [one(i) for i in range(n)]
-        for i, story in self._copies(articles, out, concept, to_rej, full_m, acc).items():
-            out[i] = one(i, story)
+        first = self._pass(articles, day, to_rej, [], self._names)
+        out = [first.one(i) for i in range(n)]
+        sure = [i for i, (a, j, c) in enumerate(zip(articles, out, day.concept, strict=True))
+                if j.relevant and first.text(i) >= SURE_TEXT and (c.in_head or not self._groups)
+                and a.canonical_url not in self.verdicts]
+        if sure and not all(j.relevant for j in out):
+            names = self._story_names([day.head_names[i] for i in sure])
+            second = self._pass(articles, day, to_rej, sure, names)
+            for i, j in enumerate(out):
+                if not j.relevant:
+                    again = second.one(i)
+                    if again.relevant:
+                        out[i] = again
+        for i, story in self._copies(articles, out, day.concept, to_rej, day.full,
+                                     day.acc).items():
+            out[i] = first.one(i, story)
         return out
+
+    def _pass(self, articles: Sequence[Article], day: _Day, to_rej: np.ndarray,
+              sure: Sequence[int], names: Mapping[str, float]) -> _Pass:
+        """The day's articles measured against the profile refined by the accepted articles
+        and the day's ``sure`` pages (row numbers of ``articles``)."""
+        acc = sparse.vstack([day.acc, day.full[list(sure)]]).tocsr() if sure else day.acc
+        profile, acc_weight = self._profile(day.defn, acc)
+        known = sparse.vstack([day.defn, acc]).tocsr() if acc.shape[0] else day.defn
+        s_full = np.asarray(day.full @ profile).ravel()
+        s_head = np.asarray(day.head @ profile).ravel()
+        # like the story as a whole, or like KNN of its texts
+        raw = np.maximum((s_full + s_head) / 2, _knn(day.full, known))
+        s_bg = (np.maximum(np.asarray(day.bg @ profile).ravel(), _knn(day.bg, known))
+                if day.bg.shape[0] else np.zeros(0))
+        # the accepted articles that shaped the profile also say what the story looks like
+        s_acc = (np.asarray(acc @ profile).ravel()[acc_weight >= 0.5] if acc.shape[0]
+                 else np.zeros(0))
+        calib = self._calibrate(raw, day.concept, s_bg, s_acc)
+        name_share = self._name_shares(day.head_names, names)
+        labels = [p.label for p in self.definition + self.accepted] + \
+            [articles[i].url for i in sure]
+        return _Pass(self, articles, day, to_rej, raw, calib, name_share,
+                     self._calibrate_names(name_share, day.concept),
+                     self._nearest(day.full, day.defn, acc, labels))
 
     def _copies(self, articles: Sequence[Article], out: Sequence[Judgement],
                 concept: Sequence[_Concepts], to_rej: np.ndarray, full_m, acc) -> dict[int, str]:
@@ -607,12 +639,13 @@ class RelevanceModel:
         hi = _centre(on, PRIOR_NAMES_ON, ON_QUANTILE)
         return Calibration(off=lo, on=max(hi, lo + 0.05), n_off=len(off), n_on=len(on))
 
-    def _name_shares(self, heads: Sequence[str]) -> list[float | None]:
-        found = [self._derived(entities.names, h, self.language) for h in heads]
+    def _name_shares(self, found: Sequence[Mapping[str, Any]], names: Mapping[str, float]
+                     ) -> list[float | None]:
+        """Each page's share of story ``names`` among the names ``found`` in its lead."""
         df: Counter[str] = Counter()
         for f in found:
             df.update(f.keys())
-        n = len(heads)
+        n = len(found)
         out: list[float | None] = []
         for f in found:
             if not f:
@@ -622,12 +655,12 @@ class RelevanceModel:
             for k in f:
                 w = math.log((1 + n) / (1 + df[k])) + 1.0
                 total += w
-                mine += w * self._names.get(k, 0.0)
+                mine += w * names.get(k, 0.0)
             out.append(mine / total)
         return out
 
-    def _nearest(self, full_m, defn, acc) -> list[tuple[str | None, float]]:
-        labels = [p.label for p in self.definition + self.accepted]
+    def _nearest(self, full_m, defn, acc, labels: Sequence[str]
+                 ) -> list[tuple[str | None, float]]:
         if not labels:
             return [(None, 0.0)] * full_m.shape[0]
         both = sparse.vstack([defn, acc]).tocsr() if acc.shape[0] else defn
@@ -757,6 +790,43 @@ class RelevanceModel:
             parts.extend(text for failed, text in reasons if failed)
         return Judgement(relevant=relevant, score=round(score, 3), why="; ".join(parts),
                          matched_terms=c.matched, nearest=nearest[0])
+
+
+@dataclass(frozen=True)
+class _Day:
+    """One :meth:`RelevanceModel.judge` call's texts as TF-IDF rows, and each page's concepts."""
+
+    full: Any  # the pages' whole texts
+    head: Any  # their headline, standfirst and lede
+    defn: Any  # the definition's texts
+    acc: Any  # the accepted articles'
+    bg: Any  # the background's
+    head_names: Sequence[Mapping[str, Any]]  # the names in each page's headline and lede
+    concept: Sequence[_Concepts]
+
+
+@dataclass(frozen=True)
+class _Pass:
+    """What one pass over the day measured: enough to judge any of its pages."""
+
+    model: RelevanceModel
+    articles: Sequence[Article]
+    day: _Day
+    to_rej: np.ndarray
+    raw: np.ndarray
+    calib: Calibration
+    name_share: Sequence[float | None]
+    names_calib: Calibration
+    nearest: Sequence[tuple[str | None, float]]
+
+    def text(self, i: int) -> float:
+        """How far page ``i``'s text is from the day's others towards the story (0 to 1)."""
+        return self.calib.scale(float(self.raw[i]))
+
+    def one(self, i: int, copy_of: str | None = None) -> Judgement:
+        return self.model._judge_one(
+            self.articles[i], float(self.raw[i]), self.calib, self.day.concept[i],
+            self.name_share[i], self.names_calib, self.nearest[i], float(self.to_rej[i]), copy_of)
 
 
 @dataclass(frozen=True)

@@ -577,3 +577,45 @@ def test_a_title_name_keeps_its_stop_word_or_number_when_the_texts_write_it_whol
     assert implied_concepts("Storm Desmond 2 years on", [
         "The floods of Storm Desmond hit Cumbria. Two years on, Desmond is remembered."]) == (
         ("Storm Desmond", "Desmond"),)
+
+
+# the day after the vote: two sure reports of the result, and a page on what the kingmakers want
+# that shares their new words (seats, hung parliament, coalition talks) more than the seed's
+RESULT_DAY = [
+    art("result", "Varga's Unity Party wins Ostland election but falls short of a majority", [
+        "Anna Varga's Unity Party won Ostland's general election on Sunday with 58 of the 150 "
+        "seats, short of a majority, leaving a hung parliament and weeks of coalition talks.",
+        "Tomas Berg's Reform League took 51 seats and the Greens 19, making the Greens "
+        "kingmakers in the new parliament.",
+        "Varga said she would open coalition talks with the Greens on Monday.",
+        "Turnout was 69 percent, the electoral commission said."]),
+    art("concede", "Berg concedes Ostland election as Greens become kingmakers", [
+        "Reform League leader Tomas Berg conceded Ostland's general election on Monday, after "
+        "his party won 51 seats to the Unity Party's 58 in a hung parliament.",
+        "Berg said the Greens, with 19 seats, now held the key to any coalition, and urged them "
+        "not to keep Anna Varga in power.",
+        "Coalition talks between the Unity Party and the Greens begin this week.",
+        "The electoral commission published the final results on Monday morning."]),
+]
+KINGMAKERS = art("greens-terms", "Kingmakers name their price as coalition talks begin", [
+    "With 19 of the 150 seats in a hung parliament, the Greens said on Tuesday they would join a "
+    "coalition only if work on a disputed dam stopped and a climate law passed within a year.",
+    "Their leader, Ana Sol, said coalition talks with either of the two big parties could take "
+    "weeks, and that her party would consult its members before any deal in Ostland.",
+    "Both parties have asked the Greens for talks since the vote.",
+    "Ostland's new parliament meets for the first time on 20 October."])
+
+
+def test_the_days_sure_pages_refine_the_story_for_a_second_look(monkeypatch) -> None:
+    import digest.relevance as relevance
+
+    day = [*RESULT_DAY, KINGMAKERS, ELECTION_PASSING, ELECTION_SIBLING]
+    m = model(ELECTION, ELECTION_SEED)
+    got = verdicts(m, day)
+    assert got == {"result": True, "concede": True, "greens-terms": True, "football": False,
+                   "mersk-mayor": False}
+    why = m.judge(day + BACKGROUND)[2].why
+    assert "nearest: https://news.example/" in why  # a sure page of the day, not the seed
+    # without the second look (no page is sure), the kingmakers' page is left out
+    monkeypatch.setattr(relevance, "SURE_TEXT", 2.0)
+    assert verdicts(model(ELECTION, ELECTION_SEED), day)["greens-terms"] is False
