@@ -68,6 +68,7 @@ REJECTED_SIMILAR = 0.5  # this close to a page a reader marked "not the story": 
 # a kept page with every concept up front and its text at least this far from "others" towards
 # the story is sure: the day's sure pages refine the profile for a second look at the rest
 SURE_TEXT = 0.5
+SURE_MOST = 100  # of a busy day's sure pages, the most story-like this many (the k-NN's cost)
 
 
 @dataclass(frozen=True)
@@ -493,6 +494,7 @@ class RelevanceModel:
                 if j.relevant and first.text(i) >= SURE_TEXT and (c.in_head or not self._groups)
                 and a.canonical_url not in self.verdicts]
         if sure and not all(j.relevant for j in out):
+            sure = sorted(sorted(sure, key=first.text, reverse=True)[:SURE_MOST])
             names = self._story_names([day.head_names[i] for i in sure])
             second = self._pass(articles, day, to_rej, sure, names)
             for i, j in enumerate(out):
