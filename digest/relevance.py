@@ -535,9 +535,11 @@ class RelevanceModel:
                 concept: Sequence[_Concepts], to_rej: np.ndarray, full_m, acc) -> dict[int, str]:
         """Rejected pages that are copies of a story article (the page's text mostly contained in
         the article's, as dedup measures it), with that article's label: a copy is the same
-        article. TF-IDF cosine proposes the pairs, word shingles decide, as in dedup."""
+        article, even one trimmed of the only word a required concept had ("Pakistan" cut from
+        a syndicated report). TF-IDF cosine proposes the pairs, word shingles decide, as in
+        dedup."""
         cands = [i for i, (a, j, c) in enumerate(zip(articles, out, concept, strict=True))
-                 if not j.relevant and not self._lacks(c) and not c.not_about
+                 if not j.relevant and not c.not_about
                  and a.canonical_url not in self.verdicts and to_rej[i] < REJECTED_SIMILAR]
         mine = [i for i, j in enumerate(out) if j.relevant]
         if not cands or not (mine or self.accepted):

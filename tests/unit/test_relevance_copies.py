@@ -41,6 +41,18 @@ def test_a_copy_of_a_story_article_of_the_same_day_is_the_story() -> None:
     assert "score below threshold" not in judged[1].why
 
 
+def test_a_copy_trimmed_of_the_only_word_of_a_required_concept_is_still_the_story() -> None:
+    # the partner kept the observers' paragraphs and cut the two that name Ostland
+    trimmed = art("observers-trim", "Baltic Assembly team to stay until the last ballot",
+                  list(ORIGINAL.paragraphs[1:3]))
+    assert "ostland" not in trimmed.text.lower()
+    alone = model(ELECTION, ELECTION_SEED).judge([trimmed, *BACKGROUND])[0]
+    assert not alone.relevant and "missing concept: Ostland" in alone.why
+    judged = model(ELECTION, ELECTION_SEED).judge([ORIGINAL, trimmed, *BACKGROUND])
+    assert judged[0].relevant and judged[1].relevant
+    assert judged[1].why.startswith(f"a copy of story article {ORIGINAL.url}")
+
+
 def test_a_copy_of_an_article_an_earlier_digest_carried_is_the_story() -> None:
     m = model(ELECTION, ELECTION_SEED, accepted=[ELECTION_TRUE[0], ORIGINAL])
     j = m.judge([COPY, *BACKGROUND])[0]
