@@ -429,6 +429,11 @@ class RelevanceModel:
         self._extra = _compile(settings.terms)
         self._exclude = _compile(settings.exclude)
         self._not_about = _compile(settings.not_about)
+        # each definition and accepted text's names, read once (the second look asks again)
+        self._defined_names = {k for p in self.definition
+                               for k in entities.names(p.text, self.language)}
+        self._accepted_names = [set(entities.names(p.text[:3000], self.language))
+                                for p in self.accepted]
         self._names = self._story_names()
         # the required concepts written as names ("Rosetta", "Hanjin"): the story's own name
         self._named = tuple(g for g in self._groups if all(t[:1].isupper() for t, _, _ in g))
@@ -441,17 +446,12 @@ class RelevanceModel:
     def _story_names(self, more: Sequence[Mapping[str, Any]] = ()) -> dict[str, float]:
         """Names of the definition (weight 1) and names most accepted articles share (0.5);
         ``more``: the names leading the day's sure pages, which count as accepted ones."""
-        out: dict[str, float] = {}
-        for p in self.definition:
-            for k in entities.names(p.text, self.language):
-                out[k] = 1.0
-        found: list[Mapping[str, Any]] = [entities.names(p.text[:3000], self.language)
-                                          for p in self.accepted]
-        found += more
+        out = dict.fromkeys(self._defined_names, 1.0)
+        found = [*self._accepted_names, *(set(names) for names in more)]
         if found:
             seen: Counter[str] = Counter()
             for names in found:
-                seen.update(set(names))
+                seen.update(names)
             need = max(2, len(found) // 3)  # one borderline acceptance adds nothing
             for k, c in seen.items():
                 if c >= need:
@@ -516,8 +516,11 @@ class RelevanceModel:
         known = sparse.vstack([day.defn, acc]).tocsr() if acc.shape[0] else day.defn
         s_full = np.asarray(day.full @ profile).ravel()
         s_head = np.asarray(day.head @ profile).ravel()
+        # one pass over the pages' cosines to the story texts: the KNN-th and the nearest
+        knn, nearest = self._knn_nearest(day.full, known, [
+            p.label for p in self.definition + self.accepted] + [articles[i].url for i in sure])
         # like the story as a whole, or like KNN of its texts
-        raw = np.maximum((s_full + s_head) / 2, _knn(day.full, known))
+        raw = np.maximum((s_full + s_head) / 2, knn)
         s_bg = (np.maximum(np.asarray(day.bg @ profile).ravel(), _knn(day.bg, known))
                 if day.bg.shape[0] else np.zeros(0))
         # the accepted articles that shaped the profile also say what the story looks like
@@ -525,11 +528,8 @@ class RelevanceModel:
                  else np.zeros(0))
         calib = self._calibrate(raw, day.concept, s_bg, s_acc)
         name_share = self._name_shares(day.head_names, names)
-        labels = [p.label for p in self.definition + self.accepted] + \
-            [articles[i].url for i in sure]
         return _Pass(self, articles, day, to_rej, raw, calib, name_share,
-                     self._calibrate_names(name_share, day.concept),
-                     self._nearest(day.full, day.defn, acc, labels))
+                     self._calibrate_names(name_share, day.concept), nearest)
 
     def _copies(self, articles: Sequence[Article], out: Sequence[Judgement],
                 concept: Sequence[_Concepts], to_rej: np.ndarray, full_m, acc) -> dict[int, str]:
@@ -663,14 +663,17 @@ class RelevanceModel:
             out.append(mine / total)
         return out
 
-    def _nearest(self, full_m, defn, acc, labels: Sequence[str]
-                 ) -> list[tuple[str | None, float]]:
-        if not labels:
-            return [(None, 0.0)] * full_m.shape[0]
-        both = sparse.vstack([defn, acc]).tocsr() if acc.shape[0] else defn
-        best = textvec.cosine_rows(full_m, both, lambda sims: np.column_stack(
-            [sims.argmax(axis=1), sims.max(axis=1)]))
-        return [(labels[int(i)], float(v)) for i, v in best]
+    @staticmethod
+    def _knn_nearest(rows, known, labels: Sequence[str]
+                     ) -> tuple[np.ndarray, list[tuple[str | None, float]]]:
+        """:func:`_knn` of each row, and the label and cosine of its nearest story text
+        (``labels``: one per row of ``known``), from one pass over the cosines."""
+        if not known.shape[0] or not rows.shape[0]:
+            return np.zeros(rows.shape[0]), [(None, 0.0)] * rows.shape[0]
+        k = min(KNN, known.shape[0])
+        got = textvec.cosine_rows(rows, known, lambda sims: np.column_stack(
+            [np.partition(sims, -k, axis=1)[:, -k], sims.argmax(axis=1), sims.max(axis=1)]))
+        return got[:, 0], [(labels[int(i)], float(v)) for i, v in got[:, 1:]]
 
     def _concepts(self, a: Article) -> _Concepts:
         lede, body = lede_split(a)
