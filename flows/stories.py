@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -123,8 +123,8 @@ def crawl_batch(jobs: list[Any], screens: tuple[Any, ...]) -> list[Any]:
 
 
 def kept_reports(loaded: Sequence[tuple[str, Config]], window: dict[str, Any], out: str | None,
-                 send_email: bool, resend: bool, crawl: Crawl,
-                 workers: int | None = None) -> dict[str, dict[str, Any]]:
+                 send_email: bool, resend: bool, crawl: Crawl, workers: int | None = None,
+                 here_while: Callable[[], bool] | None = None) -> dict[str, dict[str, Any]]:
     """The report of each story, marked ``kept``, whose day's run would only keep the stored
     digest (:func:`digest.pipeline.keep.check_all`), by config path; the others (or any whose
     check failed) get their child run. Library only: it runs inside the flow or before it."""
@@ -136,7 +136,8 @@ def kept_reports(loaded: Sequence[tuple[str, Config]], window: dict[str, Any], o
                                  resend=resend, crawl=crawl, **window)
 
     found = keep.check_all([cfg for _, cfg in loaded], opener, crawl,
-                           workers=loaded[0][1].fetch.workers if workers is None else workers)
+                           workers=loaded[0][1].fetch.workers if workers is None else workers,
+                           here_while=here_while)
     kept: dict[str, dict[str, Any]] = {}
     for (path, cfg), report in zip(loaded, found, strict=True):
         if isinstance(report, keep.Failed):
@@ -175,11 +176,14 @@ def _window(date: str | None, since: str | None, until: str | None) -> dict[str,
 
 def prepare(configs: Sequence[str], date: str | None = None, since: str | None = None,
             until: str | None = None, out: str | None = None, send_email: bool = True,
-            resend: bool = False) -> str | None:
+            resend: bool = False, booting: Callable[[], bool] | None = None) -> str | None:
     """What :func:`daily_digests` does first, done before it starts (the command line calls
     this while Prefect's temporary server boots): the shared crawl and the stories whose day
     would only be kept. Returns the key to pass as its ``prepared``; None when there is nothing
-    to find (``resend``, no config that loads, a check that raised: the flow then does it)."""
+    to find (``resend``, no config that loads, a check that raised: the flow then does it).
+    ``booting()``: whether the server is still booting; the checks run one by one in this
+    process while it is (the boot has a core to itself), in worker processes after (None: from
+    the start, as when a server is up already)."""
     if resend:
         return None
     loaded, failed = _load(configs)
@@ -188,7 +192,7 @@ def prepare(configs: Sequence[str], date: str | None = None, since: str | None =
     crawl = Crawl(cfg for _, cfg in loaded)
     try:
         kept = kept_reports(loaded, _window(date, since, until), out, send_email, resend, crawl,
-                            workers=1)
+                            here_while=booting)
     except Exception as exc:  # noqa: BLE001 - the flow checks again, and reports
         log.debug("preparing the stories failed; the flow checks them: %s", exc)
         crawl.close()

@@ -177,7 +177,7 @@ def _run_several(args: argparse.Namespace, paths: list[str]) -> int:
         send_email=not args.no_email, resend=args.resend)
     # while Prefect's temporary server boots: which stories' days would only be kept (their
     # feeds read into the shared crawl); no background imports until a story must run
-    prepared = prepare(**params)
+    prepared = prepare(**params, booting=prefectenv.booting)
     try:
         with _flow_call(warm=to_run(prepared) != 0):
             result = runner_for(paths, daily_digests)(**params, prepared=prepared)

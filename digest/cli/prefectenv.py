@@ -99,6 +99,7 @@ class TemporaryServer:
 
     process: subprocess.Popen[bytes]
     port: int
+    ready: bool = False  # it answered its health check
 
     @property
     def api_url(self) -> str:
@@ -216,6 +217,7 @@ def wait_ready(timeout: float | None = None) -> None:
                                  f"server up)")
             try:
                 if client.get(f"{server.api_url}/health").status_code == 200:
+                    server.ready = True
                     return
             except httpx.HTTPError:
                 pass
@@ -223,6 +225,22 @@ def wait_ready(timeout: float | None = None) -> None:
     raise SetupError(f"Prefect's temporary server did not start within {wait:g} s; raise "
                      f"{STARTUP_SETTING}, or keep a server running and set PREFECT_API_URL "
                      f"(see README: Keep a Prefect server up)")
+
+
+def booting() -> bool:
+    """Whether the temporary server this run started is still on its way up: False once it
+    answered its health check, when it exited (:func:`wait_ready` says why), or when this run
+    started none. One quick request; a run asks it between steps it does while it waits."""
+    server = _temporary
+    if server is None or server.ready or server.process.poll() is not None:
+        return False
+    import httpx
+
+    try:
+        server.ready = httpx.get(f"{server.api_url}/health", timeout=0.5).status_code == 200
+    except httpx.HTTPError:
+        return True
+    return not server.ready
 
 
 @contextmanager

@@ -11,9 +11,11 @@ feeds that answered with a body (their validators and items), the removal of sta
 temporary files, and (the full way) the mark that the stored digest is current.
 
 :func:`check_all` checks a run's stories: the first here (its feed requests go out into the
-shared crawl), the rest in worker processes forked with the crawl's answers (the check is
-CPU-bound Python, ~20 ms a story; threads only pass the GIL around). A worker never asks the
-network: a story whose feed requests the crawl has not answered is checked here afterwards.
+shared crawl), and more here while the caller's ``here_while`` says so (a command line run's
+checks hide behind the boot of Prefect's temporary server, which needs a core of its own); the
+rest in worker processes forked with the crawl's answers (the check is CPU-bound Python, 20-200
+ms a story as the web grows; threads only pass the GIL around). A worker never asks the network:
+a story whose feed requests the crawl has not answered is checked here afterwards.
 """
 
 from __future__ import annotations
@@ -149,15 +151,20 @@ def _check_forked(index: int) -> dict[str, Any] | Failed | None:
 
 def check_all(configs: Sequence[Config], opener: Callable[[Config], RunContext],
               crawl: Crawl | None = None, workers: int = 0,
+              here_while: Callable[[], bool] | None = None,
               ) -> list[dict[str, Any] | Failed | None]:
     """:func:`check` of every story, in order: its kept report, None (it must run), or
     :class:`Failed` (the check raised: it runs too). From :data:`FORK_FROM` stories, with two
-    cores or more, the first is checked here and the others in forked worker processes."""
+    cores or more, the first is checked here, then more here while ``here_while()`` is true,
+    and the others in forked worker processes."""
     global _forked
     out: list[dict[str, Any] | Failed | None] = []
-    first = 1 if len(configs) >= FORK_FROM and parallel.cores(workers) >= 2 else len(configs)
-    for i in range(first):
-        out.append(_check_here(configs[i], opener))
+    forking = len(configs) >= FORK_FROM and parallel.cores(workers) >= 2
+    first = 0
+    while first < len(configs) and (not forking or first == 0 or (
+            here_while is not None and here_while())):
+        out.append(_check_here(configs[first], opener))
+        first += 1
     if first == len(configs):
         return out
     _forked = _Forked(configs, opener, crawl, os.getpid())

@@ -107,3 +107,34 @@ def test_a_story_with_something_new_is_not_kept_by_its_worker(tmp_path: Path,
             found = _check_all(configs, crawl)
     assert [isinstance(r, dict) for r in found] == [True, True, False], found
     assert found[2] is None
+
+
+def test_stories_are_checked_here_while_the_caller_says_so_then_in_workers(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``here_while``: a command line run checks here while Prefect's temporary server boots
+    (it needs a core), then shares the rest out; the answers are the same either way."""
+    from bench.story_eval import pack_feeds
+
+    pids = tmp_path / "pids"
+    real = keep.check
+
+    def spied(cfg, opener):  # type: ignore[no-untyped-def]
+        with pids.open("a", encoding="utf-8") as f:
+            f.write(f"{os.getpid()} {cfg.output_dir.parent.name}\n")
+        return real(cfg, opener)
+    monkeypatch.setattr(keep, "check", spied)
+    monkeypatch.setattr(keep, "FORK_FROM", 2)
+    answers = iter([True, False])
+    with serve_pack(PACK) as base:
+        configs = _three_stories_run(tmp_path, pack_feeds(PACK, base))
+
+        def opener(cfg: Config):
+            return open_run(cfg, day=DAY, send_email=False, crawl=crawl)
+        with Crawl(configs) as crawl:
+            found = keep.check_all(configs, opener, crawl, workers=2,
+                                   here_while=lambda: next(answers))
+    here = str(os.getpid())
+    checkers = [line.split() for line in pids.read_text(encoding="utf-8").splitlines()]
+    assert checkers[:2] == [[here, "syria"], [here, "donbas"]]  # the first, then one more here
+    assert checkers[2][0] != here and checkers[2][1] == "other"  # then in a worker
+    assert all(isinstance(r, dict) and r["kept"] for r in found), found

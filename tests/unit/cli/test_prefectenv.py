@@ -100,3 +100,47 @@ def test_a_temporary_server_that_never_answers_times_out_in_one_line(monkeypatch
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_booting_is_true_until_the_temporary_server_answers_its_health_check(monkeypatch):
+    """What a many-story run asks between its keep checks: they run in worker processes only
+    once the server no longer needs a core to boot."""
+    import subprocess
+    import sys
+    import time
+
+    assert prefectenv.booting() is False  # no temporary server started by this run
+    port = free_port()
+    serve = ("import http.server, time; time.sleep(1.5)\n"
+             "class H(http.server.BaseHTTPRequestHandler):\n"
+             "    def do_GET(self):\n"
+             "        self.send_response(200 if self.path == '/api/health' else 404)\n"
+             "        self.end_headers()\n"
+             "    def log_message(self, *a): pass\n"
+             f"http.server.HTTPServer(('127.0.0.1', {port}), H).serve_forever()\n")
+    proc = subprocess.Popen([sys.executable, "-c", serve])
+    try:
+        server = prefectenv.TemporaryServer(proc, port)
+        monkeypatch.setattr(prefectenv, "_temporary", server)
+        assert prefectenv.booting() is True  # not listening yet
+        deadline = time.monotonic() + 30
+        while prefectenv.booting():
+            assert time.monotonic() < deadline, "booting() never turned False"
+            time.sleep(0.1)
+        assert server.ready
+        proc.kill()
+        proc.wait()
+        assert prefectenv.booting() is False  # answered once: not asked again
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_a_temporary_server_that_exited_is_not_booting(monkeypatch):
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait(30)
+    monkeypatch.setattr(prefectenv, "_temporary", prefectenv.TemporaryServer(proc, free_port()))
+    assert prefectenv.booting() is False  # wait_ready reports the exit in one line
