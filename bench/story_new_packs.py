@@ -68,7 +68,7 @@ def main() -> None:
               f"worst day P={wp:.2f} R={wr:.2f} facts {r.ev.facts_found}/{r.ev.facts} "
               f"off-story overview sentences {len(r.off_story_overview)}")
         for m in r.misjudged:
-            print(f"  {m.date} {m.id} ({'story' if m.relevant else m.kind}): {m.score[:140]}")
+            print(f"  {m.date} {m.id} ({'story' if m.relevant else m.kind}): {m.score}")
 
 
 if __name__ == "__main__":

@@ -235,7 +235,7 @@ def main() -> None:
               f"{len(r.off_story_overview)} printed twice {len(r.twice)} "
               f"same-development pairs {len(r.same_development)}")
         for m in r.misjudged:
-            print(f"  {m.date} {m.id} ({'story' if m.relevant else m.kind}): {m.score[:160]}")
+            print(f"  {m.date} {m.id} ({'story' if m.relevant else m.kind}): {m.score}")
         for s in r.off_story_overview:
             print(f"  overview {s}")
         for s in r.twice:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import unicodedata
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -80,24 +81,55 @@ class ProfileDoc:
 
 
 def _pattern(term: str) -> re.Pattern[str]:
-    parts = [re.escape(p) for p in _parts(term)]
+    """A term's case- and accent-insensitive pattern ("Orban" finds "Orbán", and "Orbán"
+    "ORBAN"); its words may be joined by spaces or dashes."""
+    parts = ["".join(_letter(c) for c in p.translate(_ACCENTS)) for p in _parts(term)]
     body = r"[\s\-‐‑–]*".join(parts)
     return re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)
+
+
+def _letter(c: str) -> str:
+    """A character of a pattern: a letter with the accented letters that fold to it."""
+    more = _ACCENTED.get(c.lower(), "")
+    return f"[{re.escape(c)}{more}]" if more else re.escape(c)
 
 
 def _parts(term: str) -> list[str]:
     return [p for p in re.split(r"[\s\-‐‑–]+", term.strip()) if p]
 
 
+def _accents() -> dict[int, str]:
+    """Each Latin letter with accents (Latin-1, Extended-A and -B, Extended Additional) -> its
+    base letter in lower case: "á" and "Á" -> "a", "ğ" -> "g", "ő" -> "o" ("ø", "ß" and "æ"
+    have no base letter and stay as they are)."""
+    out = {}
+    for code in chain(range(0xC0, 0x250), range(0x1E00, 0x1F00)):
+        parts = unicodedata.normalize("NFD", chr(code))
+        if len(parts) > 1 and parts[0].isascii() and parts[0].isalpha() \
+                and all(unicodedata.combining(c) for c in parts[1:]):
+            out[code] = parts[0].lower()
+    return out
+
+
+# Matching ignores accents: a newcomer writes "Orban" or "Erdogan" for "Orbán" and "Erdoğan"
+_ACCENTS = _accents()
+_ACCENTED: dict[str, str] = {}  # base letter -> its accented letters, both cases
+for _code, _base in _ACCENTS.items():
+    _ACCENTED[_base] = _ACCENTED.get(_base, "") + chr(_code)
+
 # Fast, exact matching for ASCII terms. ``_fold`` maps the four non-ASCII letters that
-# IGNORECASE equates with ASCII ones (Python's re documentation) and lower-cases. Checked over
-# every code point: it keeps the length, keeps what is a word character and what the separator
-# class matches, and a character folds to an ASCII letter exactly when IGNORECASE matches it to
-# that letter. So a term's case-insensitive pattern matches a text exactly where its lower-case,
-# case-sensitive pattern matches the folded text: same matches, same counts, and a plain
-# substring test of the term's longest word rules most terms out before any regex runs.
-_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
-_FOLD_CHARS = re.compile("[\u0130\u0131\u017f\u212a]")
+# IGNORECASE equates with ASCII ones (Python's re documentation) and the accented Latin letters
+# to their base letters, and lower-cases. Checked over every code point: it keeps the length,
+# keeps what is a word character and what the separator class matches, and a character folds to
+# an ASCII letter exactly when a term's pattern (IGNORECASE, each letter with its accented
+# forms: ``_pattern``) matches it to that letter. So a term's pattern matches a text exactly
+# where its lower-case, case-sensitive pattern matches the folded text: same matches, same
+# counts, and a plain substring test of the term's longest word rules most terms out before any
+# regex runs.
+# (and the two letters IGNORECASE equates with an accented one: "ẛ" with "ṡ", "Å" with "å")
+_FOLD = {**str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k",
+                          "\u1e9b": "s", "\u212b": "a"}), **_ACCENTS}
+_FOLD_CHARS = re.compile("[\u00c0-\u024f\u1e00-\u1eff\u212a\u212b]")
 
 
 def _fold(text: str) -> str:
@@ -107,8 +139,9 @@ def _fold(text: str) -> str:
 
 
 def _folded_pattern(term: str) -> tuple[str, re.Pattern[str]] | None:
-    """The term's longest word and its case-sensitive pattern for folded text (ASCII terms)."""
-    parts = _parts(term)
+    """The term's longest word and its case-sensitive pattern for folded text (terms that are
+    ASCII once their accents are folded)."""
+    parts = _parts(term.translate(_ACCENTS))
     if not parts or not all(p.isascii() for p in parts):
         return None
     low = [re.escape(p.lower()) for p in parts]
@@ -223,18 +256,31 @@ def _written_as_name(phrase: str, texts: Sequence[str]) -> bool:
 
 def _alone(word: str, run: Sequence[str], texts: Sequence[str]) -> bool:
     """The texts write ``word`` capitalised without another word of its name beside it
-    ("Rousseff said", not only "Dilma Rousseff")."""
+    ("Rousseff said", not only "Dilma Rousseff"), and not as a word of another name ("South
+    Korea" and "the Korea Meteorological Administration" are not "Korea" of "North Korea"; a
+    capitalised stop word starts a sentence: "In Korea")."""
     def base(w: str) -> str:  # "Bears" and "Bear" are one word of the name
         return w.removesuffix("'s").removesuffix("’s").lower().removesuffix("s")
 
     others = {base(w) for w in run if w != word}
+    stop = textvec.stop_words("english")
     for text in texts:
         for m in re.finditer(rf"(\S*)\s+{re.escape(word)}\b(?:'s|’s)?(?:\s+(\S*))?", text):
             before = m.group(1).strip("'’\"“”‘()[]{},;:!?")
             after = (m.group(2) or "").strip("'’\"“”‘()[]{},;:!?.")
-            if base(before) not in others and base(after) not in others:
+            if base(before) in others or base(after) in others:
+                continue
+            if not (_name_word(m.group(1), stop) or _name_word(m.group(2) or "", stop)):
                 return True
     return False
+
+
+def _name_word(raw: str, stop: frozenset[str]) -> bool:
+    """A capitalised word that is not a stop word, weekday or month, with no punctuation that
+    ends a sentence or a clause: a word of the same name as its neighbour ("South" of "South
+    Korea", "Meteorological" of "Korea Meteorological Administration")."""
+    return (re.fullmatch(r"[A-Z][\w'’-]*", raw) is not None and raw.lower() not in stop
+            and raw.lower() not in entities.NOT_NAMES)
 
 
 # a capitalised word after a company's name that keeps it the same company ("Hyundai Motor Co")

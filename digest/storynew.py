@@ -214,6 +214,11 @@ def _names_in(sentence: str, common: frozenset[str]) -> list[str]:
             close()
             continue
         if capital and low in common and (i == 0 or not run):
+            if low in _PLACE_WORDS and i + 1 < len(tokens) \
+                    and _CAP_TOKEN.fullmatch(tokens[i + 1]) \
+                    and tokens[i + 1].lower() not in common:
+                run.append(tok)  # "North Korea" is not "South Korea": the word is the name's
+                continue
             close()  # "The", "Monday", "President" alone or at a start
             continue
         if capital:
@@ -229,6 +234,11 @@ def _names_in(sentence: str, common: frozenset[str]) -> list[str]:
     return [n for n in names if (len(n) > 1 and not n.isupper()) or 2 <= len(n) <= 5]
 
 
+# common words that start a place's name and tell it from another of the same ending
+_PLACE_WORDS = frozenset("north south east west northern southern eastern western new upper "
+                         "lower central".split())
+
+
 def _count_any(forms: Sequence[str], text: str) -> int:
     """Mentions of any of the forms (a longer form's match is not counted twice)."""
     alts = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
@@ -241,19 +251,21 @@ _DERIVED_ENDINGS = frozenset({"n", "ns", "an", "ans", "ian", "ians", "i", "is", 
 
 
 def _derived_from(word: str, forms: Sequence[str]) -> bool:
-    """``word`` is one of the one-word ``forms`` with a people or adjective ending."""
-    return any(" " not in f and word.startswith(f) and word[len(f):] in _DERIVED_ENDINGS
+    """``word`` is one of ``forms`` with a people or adjective ending ("North Korean" of
+    "North Korea"; a longer name's plural is another thing: "Ryder Cups")."""
+    return any(word.count(" ") == f.count(" ") and word.startswith(f)
+               and word[len(f):] in _DERIVED_ENDINGS and (" " not in f or word[len(f):] != "s")
                for f in forms)
 
 
 def _merge_derived(concepts: list[_Concept]) -> list[_Concept]:
-    """One-word names derived from another by a people or adjective ending ("Austria":
-    "Austrian", "Austrians"; "Haiti": "Haitians") join it: an article may use either."""
+    """Names derived from another by a people or adjective ending ("Austria": "Austrian",
+    "Austrians"; "North Korea": "North Korean") join it: an article may use either."""
     out: list[_Concept] = []
     for c in sorted(concepts, key=lambda c: len(min(c.forms, key=len))):
         (word,) = c.forms if len(c.forms) == 1 else ("",)
         base = next((o for o in out if _derived_from(word, o.forms)), None)
-        if base is not None and " " not in word:
+        if base is not None and word:
             base.forms.append(word)
         else:
             out.append(c)
@@ -486,7 +498,7 @@ def render_config(draft: Draft, seed_paths: Sequence[str],
         "# title's names stand in, weighing what a page is about without leaving any out by\n"
         "# themselves)\n"
         "require = []",
-        "# People, places and things of the story: shown in `why` and a small boost to the score.",
+        "# People, places and things of the story: shown in `why` (they do not change the score).",
         f"terms = {_toml_list(draft.terms)}",
         "# Terms of a different story that is easily confused with this one (lower the score).",
         "exclude = []",

@@ -390,9 +390,22 @@ def test_a_title_without_require_names_the_concepts_that_say_what_a_page_is_abou
     # said"): never "Dilma", nor "rock", "standing" and "access" in any page
     assert implied_concepts("Impeachment of Dilma Rousseff", seeds) == (
         ("Dilma Rousseff", "Rousseff"),)
+    # "Dakota" is written only as a word of "North Dakota", another name: it does not stand
+    # for "Dakota Access" alone
     assert implied_concepts("Dakota Access Pipeline protests at Standing Rock", seeds) == (
-        ("Dakota Access", "Dakota"), ("Standing Rock",))
+        ("Dakota Access",), ("Standing Rock",))
+    assert implied_concepts("Dakota Access Pipeline protests at Standing Rock", [
+        seeds[0] + " Dakota said no."]) == (("Dakota Access", "Dakota"), ("Standing Rock",))
     assert implied_concepts("Zika outbreak in Singapore", seeds) == (("Zika",), ("Singapore",))
+    # a word of another name is not the word alone: "Korea" of "South Korea" and of "the Korea
+    # Meteorological Administration" does not make "Korea" stand for "North Korea"
+    korea = ["North Korea tested a bomb. South Korea and Japan condemned it, and the Korea "
+             "Meteorological Administration measured the tremor. In the North, state media "
+             "cheered."]
+    assert implied_concepts("North Korea's fifth nuclear test", korea) == (
+        ("North Korea", "North"),)
+    assert implied_concepts("North Korea's fifth nuclear test", [
+        korea[0] + " Korea has tested five times."]) == (("North Korea", "North", "Korea"),)
     # "galaxy" is used in lower case: the run breaks there
     assert implied_concepts("Samsung Galaxy Note 7 recall", seeds) == (("Samsung",), ("Note",))
     assert implied_concepts("the opioid crisis", seeds) == ()
@@ -619,3 +632,37 @@ def test_the_days_sure_pages_refine_the_story_for_a_second_look(monkeypatch) -> 
     # without the second look (no page is sure), the kingmakers' page is left out
     monkeypatch.setattr(relevance, "SURE_TEXT", 2.0)
     assert verdicts(model(ELECTION, ELECTION_SEED), day)["greens-terms"] is False
+
+
+def test_terms_match_whatever_the_accents_and_fast_and_full_matching_agree() -> None:
+    """A newcomer writes "Orban" and "Erdogan"; outlets write "Orbán" and "Erdoğan" (or the
+    other way round): a required concept is found either way, by the judgement and by the
+    screen before extraction."""
+    import string
+
+    from digest.relevance import _compile, _fold, _pattern, _weighted_hits
+    from digest.screen import Screen
+
+    text = "Viktor Orbán met Recep Tayyip Erdoğan in Budapest; ORBÁN spoke first. Sao Paulo."
+    folded = _fold(text)
+    assert len(folded) == len(text)
+    for terms, found in ((["Orban"], ["Orban"]), (["Orbán"], ["Orbán"]), (["Erdogan"], ["Erdogan"]),
+                         (["São Paulo"], ["São Paulo"]), (["Orb"], [])):
+        patterns = _compile(terms)
+        assert _weighted_hits(patterns, text, "", "")[1] == found  # the full pattern
+        assert _weighted_hits(patterns, text, "", "", (folded, "", "", folded))[1] == found
+    once = _weighted_hits(_compile(["Orban"]), "Viktor Orbán", "", "")[0]
+    assert once > 0 and _weighted_hits(_compile(["Orban"]), text, "", "")[0] == 2 * once
+    screen = Screen.for_story([["Orban", "Fidesz"], ["Erdogan"]])
+    assert screen.missing_in(folded) is None
+    assert screen.missing_in(_fold("Viktor Orbán in Budapest")) == "Erdogan"
+    # over the whole Basic Multilingual Plane: the fold keeps each character one character and a
+    # word character, and folds it to an ASCII letter exactly where a term's pattern matches it
+    # to that letter (so the fast path on folded text and the full pattern never disagree)
+    letters = {c: _pattern(c) for c in string.ascii_lowercase}
+    for code in range(0x10000):
+        ch = chr(code)
+        f = _fold(ch)
+        assert len(f) == 1 and bool(re.match(r"\w", ch)) == bool(re.match(r"\w", f)), hex(code)
+        assert [c for c, p in letters.items() if p.fullmatch(ch)] == (
+            [f] if f in letters else []), hex(code)

@@ -65,10 +65,19 @@ def test_chrome_counts_so_the_screen_stays_loose(screen):
 
 
 def test_non_ascii_concepts_are_never_screened_on():
-    s = Screen.for_story((("Syria",), ("cessez-le-feu", "trêve")))
+    s = Screen.for_story((("Syria",), ("перемирие", "truce")))
     assert [name for name, _ in s.concepts] == ["Syria"]
-    assert s.missing(page("<p>La trêve tient à Alep.</p>")) == "Syria"
+    assert s.missing(page("<p>Перемирие в Алеппо.</p>")) == "Syria"
     assert Screen.for_story(()).missing(page("<p>anything</p>")) is None
+
+
+def test_accented_terms_are_screened_on_without_their_accents():
+    # "trêve" and "treve", "Alep" and "Alèp": what the judgement matches, the screen lets through
+    s = Screen.for_story((("Syrie",), ("cessez-le-feu", "trêve")))
+    assert [name for name, _ in s.concepts] == ["Syrie", "cessez-le-feu"]
+    assert s.missing(page("<p>La treve tient en Syrie.</p>")) is None
+    assert s.missing(page("<p>La TRÊVE tient en SYRIE.</p>")) is None
+    assert s.missing(page("<p>La trêve tient à Alep.</p>")) == "Syrie"
 
 
 def test_fingerprint_follows_the_required_terms(screen):
