@@ -187,8 +187,8 @@ class Attributed:
     """A sentence of the story overview and the articles it came from."""
 
     text: str
-    sources: tuple[str, ...]  # article URLs
-    outlets: tuple[str, ...] = ()
+    sources: tuple[str, ...]  # article URLs, each once
+    outlets: tuple[str, ...] = ()  # the outlet of each source, in order ("" when unknown)
 
 
 @dataclass(frozen=True)

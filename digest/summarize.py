@@ -179,11 +179,17 @@ def _attribute_developments(
     out = []
     for sentence in chosen:
         sources = [document.sources[d] for d in sorted(docs[sentence])]
-        out.append(Attributed(
-            text=_display(sentence),
-            sources=tuple(dict.fromkeys(s.key for s in sources)),
-            outlets=tuple(dict.fromkeys(s.outlet for s in sources if s.outlet))))
+        out.append(Attributed(text=_display(sentence), **_cited(sources)))
     return tuple(out)
+
+
+def _cited(sources: Sequence[SourceText]) -> dict[str, tuple[str, ...]]:
+    """An attributed sentence's ``sources`` (each article once, in order) and ``outlets`` (the
+    outlet of each of them, in the same order: an outlet with two articles is named twice)."""
+    outlet: dict[str, str] = {}
+    for s in sources:
+        outlet.setdefault(s.key, s.outlet or "")
+    return {"sources": tuple(outlet), "outlets": tuple(outlet.values())}
 
 
 def _attribute(
@@ -230,11 +236,5 @@ def _attribute(
     out = []
     for _, shown, docs in kept:
         sources = [document.sources[d] for d in sorted(set(docs))]  # earliest article first
-        out.append(
-            Attributed(
-                text=_display(shown),
-                sources=tuple(dict.fromkeys(s.key for s in sources)),
-                outlets=tuple(dict.fromkeys(s.outlet for s in sources if s.outlet)),
-            )
-        )
+        out.append(Attributed(text=_display(shown), **_cited(sources)))
     return tuple(out)

@@ -348,3 +348,28 @@ def test_footer_counts_sources_by_what_they_gave_in_every_format():
     assert line in render_markdown(d)
     assert line in render_text(d)
     assert line in render_html(d)
+
+
+def test_each_overview_citation_names_the_outlet_at_its_own_url():
+    """A sentence told by two articles of one outlet and one of another (as summarize gives it:
+    one outlet per source): each link is named by the outlet of its own URL."""
+    from digest.models import Article
+    from digest.summarize import summarize_story
+
+    lede = ("Aircraft of the US-led coalition bombed Syrian army positions near Deir ez-Zor on "
+            "Saturday, killing dozens of soldiers, the Syrian army said.")
+    when = dt.datetime(2016, 9, 17, 16, tzinfo=dt.UTC)
+    told = [Article(url=u, canonical_url=u, source=o, outlet=o, title="Strike",
+                    text=f"{lede}\n\nMore on this from {o}, filed at {h}:00.",
+                    published=when + dt.timedelta(hours=h))
+            for h, (o, u) in enumerate([("Meridian Wire", "https://wire.example/a"),
+                                        ("Meridian Wire", "https://wire.example/b"),
+                                        ("Eastern Herald", "https://herald.example/c")])]
+    overview = summarize_story(told, words=100)
+    shown = next(s for s in overview if "Deir ez-Zor" in s.text)
+    assert shown.sources == tuple(a.url for a in told)
+    assert shown.outlets == ("Meridian Wire", "Meridian Wire", "Eastern Herald")
+    md = render_markdown(replace(make_digest(), overview=(shown,)))
+    line = next(x for x in md.splitlines() if "Deir ez-Zor" in x and "](http" in x)
+    cited = re.findall(r"\[([^\]]+)\]\((http[^)]+)\)", line)
+    assert cited == [(a.outlet, a.url) for a in told], cited
