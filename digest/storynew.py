@@ -29,6 +29,7 @@ from digest.relevance import implied_concepts
 if TYPE_CHECKING:
     from digest.sources import Getter
 
+MAX_EVENTS = 3  # words offered for a group of what happened
 MAX_TERMS = 10  # names and words proposed as [relevance] terms
 MAX_WORDS = 5  # of which distinctive lower-case words at most
 DESCRIPTION_WORDS = 90
@@ -102,6 +103,9 @@ class Draft:
     description: str
     require: tuple[tuple[str, ...], ...]
     terms: tuple[str, ...]
+    # words every seed's headline or lede writes (what happened): offered, in a comment, as a
+    # group to add when the story's one actor also makes other news
+    events: tuple[str, ...] = ()
 
 
 # -- reading seeds ----------------------------------------------------------------------------
@@ -401,8 +405,10 @@ def draft_story(title: str, seeds: Sequence[Seed]) -> Draft:
     terms = terms[:MAX_TERMS - MAX_WORDS]
     words = _key_words(seeds, common, taken | {w for t in terms for w in t.lower().split()})
     terms += words[:MAX_TERMS - len(terms)][:MAX_WORDS]
+    heads = [f"{s.title}\n{_clean(s.lede)}".lower() for s in seeds]
+    events = [w for w in words if all(_has_words(w, h) for h in heads)][:MAX_EVENTS]
     return Draft(title=title.strip(), slug=slugify(title), description=_description(title, seeds),
-                 require=tuple(require), terms=tuple(terms))
+                 require=tuple(require), terms=tuple(terms), events=tuple(events))
 
 
 def _minor(c: _Concept, concepts: Sequence[_Concept]) -> bool:
@@ -498,6 +504,10 @@ def render_config(draft: Draft, seed_paths: Sequence[str],
         "# title's names stand in, weighing what a page is about without leaving any out by\n"
         "# themselves)\n"
         "require = []",
+        *_event_hint(draft),
+        "# Phrases of what the story is NOT: a page whose headline, standfirst or lede has one is",
+        "# left out (the description says what it is; its words count toward what a page is like).",
+        "not_about = []",
         "# People, places and things of the story: shown in `why` (they do not change the score).",
         f"terms = {_toml_list(draft.terms)}",
         "# Terms of a different story that is easily confused with this one (lower the score).",
@@ -536,6 +546,16 @@ def render_config(draft: Draft, seed_paths: Sequence[str],
         lines += ["# Local (file:) feeds are read only from under this folder.",
                   f"local_root = {_toml_str(local_root)}"]
     return "\n".join(lines) + "\n\n# The feeds the story is read from (`digest feeds add URL` adds more).\n"
+
+
+def _event_hint(draft: Draft) -> list[str]:
+    """Comment lines offering a group for what happened, when the draft requires one concept
+    or none and the seeds' headlines and ledes share such words."""
+    if len(draft.require) > 1 or not draft.events:
+        return []
+    return ["# If the digest keeps other news of the same actor (a country's floods beside its",
+            "# nuclear test), add a group for what happened; words every seed's headline or",
+            f"# lede writes: {_toml_list(draft.events)}"]
 
 
 def _wrap(text: str, width: int) -> list[str]:

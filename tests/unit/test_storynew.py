@@ -393,3 +393,21 @@ def test_a_number_ends_a_name_but_a_year_or_a_date_does_not() -> None:
     assert _names_in("A SpaceX Falcon 9 rocket exploded.", common) == ["SpaceX Falcon 9"]
     assert _names_in("The Rio Olympics of 2016 ended on August 21.", common) == ["Rio Olympics"]
     assert "Obama 2012" not in _names_in("Obama 2012 was a campaign.", common)
+
+
+def test_a_one_actor_draft_offers_a_group_for_what_happened_and_a_place_for_what_it_is_not():
+    text = ("North Korea carries out its fifth nuclear test\n\nNorth Korea said on Friday it "
+            "had carried out a nuclear test, its fifth.\n\nThe nuclear test drew condemnation "
+            "from Seoul, and North Korea's state media said the test was a success.")
+    seeds = [seed_from_text(text, "a"), seed_from_text(text.replace("fifth", "biggest"), "b")]
+    draft = draft_story("North Korea's fifth nuclear test", seeds)
+    assert len(draft.require) == 1 and "nuclear" in draft.events and "test" in draft.events
+    rendered = render_config(draft, ["a.txt", "b.txt"])
+    assert "add a group for what happened" in rendered and '"nuclear"' in rendered
+    data = tomllib.loads(rendered)
+    assert data["relevance"]["not_about"] == []
+    assert data["relevance"]["require"] == [["North Korea"]]  # the event group only offered
+    two = draft_story("Bayer buys Monsanto", [seed_from_text(
+        "Bayer buys Monsanto\n\nBayer agreed to buy Monsanto for $66 billion, Bayer said.\n\n"
+        "Monsanto shareholders will get $128 a share from Bayer.", "c")])
+    assert len(two.require) == 2 and "add a group" not in render_config(two, ["c.txt"])
