@@ -9,6 +9,7 @@ several addresses, an optional extra that is not installed.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import importlib.util
 import re
 import string
@@ -73,6 +74,7 @@ def check_url(r: Reader, key: str, url: str) -> None:
         r.fail(key, f"{url!r} {problem}")
 
 
+@functools.lru_cache(maxsize=4096)  # fifty stories over one site's feeds: the same URLs
 def url_problem(url: str) -> str | None:
     """Why an http(s) URL cannot be fetched as written (brackets, port, host, IDNA), or None."""
     from urllib.parse import urlsplit

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -176,29 +176,30 @@ def _window(date: str | None, since: str | None, until: str | None) -> dict[str,
 
 def prepare(configs: Sequence[str], date: str | None = None, since: str | None = None,
             until: str | None = None, out: str | None = None, send_email: bool = True,
-            resend: bool = False, booting: Callable[[], bool] | None = None) -> str | None:
+            resend: bool = False, booting: Callable[[], bool] | None = None,
+            loaded: Mapping[str, Config] | None = None) -> str | None:
     """What :func:`daily_digests` does first, done before it starts (the command line calls
     this while Prefect's temporary server boots): the shared crawl and the stories whose day
     would only be kept. Returns the key to pass as its ``prepared``; None when there is nothing
     to find (``resend``, no config that loads, a check that raised: the flow then does it).
     ``booting()``: whether the server is still booting; the checks run one by one in this
     process while it is (the boot has a core to itself), in worker processes after (None: from
-    the start, as when a server is up already)."""
+    the start, as when a server is up already). ``loaded``: configs already read, by path."""
     if resend:
         return None
-    loaded, failed = _load(configs)
-    if not loaded:
+    ready, failed = _load(configs, loaded or {})
+    if not ready:
         return None
-    crawl = Crawl(cfg for _, cfg in loaded)
+    crawl = Crawl(cfg for _, cfg in ready)
     try:
-        kept = kept_reports(loaded, _window(date, since, until), out, send_email, resend, crawl,
+        kept = kept_reports(ready, _window(date, since, until), out, send_email, resend, crawl,
                             here_while=booting)
     except Exception as exc:  # noqa: BLE001 - the flow checks again, and reports
         log.debug("preparing the stories failed; the flow checks them: %s", exc)
         crawl.close()
         return None
     key = share(crawl)
-    _prepared[key] = Prepared(loaded, failed, crawl, kept)
+    _prepared[key] = Prepared(ready, failed, crawl, kept)
     return key
 
 
@@ -208,14 +209,16 @@ def to_run(prepared: str | None) -> int | None:
     return None if found is None else len(found.loaded) - len(found.kept)
 
 
-def _load(paths: Sequence[str]) -> tuple[list[tuple[str, Config]], list[dict[str, Any]]]:
-    """The configs that load, and a failure record for each that does not."""
+def _load(paths: Sequence[str], known: Mapping[str, Config] | None = None,
+          ) -> tuple[list[tuple[str, Config]], list[dict[str, Any]]]:
+    """The configs that load, and a failure record for each that does not (``known``: configs
+    read already, by path)."""
     loaded: list[tuple[str, Config]] = []
     failed: list[dict[str, Any]] = []
     slugs: dict[str, str] = {}
     for path in paths:
         try:
-            cfg = load_config(path)
+            cfg = (known or {}).get(path) or load_config(path)
         except DigestError as exc:
             failed.append({"config": str(path), "story": None, "error": one_line(exc)})
             continue

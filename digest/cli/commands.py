@@ -125,12 +125,17 @@ def _prepare(args: argparse.Namespace, cfg: Any) -> None:
 
 def _preflight(args: argparse.Namespace, paths: Sequence[str],
                days: Sequence[dt.date | None], since: dt.datetime | None = None,
-               until: dt.datetime | None = None) -> None:
-    """:func:`_prepare` for several stories: each config's window and state checked before
-    Prefect starts (a config that does not load is the flow's to report: the others still run),
-    then the run's set-up."""
+               until: dt.datetime | None = None) -> dict[str, Any]:
+    """:func:`_prepare` for several stories: the run's set-up (Prefect's temporary server boots
+    from here on), then each config's window and state checked before Prefect runs anything (a
+    config that does not load is the flow's to report: the others still run). Returns the
+    configs that loaded, by path, for the run to use."""
     from digest.config import load_config
 
+    quiet_prefect(args.verbose)
+    prefectenv.check()
+    _start()
+    loaded: dict[str, Any] = {}
     for path in paths:
         try:
             cfg = load_config(path)
@@ -139,9 +144,8 @@ def _preflight(args: argparse.Namespace, paths: Sequence[str],
         for day in days:
             _check_window(cfg, day, since, until)
         _check_state(cfg.state_path)
-    quiet_prefect(args.verbose)
-    prefectenv.check()
-    _start()
+        loaded[path] = cfg
+    return loaded
 
 
 def _start() -> None:
@@ -167,7 +171,7 @@ def _flow_call(warm: bool = True) -> Iterator[None]:
 
 def _run_several(args: argparse.Namespace, paths: list[str]) -> int:
     """``digest run`` over several stories: one crawl, a child flow run per story."""
-    _preflight(args, paths, [args.date], args.since, args.until)
+    loaded = _preflight(args, paths, [args.date], args.since, args.until)
     from flows.stories import StoriesError, daily_digests, prepare, runner_for, to_run
 
     params: dict[str, Any] = dict(
@@ -177,7 +181,7 @@ def _run_several(args: argparse.Namespace, paths: list[str]) -> int:
         send_email=not args.no_email, resend=args.resend)
     # while Prefect's temporary server boots: which stories' days would only be kept (their
     # feeds read into the shared crawl); no background imports until a story must run
-    prepared = prepare(**params, booting=prefectenv.booting)
+    prepared = prepare(**params, booting=prefectenv.booting, loaded=loaded)
     try:
         with _flow_call(warm=to_run(prepared) != 0):
             result = runner_for(paths, daily_digests)(**params, prepared=prepared)

@@ -68,3 +68,22 @@ def test_a_shared_crawl_on_dask_gives_each_story_the_digest_it_makes_alone(tmp_p
         assert files_a and files_a.keys() == files_b.keys()
         for name in files_a:
             assert undated(files_a[name]) == undated(files_b[name]), f"{a.story.slug}: {name}"
+
+
+def test_configs_the_command_line_read_already_are_not_read_again(tmp_path, monkeypatch):
+    """``digest run --config FOLDER`` reads each config once, before the temporary server's boot
+    is waited for (fifty configs of 200 feeds each took ~1 s to read twice)."""
+    from digest.config import load_config
+    from flows import stories
+    from tests.support.stories import story_config
+
+    feeds = [{"name": "Wire", "url": "https://wire.example/feed.xml"}]
+    story_config(tmp_path, "syria", feeds)
+    path = next(str(p) for p in tmp_path.rglob("*.toml"))
+    read = load_config(path)
+
+    def refuse(p):  # noqa: ANN001
+        raise AssertionError(f"{p} read again")
+    monkeypatch.setattr(stories, "load_config", refuse)
+    loaded, failed = stories._load([path], {path: read})
+    assert loaded == [(path, read)] and failed == []
