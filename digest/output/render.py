@@ -21,7 +21,7 @@ import css_inline
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from digest.models import Digest
-from digest.output.present import ArticleView, Link, clean, inline, present, safe_url
+from digest.output.present import ArticleView, Link, Sentence, clean, inline, present, safe_url
 from digest.output.serialize import digest_to_json, report_rows
 
 __all__ = ["render_markdown", "render_html", "render_text", "digest_to_json", "report_rows",
@@ -30,6 +30,9 @@ __all__ = ["render_markdown", "render_html", "render_text", "digest_to_json", "r
 log = logging.getLogger(__name__)
 
 MAX_HTML_BYTES = 100_000
+# a day too busy for the budget names this many sources of an overview sentence, then "and N
+# more" (a sentence fifty outlets told once took fifty links)
+SHORT_CITES = 4
 
 _CLASS_ATTR = re.compile(r' class="([^"]*)"')
 _STYLE_BLOCK = re.compile(r"<style>(.*?)</style>", re.S)
@@ -178,9 +181,13 @@ def _finish(html: str) -> str:
 
 
 def _fitting(view: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """The view, then ever more compact versions of it (for the HTML size budget)."""
+    """The view, then ever more compact versions of it (for the HTML size budget): first the
+    overview's source lists, then the articles' summaries, then the articles themselves."""
     full: list[ArticleView] = list(view["articles"])  # type: ignore[arg-type]
     yield {**view, "omitted": 0, "shortened": False}
+    view = {**view, "overview": _fewer_cites(view["overview"]),
+            "developments": _fewer_cites(view["developments"])}
+    yield {**view, "omitted": 0, "shortened": True}
 
     def shaped(articles: list[ArticleView], omitted: int = 0) -> dict[str, Any]:
         return {**view, "articles": articles, "omitted": omitted, "shortened": True}
@@ -199,6 +206,13 @@ def _fitting(view: dict[str, Any]) -> Iterator[dict[str, Any]]:
     while n > 1:
         n = n * 3 // 4
         yield shaped(bare[:n], omitted=len(bare) - n)
+
+
+def _fewer_cites(sentences: list[Sentence]) -> list[Sentence]:
+    """Each sentence with its first :data:`SHORT_CITES` sources and "and N more"."""
+    return [s if len(s.cites) <= SHORT_CITES + 1 else replace(
+        s, cites=(*s.cites[:SHORT_CITES], Link(f"and {len(s.cites) - SHORT_CITES} more")))
+        for s in sentences]
 
 
 def _drop_unused_classes(html: str) -> str:

@@ -373,3 +373,28 @@ def test_each_overview_citation_names_the_outlet_at_its_own_url():
     line = next(x for x in md.splitlines() if "Deir ez-Zor" in x and "](http" in x)
     cited = re.findall(r"\[([^\]]+)\]\((http[^)]+)\)", line)
     assert cited == [(a.outlet, a.url) for a in told], cited
+
+
+def test_a_sentence_told_by_many_outlets_is_cited_shorter_only_when_the_email_is_too_big():
+    """Ten overview sentences each told by 80 articles made a 200 KB email: the HTML names a
+    sentence's first sources and "and N more"; the Markdown keeps every source."""
+    from digest.models import Attributed
+    from digest.output.render import MAX_HTML_BYTES, SHORT_CITES
+
+    d = make_digest()
+    sentences = tuple(
+        Attributed(f"Development number {k} was reported by very many outlets at once.",
+                   tuple(f"https://outlet{i}.example/news/2016/09/18/story-{k}.html"
+                         for i in range(80)),
+                   tuple(f"Outlet {i}" for i in range(80)))
+        for k in range(10))
+    busy = replace(d, overview=sentences)
+    html = render_html(busy)
+    assert len(html.encode("utf-8")) <= MAX_HTML_BYTES
+    assert f"and {80 - SHORT_CITES} more" in html
+    assert "outlet79.example" not in html and "outlet0.example" in html
+    assert "source lists are shortened" in html  # and it says so
+    md = render_markdown(busy)
+    assert md.count("outlet79.example") == 10  # every source in the Markdown digest
+    quiet = render_html(d)  # a day within the budget: nothing shortened
+    assert "more</span>" not in quiet and "shortened" not in quiet
