@@ -201,7 +201,7 @@ def implied_concepts(title: str, texts: Sequence[str], language: str = "english"
         if len(run) > 1:  # a word of a longer name counts alone only where the texts write it
             alone = [w for w in run if w.lower() not in used_lower  # not "Federal" of "federal funds"
                      and w.lower() not in stop and not w.isdigit()  # not "May" or "50" alone
-                     and _alone(w, run, texts)]  # so ("Rousseff", not "Rock")
+                     and _alone(w, run, texts, stop)]  # so ("Rousseff", not "Rock")
             groups.append(tuple(dict.fromkeys([" ".join(run), *alone])))
         elif run:
             groups.append((run[0],))
@@ -254,7 +254,7 @@ def _written_as_name(phrase: str, texts: Sequence[str]) -> bool:
     return any(pattern.search(t) for t in texts) and not any(lower.search(t) for t in texts)
 
 
-def _alone(word: str, run: Sequence[str], texts: Sequence[str]) -> bool:
+def _alone(word: str, run: Sequence[str], texts: Sequence[str], stop: frozenset[str]) -> bool:
     """The texts write ``word`` capitalised without another word of its name beside it
     ("Rousseff said", not only "Dilma Rousseff"), and not as a word of another name ("South
     Korea" and "the Korea Meteorological Administration" are not "Korea" of "North Korea"; a
@@ -263,7 +263,6 @@ def _alone(word: str, run: Sequence[str], texts: Sequence[str]) -> bool:
         return w.removesuffix("'s").removesuffix("’s").lower().removesuffix("s")
 
     others = {base(w) for w in run if w != word}
-    stop = textvec.stop_words("english")
     for text in texts:
         for m in re.finditer(rf"(\S*)\s+{re.escape(word)}\b(?:'s|’s)?(?:\s+(\S*))?", text):
             before = m.group(1).strip("'’\"“”‘()[]{},;:!?")

@@ -187,7 +187,7 @@ def prepare(configs: Sequence[str], date: str | None = None, since: str | None =
     the start, as when a server is up already). ``loaded``: configs already read, by path."""
     if resend:
         return None
-    ready, failed = _load(configs, loaded or {})
+    ready, failed = _load(configs, loaded)
     if not ready:
         return None
     crawl = Crawl(cfg for _, cfg in ready)

@@ -199,29 +199,22 @@ def wait_ready(timeout: float | None = None) -> None:
     server = _temporary
     if server is None:
         return
-    import httpx
-
     wait = timeout if timeout is not None else float(os.environ.get(STARTUP_SETTING) or 20)
     deadline = time.monotonic() + wait
-    with httpx.Client(timeout=5) as client:
-        while time.monotonic() < deadline:
-            code = server.process.poll()
-            # Prefect read PREFECT_API_URL when it was imported: the server cannot move now
-            if code == PORT_IN_USE:
-                raise SetupError(f"Prefect's temporary server could not listen on port "
-                                 f"{server.port} (taken since it was chosen); run again")
-            if code is not None:
-                raise SetupError(f"Prefect's temporary server stopped as it started (exit code "
-                                 f"{code}); run with --verbose to see why, or keep a server "
-                                 f"running and set PREFECT_API_URL (see README: Keep a Prefect "
-                                 f"server up)")
-            try:
-                if client.get(f"{server.api_url}/health").status_code == 200:
-                    server.ready = True
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
+    while time.monotonic() < deadline:
+        code = server.process.poll()
+        # Prefect read PREFECT_API_URL when it was imported: the server cannot move now
+        if code == PORT_IN_USE:
+            raise SetupError(f"Prefect's temporary server could not listen on port "
+                             f"{server.port} (taken since it was chosen); run again")
+        if code is not None:
+            raise SetupError(f"Prefect's temporary server stopped as it started (exit code "
+                             f"{code}); run with --verbose to see why, or keep a server "
+                             f"running and set PREFECT_API_URL (see README: Keep a Prefect "
+                             f"server up)")
+        if _healthy(server, timeout=5):
+            return
+        time.sleep(0.05)
     raise SetupError(f"Prefect's temporary server did not start within {wait:g} s; raise "
                      f"{STARTUP_SETTING}, or keep a server running and set PREFECT_API_URL "
                      f"(see README: Keep a Prefect server up)")
@@ -234,13 +227,18 @@ def booting() -> bool:
     server = _temporary
     if server is None or server.ready or server.process.poll() is not None:
         return False
+    return not _healthy(server, timeout=0.5)
+
+
+def _healthy(server: TemporaryServer, timeout: float) -> bool:
+    """The server answers its health check (remembered in ``server.ready``)."""
     import httpx
 
     try:
-        server.ready = httpx.get(f"{server.api_url}/health", timeout=0.5).status_code == 200
+        server.ready = httpx.get(f"{server.api_url}/health", timeout=timeout).status_code == 200
     except httpx.HTTPError:
-        return True
-    return not server.ready
+        return False
+    return server.ready
 
 
 @contextmanager
